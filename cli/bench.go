@@ -1,0 +1,64 @@
+package cli
+
+import (
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"dalesim/network"
+)
+
+func benchCommand() *cli.Command {
+	var list []string
+	for _, b := range network.Builtins() {
+		list = append(list, "  "+b+": "+network.BuiltinDoc(b))
+	}
+	return &cli.Command{
+		Name:      "bench",
+		Usage:     "run a built-in benchmark network (coba, cuba, brunel)",
+		ArgsUsage: "NAME",
+		Description: "Built-in benchmarks (their specs are also in examples/):\n" + strings.Join(list, "\n") +
+			"\n\nUse --print-spec to see a benchmark's spec file.",
+		Flags: []cli.Flag{
+			durationFlag("1000"), seedFlag(), dtFlag(), jsonFlag(), simdFlag(), threadsFlag(),
+			&cli.Float64Flag{Name: "g", Usage: "brunel: relative strength of inhibition g (default 5)"},
+			&cli.Float64Flag{Name: "eta", Usage: "brunel: external rate relative to the threshold rate (default 2)"},
+			&cli.Float64Flag{Name: "delay", Usage: "brunel: synaptic delay D in ms (default 1.5)"},
+			&cli.Float64Flag{Name: "scale", Usage: "brunel: fraction of the full network size (default 1)", Hidden: true},
+			&cli.BoolFlag{Name: "print-spec", Usage: "print the benchmark's spec (TOML) and exit"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() != 1 {
+				return badInput("bench takes one argument, the benchmark name (%s)", strings.Join(network.Builtins(), ", "))
+			}
+			name := c.Args().First()
+			p := network.BuiltinParams{G: c.Float64("g"), Eta: c.Float64("eta"), DelayMS: c.Float64("delay"), Scale: c.Float64("scale")}
+			if name != "brunel" {
+				for _, f := range []string{"g", "eta", "delay", "scale"} {
+					if c.IsSet(f) {
+						return badInput("--%s: only the brunel benchmark takes it", f)
+					}
+				}
+			}
+			if p.G < 0 || p.Eta < 0 || p.DelayMS < 0 || p.Scale < 0 || p.Scale > 1 {
+				return badInput("--g, --eta, --delay must be >= 0 and --scale in (0, 1]")
+			}
+			text, err := network.BuiltinTOML(name, p)
+			if err != nil {
+				return badInput("%v", err)
+			}
+			if c.Bool("print-spec") {
+				_, err := c.App.Writer.Write([]byte(text))
+				return err
+			}
+			s, err := network.ParseSpec([]byte(text), "builtin:"+name)
+			if err != nil {
+				return err
+			}
+			if err := override(c, s); err != nil {
+				return err
+			}
+			return simulate(c, name, s)
+		},
+	}
+}

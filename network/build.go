@@ -1,0 +1,277 @@
+package network
+
+import (
+	"bufio"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"os"
+	"strconv"
+	"strings"
+
+	"dalesim/internal/rng"
+	"dalesim/neuron"
+	"dalesim/simd"
+	"dalesim/synapse"
+)
+
+// Options are the run-time choices that are not part of a spec.
+type Options struct {
+	Kernels   *simd.Impl // nil: the active implementation
+	Threads   int        // <= 0: 1
+	MaxMemory int64      // bytes a build may use; 0: the memory available now
+}
+
+// streamKey derives a named random stream from the seed, so that a
+// population or projection draws the same numbers wherever it sits in the spec.
+func streamKey(seed uint64, parts ...string) uint64 {
+	h := fnv.New64a()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return rng.Key(seed, h.Sum64(), 0)
+}
+
+// Build validates a spec's resources (memory, files) and builds the network.
+func Build(s *Spec, opt Options) (*Network, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	est := s.EstimateMemory()
+	limit := opt.MaxMemory
+	if limit == 0 {
+		limit = availableMemory()
+	}
+	if limit > 0 && est.Total > float64(limit) {
+		return nil, &SpecError{File: s.File, Msg: fmt.Sprintf(
+			"the network needs about %s (%s of synapses for %.3g synapses, %s of neuron state) but only %s is available; make it smaller",
+			bytesString(est.Total), bytesString(est.Synapses), est.NumSynapses, bytesString(est.Neurons), bytesString(float64(limit)))}
+	}
+	dt, seed := s.Dt(), s.SeedValue()
+	n := New(dt, seed)
+	n.spec = s
+	if opt.Kernels != nil {
+		n.impl = opt.Kernels
+	}
+	n.SetThreads(opt.Threads)
+	l := &errList{s: s}
+	for i := range s.Populations {
+		ps := &s.Populations[i]
+		key := fmt.Sprintf("population[%d]", i)
+		label := fmt.Sprintf("population %q", ps.Name)
+		p, err := buildPop(s, ps, dt, seed)
+		if err != nil {
+			l.add(key, label, err.Error())
+			continue
+		}
+		if err := n.AddPopulation(p); err != nil {
+			l.add(key, label, err.Error())
+		}
+	}
+	if err := l.err(); err != nil {
+		return nil, err
+	}
+	for i := range s.Drives {
+		ds := &s.Drives[i]
+		id, _ := neuron.ParseIdentity(ds.Identity)
+		name := ds.name(i)
+		d := &neuron.Drive{Name: name, Identity: id, N: ds.N, RateHz: *ds.RateHz, Weight: *ds.Weight,
+			Key: streamKey(seed, "drive", name)}
+		if err := n.Population(ds.Target).AddDrive(d); err != nil {
+			l.add(fmt.Sprintf("drive[%d]", i), fmt.Sprintf("drive %q", name), err.Error())
+		}
+	}
+	for i := range s.Projections {
+		ps := &s.Projections[i]
+		key := fmt.Sprintf("projection[%d]", i)
+		name := ps.name()
+		label := fmt.Sprintf("projection %q", name)
+		sp, err := projSpec(s, ps, seed)
+		if err != nil {
+			l.add(key+".connectivity.file", label, err.Error())
+			continue
+		}
+		if _, err := n.Connect(ps.Source, ps.Target, sp); err != nil {
+			l.add(key, label, strings.TrimPrefix(err.Error(), fmt.Sprintf("projection %q: ", name)))
+		}
+	}
+	if err := l.err(); err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
+func buildPop(s *Spec, ps *PopSpec, dt float64, seed uint64) (*neuron.Population, error) {
+	id, _ := neuron.ParseIdentity(ps.Identity)
+	m, _ := neuron.ParseModel(ps.Model)
+	switch m {
+	case neuron.Poisson:
+		return neuron.NewPoisson(ps.Name, id, ps.Size, *ps.RateHz, dt, streamKey(seed, "population", ps.Name))
+	case neuron.SpikeSource:
+		path := s.resolve(ps.File)
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("file = %q: %v", ps.File, err)
+		}
+		defer f.Close()
+		ev, err := neuron.ReadSpikeTimes(bufio.NewReader(f), dt)
+		if err != nil {
+			return nil, fmt.Errorf("file = %q: %s: %v", ps.File, path, err)
+		}
+		return neuron.NewSpikeSource(ps.Name, id, ps.Size, ev, dt)
+	}
+	par, _ := ps.params(m)
+	p, err := neuron.NewLIF(ps.Name, id, m, ps.Size, par, dt)
+	if err != nil {
+		return nil, err
+	}
+	init := func(name string, d *Dist, dst []float32, nonNeg bool) {
+		if !d.IsSet() || dst == nil {
+			return
+		}
+		st := rng.NewStream(streamKey(seed, "population", ps.Name, "init", name))
+		for j := range dst {
+			dst[j] = float32(d.Sample(st, nonNeg))
+		}
+	}
+	init("v", &ps.Init.V, p.State.V, false)
+	// CUBA currents are magnitudes (a normal is truncated at zero); COBA
+	// conductances may start negative, as in the COBA benchmark.
+	init("ge", &ps.Init.GE, p.State.GE, m == neuron.CUBA)
+	init("gi", &ps.Init.GI, p.State.GI, m == neuron.CUBA)
+	init("theta", &ps.Init.Theta, p.State.Theta, false)
+	return p, nil
+}
+
+func projSpec(s *Spec, ps *ProjSpec, seed uint64) (synapse.Spec, error) {
+	c := ps.Connectivity
+	conn := synapse.Conn{Rule: synapse.Rule(c.Rule), Autapses: true, Multapses: true}
+	if c.P != nil {
+		conn.P = *c.P
+	}
+	if c.K != nil {
+		conn.K = *c.K
+	}
+	if c.Autapses != nil {
+		conn.Autapses = *c.Autapses
+	}
+	if c.Multapses != nil {
+		conn.Multapses = *c.Multapses
+	}
+	if conn.Rule == synapse.List {
+		path := s.resolve(c.File)
+		f, err := os.Open(path)
+		if err != nil {
+			return synapse.Spec{}, fmt.Errorf("connectivity.file = %q: %v", c.File, err)
+		}
+		defer f.Close()
+		pairs, err := synapse.ReadPairs(bufio.NewReader(f))
+		if err != nil {
+			return synapse.Spec{}, fmt.Errorf("connectivity.file = %q: %s: %v", c.File, path, err)
+		}
+		conn.Pairs = pairs
+	}
+	delay := rng.Const(s.Dt())
+	if ps.DelayMS.IsSet() {
+		delay = ps.DelayMS.Dist
+	}
+	return synapse.Spec{
+		Name:   ps.name(),
+		Conn:   conn,
+		Weight: ps.Weight.Dist,
+		Delay:  delay,
+		Key:    streamKey(seed, "projection", ps.name()),
+	}, nil
+}
+
+// Memory is an estimate of what a network needs, in bytes.
+type Memory struct {
+	Total, Synapses, Neurons float64
+	NumSynapses              float64
+}
+
+// EstimateMemory estimates the memory a spec needs once built (including
+// what the build itself holds temporarily).
+func (s *Spec) EstimateMemory() Memory {
+	var m Memory
+	dt := s.Dt()
+	size := map[string]int{}
+	slots := map[string]int{}
+	for _, p := range s.Populations {
+		size[p.Name] = p.Size
+		slots[p.Name] = 1
+	}
+	for _, p := range s.Projections {
+		d := dt
+		if p.DelayMS.IsSet() {
+			d = p.DelayMS.MeanValue()
+			if p.DelayMS.Kind == "uniform" {
+				d = p.DelayMS.High
+			}
+		}
+		slots[p.Target] = max(slots[p.Target], int(math.Round(d/dt))+2)
+		c := synapse.Conn{Rule: synapse.Rule(p.Connectivity.Rule)}
+		if p.Connectivity.P != nil {
+			c.P = *p.Connectivity.P
+		}
+		if p.Connectivity.K != nil {
+			c.K = *p.Connectivity.K
+		}
+		ns := synapse.EstimateSynapses(&c, size[p.Source], size[p.Target])
+		if c.Rule == synapse.List {
+			ns = 0
+			if fi, err := os.Stat(s.resolve(p.Connectivity.File)); err == nil {
+				ns = float64(fi.Size()) / 8 // at least ~8 bytes of text per line
+			}
+		}
+		sp := synapse.Spec{Conn: c, Weight: p.Weight.Dist}
+		if p.DelayMS.IsSet() {
+			sp.Delay = p.DelayMS.Dist
+		} else {
+			sp.Delay = rng.Const(dt)
+		}
+		b := sp.BytesPerSynapse(false)
+		if c.Rule == synapse.FixedIndegree || c.Rule == synapse.List {
+			b += 4 + 8 // temporary source list, or pairs
+		}
+		m.NumSynapses += ns
+		m.Synapses += ns * b
+	}
+	for _, p := range s.Populations {
+		perNeuron := 4*6 + 4 + 8*float64(slots[p.Name]) + 28 + 16
+		m.Neurons += float64(p.Size) * perNeuron
+	}
+	m.Total = m.Synapses + m.Neurons + 64<<20
+	return m
+}
+
+// availableMemory reads MemAvailable from /proc/meminfo (0 if unknown).
+func availableMemory() int64 {
+	f, err := os.Open("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) >= 2 && fields[0] == "MemAvailable:" {
+			kb, err := strconv.ParseInt(fields[1], 10, 64)
+			if err == nil {
+				return kb * 1024
+			}
+		}
+	}
+	return 0
+}
+
+func bytesString(b float64) string {
+	switch {
+	case b >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", b/(1<<30))
+	case b >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", b/(1<<20))
+	}
+	return fmt.Sprintf("%.0f KiB", b/(1<<10))
+}

@@ -1,0 +1,220 @@
+package network
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"dalesim/neuron"
+	"dalesim/simd"
+	"dalesim/synapse"
+)
+
+// Network is a built network: populations, projections and the run loop.
+type Network struct {
+	dt      float64
+	seed    uint64
+	pops    []*neuron.Population
+	projs   []*synapse.Projection
+	out     [][]*synapse.Projection // outgoing projections per population
+	index   map[string]int
+	step    int64
+	impl    *simd.Impl
+	threads int
+	stats   *stats
+	events  int64
+	spec    *Spec
+	eng     *engine
+}
+
+// New returns an empty network with time step dt (ms) and a seed.
+func New(dt float64, seed uint64) *Network {
+	return &Network{dt: dt, seed: seed, index: map[string]int{}, impl: simd.Current(), threads: 1}
+}
+
+// Dt returns the time step in ms.
+func (n *Network) Dt() float64 { return n.dt }
+
+// Seed returns the seed.
+func (n *Network) Seed() uint64 { return n.seed }
+
+// Spec returns the spec the network was built from (nil if built by code).
+func (n *Network) Spec() *Spec { return n.spec }
+
+// Step returns the number of steps run so far.
+func (n *Network) Step() int64 { return n.step }
+
+// Populations returns the populations in the order they were added.
+func (n *Network) Populations() []*neuron.Population { return n.pops }
+
+// Projections returns the projections in the order they were added.
+func (n *Network) Projections() []*synapse.Projection { return n.projs }
+
+// Population returns the population of the given name, or nil.
+func (n *Network) Population(name string) *neuron.Population {
+	if i, ok := n.index[name]; ok {
+		return n.pops[i]
+	}
+	return nil
+}
+
+// PopulationIndex returns the index of the named population, or -1.
+func (n *Network) PopulationIndex(name string) int {
+	if i, ok := n.index[name]; ok {
+		return i
+	}
+	return -1
+}
+
+// Projection returns the projection of the given name, or nil.
+func (n *Network) Projection(name string) *synapse.Projection {
+	for _, p := range n.projs {
+		if p.Name() == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// AddPopulation adds a population; names must be unique and the time step
+// must be the network's.
+func (n *Network) AddPopulation(p *neuron.Population) error {
+	if _, dup := n.index[p.Name()]; dup {
+		return fmt.Errorf("population %q: name used twice", p.Name())
+	}
+	if p.Dt() != n.dt {
+		return fmt.Errorf("population %q: dt = %g ms differs from the network's %g ms", p.Name(), p.Dt(), n.dt)
+	}
+	n.index[p.Name()] = len(n.pops)
+	n.pops = append(n.pops, p)
+	n.out = append(n.out, nil)
+	n.eng = nil
+	return nil
+}
+
+// Connect builds a projection between two populations of the network.
+func (n *Network) Connect(src, tgt string, s synapse.Spec) (*synapse.Projection, error) {
+	sp, tp := n.Population(src), n.Population(tgt)
+	if sp == nil {
+		return nil, fmt.Errorf("projection %q: source = %q: no such population", s.Name, src)
+	}
+	if tp == nil {
+		return nil, fmt.Errorf("projection %q: target = %q: no such population", s.Name, tgt)
+	}
+	if s.Name == "" {
+		s.Name = src + "->" + tgt
+	}
+	if n.Projection(s.Name) != nil {
+		return nil, fmt.Errorf("projection %q: name used twice", s.Name)
+	}
+	p, err := synapse.New(sp, tp, s)
+	if err != nil {
+		return nil, err
+	}
+	n.AddProjection(p)
+	return p, nil
+}
+
+// AddProjection adds a built projection (its populations must be in n).
+func (n *Network) AddProjection(p *synapse.Projection) {
+	n.projs = append(n.projs, p)
+	i := n.index[p.Source().Name()]
+	n.out[i] = append(n.out[i], p)
+	if d := p.MaxDelay() + 1; d > p.Target().Slots() {
+		p.Target().SetSlots(d)
+	}
+	n.eng = nil
+}
+
+// SetKernels selects the SIMD implementation used by this network.
+func (n *Network) SetKernels(impl *simd.Impl) { n.impl = impl }
+
+// Kernels returns the name of the SIMD implementation in use.
+func (n *Network) Kernels() string { return n.impl.Name }
+
+// SetThreads sets the number of worker threads (>= 1).
+func (n *Network) SetThreads(t int) {
+	n.threads = max(t, 1)
+	n.eng = nil
+}
+
+// Threads returns the number of worker threads.
+func (n *Network) Threads() int { return n.threads }
+
+// Events returns the number of synaptic events delivered so far.
+func (n *Network) Events() int64 { return n.events }
+
+// Monitor observes the network after every step (spikes of the step are in
+// each population's Spikes()).
+type Monitor interface {
+	Observe(step int64, net *Network) error
+}
+
+// MonitorFunc adapts a function to Monitor.
+type MonitorFunc func(step int64, net *Network) error
+
+// Observe calls f.
+func (f MonitorFunc) Observe(step int64, net *Network) error { return f(step, net) }
+
+// RunSteps advances the network by steps time steps (or until ctx is
+// cancelled, at the end of the current step) and returns the summary of the
+// whole run so far.
+func (n *Network) RunSteps(ctx context.Context, steps int64, mons ...Monitor) (*Result, error) {
+	if n.stats == nil {
+		n.stats = newStats(n)
+	}
+	if n.eng == nil {
+		n.eng = newEngine(n)
+	}
+	start := time.Now()
+	done := ctx.Done()
+	end := n.step + steps
+	var err error
+	interrupted := false
+	for n.step < end {
+		select {
+		case <-done:
+			interrupted = true
+		default:
+		}
+		if interrupted {
+			break
+		}
+		n.eng.step(n.step)
+		n.stats.observe(n.step, n.pops)
+		for _, m := range mons {
+			if err = m.Observe(n.step, n); err != nil {
+				break
+			}
+		}
+		n.step++
+		if err != nil {
+			break
+		}
+	}
+	n.stats.wall += time.Since(start)
+	r := n.stats.result(n)
+	r.Interrupted = interrupted
+	return r, err
+}
+
+// Run advances the network by ms milliseconds (rounded to whole steps).
+func (n *Network) Run(ctx context.Context, ms float64, mons ...Monitor) (*Result, error) {
+	return n.RunSteps(ctx, StepsFor(ms, n.dt), mons...)
+}
+
+// StepsFor returns the number of steps of dt in ms milliseconds.
+func StepsFor(ms, dt float64) int64 { return int64(ms/dt + 0.5) }
+
+// ResetStats starts a new summary (spike counts, CV, checksum) from the next step.
+func (n *Network) ResetStats() { n.stats = nil }
+
+// StepOnce advances the network by one step without statistics or
+// monitors (the training loop's inner step).
+func (n *Network) StepOnce() {
+	if n.eng == nil {
+		n.eng = newEngine(n)
+	}
+	n.eng.step(n.step)
+	n.step++
+}

@@ -1,0 +1,616 @@
+package network
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+
+	"dalesim/neuron"
+	"dalesim/synapse"
+)
+
+// Spec is a network description as read from a TOML spec file. See the
+// README for the format; examples/ holds complete files.
+type Spec struct {
+	Name        string        `toml:"name"`
+	DtMS        *float64      `toml:"dt_ms"`
+	DurationMS  *float64      `toml:"duration_ms"`
+	Seed        *int64        `toml:"seed"`
+	Populations []PopSpec     `toml:"population"`
+	Drives      []DriveSpec   `toml:"drive"`
+	Projections []ProjSpec    `toml:"projection"`
+	Monitors    []MonitorSpec `toml:"monitor"`
+
+	// Source is the spec's TOML text and File its path ("" for built-ins);
+	// relative file names in the spec are resolved against File's directory.
+	Source []byte `toml:"-"`
+	File   string `toml:"-"`
+	loc    *locator
+}
+
+// PopSpec describes one population.
+type PopSpec struct {
+	Name     string `toml:"name"`
+	Size     int    `toml:"size"`
+	Identity string `toml:"identity"`
+	Model    string `toml:"model"`
+
+	TauM            *float64 `toml:"tau_m_ms"`
+	TauE            *float64 `toml:"tau_e_ms"`
+	TauI            *float64 `toml:"tau_i_ms"`
+	VRest           *float64 `toml:"v_rest_mV"`
+	VReset          *float64 `toml:"v_reset_mV"`
+	VThresh         *float64 `toml:"v_thresh_mV"`
+	TRef            *float64 `toml:"t_ref_ms"`
+	IExt            *float64 `toml:"i_ext_mV"`
+	EE              *float64 `toml:"e_rev_e_mV"`
+	EI              *float64 `toml:"e_rev_i_mV"`
+	GLeak           *float64 `toml:"g_leak_nS"`
+	ThetaStep       *float64 `toml:"theta_step_mV"`
+	TauTheta        *float64 `toml:"tau_theta_ms"`
+	RefractoryInput string   `toml:"refractory_input"`
+
+	RateHz *float64 `toml:"rate_hz"` // poisson
+	File   string   `toml:"file"`    // spike_source: CSV neuron,t_ms
+
+	Init InitSpec `toml:"init"`
+}
+
+// InitSpec gives initial values of LIF state (defaults: v = v_rest, the rest 0).
+type InitSpec struct {
+	V     Dist `toml:"v_mV"`
+	GE    Dist `toml:"ge"`
+	GI    Dist `toml:"gi"`
+	Theta Dist `toml:"theta_mV"`
+}
+
+// DriveSpec is an external Poisson drive onto a LIF population.
+type DriveSpec struct {
+	Name     string   `toml:"name"`
+	Target   string   `toml:"target"`
+	Identity string   `toml:"identity"`
+	N        int      `toml:"n"`
+	RateHz   *float64 `toml:"rate_hz"`
+	Weight   *float64 `toml:"weight"`
+}
+
+// ProjSpec describes one projection.
+type ProjSpec struct {
+	Name         string   `toml:"name"`
+	Source       string   `toml:"source"`
+	Target       string   `toml:"target"`
+	Connectivity ConnSpec `toml:"connectivity"`
+	Weight       Dist     `toml:"weight"`
+	DelayMS      Dist     `toml:"delay_ms"`
+}
+
+// ConnSpec is a projection's connectivity rule.
+type ConnSpec struct {
+	Rule      string   `toml:"rule"`
+	P         *float64 `toml:"p"`
+	K         *int     `toml:"k"`
+	Autapses  *bool    `toml:"autapses"`
+	Multapses *bool    `toml:"multapses"`
+	File      string   `toml:"file"`
+}
+
+// MonitorSpec asks for a trace table (written with --out).
+type MonitorSpec struct {
+	Kind        string   `toml:"kind"` // spikes, state, weights, rate
+	Populations []string `toml:"populations"`
+	Population  string   `toml:"population"`
+	Vars        []string `toml:"vars"`
+	Neurons     []int    `toml:"neurons"`
+	IntervalMS  *float64 `toml:"interval_ms"`
+	Projection  string   `toml:"projection"`
+	BinMS       *float64 `toml:"bin_ms"`
+}
+
+// SpecError is one problem in a spec: where it is, which field, and why.
+type SpecError struct {
+	File  string
+	Line  int
+	Field string // e.g. population "E": tau_m_ms
+	Msg   string // value and rule, e.g. "tau_m_ms = -5: must be a finite number > 0"
+}
+
+func (e *SpecError) Error() string {
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File)
+		if e.Line > 0 {
+			fmt.Fprintf(&b, ":%d", e.Line)
+		}
+		b.WriteString(": ")
+	} else if e.Line > 0 {
+		fmt.Fprintf(&b, "line %d: ", e.Line)
+	}
+	if e.Field != "" {
+		b.WriteString(e.Field)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// IsSpecError reports whether err holds a spec problem (exit status 2 on the CLI).
+func IsSpecError(err error) bool {
+	var se *SpecError
+	return errors.As(err, &se)
+}
+
+// LoadSpec reads and validates a spec file.
+func LoadSpec(path string) (*Spec, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &SpecError{File: path, Msg: err.Error()}
+	}
+	return ParseSpec(data, path)
+}
+
+var reLine = regexp.MustCompile(`^toml: line (\d+)(?: \(last key "([^"]*)"\))?: (.*)$`)
+
+// ParseSpec decodes and validates spec text; file names the source in
+// errors and anchors relative paths.
+func ParseSpec(data []byte, file string) (*Spec, error) {
+	s := &Spec{Source: data, File: file}
+	s.loc = newLocator(data)
+	md, err := toml.Decode(string(data), s)
+	if err != nil {
+		se := &SpecError{File: file, Msg: strings.TrimPrefix(err.Error(), "toml: ")}
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			se.Line = pe.Position.Line
+			se.Msg = pe.Message
+			if pe.LastKey != "" {
+				se.Field = pe.LastKey
+			}
+		} else if m := reLine.FindStringSubmatch(err.Error()); m != nil {
+			fmt.Sscan(m[1], &se.Line)
+			se.Field, se.Msg = m[2], m[3]
+		}
+		return nil, se
+	}
+	var errs []error
+	for _, k := range md.Undecoded() {
+		key := k.String()
+		errs = append(errs, &SpecError{File: file, Line: s.loc.lineOfUndecoded(key), Field: key, Msg: "unknown key (misspelt, or not valid here)"})
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Dt returns the time step in ms.
+func (s *Spec) Dt() float64 { return *s.DtMS }
+
+// Duration returns the simulated time in ms.
+func (s *Spec) Duration() float64 {
+	if s.DurationMS == nil {
+		return 1000
+	}
+	return *s.DurationMS
+}
+
+// SeedValue returns the seed (default 1).
+func (s *Spec) SeedValue() uint64 {
+	if s.Seed == nil {
+		return 1
+	}
+	return uint64(*s.Seed)
+}
+
+type errList struct {
+	s    *Spec
+	errs []error
+}
+
+var reField = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_.]*) = `)
+
+// add records msg about the table at key (e.g. "population[1]"), labelled
+// label; the line is that of the field the message starts with, if any.
+func (l *errList) add(key, label, msg string) {
+	line := 0
+	if l.s.loc != nil {
+		if m := reField.FindStringSubmatch(msg); m != nil {
+			line = l.s.loc.line(key + "." + m[1])
+		}
+		if line == 0 {
+			line = l.s.loc.line(key)
+		}
+	}
+	l.errs = append(l.errs, &SpecError{File: l.s.File, Line: line, Field: label, Msg: msg})
+}
+
+func (l *errList) addf(key, label, format string, a ...any) {
+	l.add(key, label, fmt.Sprintf(format, a...))
+}
+
+func (l *errList) err() error { return errors.Join(l.errs...) }
+
+// Validate checks everything that can be checked without building: ranges,
+// names, required fields, and that parameters fit their model. Each problem
+// names its field, value and rule.
+func (s *Spec) Validate() error {
+	l := &errList{s: s}
+	if s.DtMS == nil {
+		l.add("dt_ms", "", "dt_ms is missing (the time step in ms, e.g. dt_ms = 0.1)")
+	} else if !(*s.DtMS > 0) || math.IsInf(*s.DtMS, 0) || *s.DtMS > 1000 {
+		l.addf("dt_ms", "", "dt_ms = %g: must be > 0 and at most 1000", *s.DtMS)
+	}
+	if s.DurationMS != nil && (!(*s.DurationMS >= 0) || math.IsInf(*s.DurationMS, 0)) {
+		l.addf("duration_ms", "", "duration_ms = %g: must be a finite number >= 0", *s.DurationMS)
+	}
+	if s.Seed != nil && *s.Seed < 0 {
+		l.addf("seed", "", "seed = %d: must be >= 0", *s.Seed)
+	}
+	if len(s.Populations) == 0 {
+		l.add("", "", "no [[population]]: a network needs at least one population")
+	}
+	dt := 0.1
+	if s.DtMS != nil && *s.DtMS > 0 {
+		dt = *s.DtMS
+	}
+	pops := map[string]*PopSpec{}
+	for i := range s.Populations {
+		p := &s.Populations[i]
+		key := fmt.Sprintf("population[%d]", i)
+		label := fmt.Sprintf("population %q", p.Name)
+		if p.Name == "" {
+			l.add(key, fmt.Sprintf("population #%d", i+1), "name is missing")
+		} else if pops[p.Name] != nil {
+			l.addf(key+".name", label, "name = %q: used by two populations; names must be unique", p.Name)
+		} else if strings.ContainsAny(p.Name, "/=\\\x00") || strings.Contains(p.Name, "->") {
+			l.addf(key+".name", label, "name = %q: must not contain '/', '=', '\\' or '->'", p.Name)
+		}
+		pops[p.Name] = p
+		if p.Size <= 0 || p.Size > math.MaxInt32 {
+			l.addf(key, label, "size = %d: must be between 1 and %d", p.Size, math.MaxInt32)
+		}
+		if _, err := neuron.ParseIdentity(p.Identity); err != nil {
+			l.add(key, label, err.Error())
+		}
+		m, err := neuron.ParseModel(p.Model)
+		if err != nil {
+			l.add(key, label, err.Error())
+			continue
+		}
+		lifKeys := p.lifKeys()
+		switch {
+		case m.IsLIF():
+			par, missing := p.params(m)
+			for _, k := range missing {
+				l.addf(key, label, "%s is missing (required for model %q)", k, m)
+			}
+			if len(missing) == 0 {
+				if err := par.Validate(m); err != nil {
+					l.add(key, label, err.Error())
+				}
+			}
+			for _, k := range lifKeys {
+				if !m.Has(k) {
+					l.addf(key+"."+k, label, "%s = %v: model %q has no such parameter", k, p.value(k), m)
+				}
+			}
+			if p.RateHz != nil {
+				l.addf(key+".rate_hz", label, "rate_hz = %g: only poisson populations have a rate (use a [[drive]] for Poisson input to LIF neurons)", *p.RateHz)
+			}
+			if p.File != "" {
+				l.addf(key+".file", label, "file = %q: only spike_source populations read spike times", p.File)
+			}
+			for _, d := range []struct {
+				name string
+				d    *Dist
+				nn   bool
+			}{{"v_mV", &p.Init.V, false}, {"ge", &p.Init.GE, m == neuron.CUBA}, {"gi", &p.Init.GI, m == neuron.CUBA}, {"theta_mV", &p.Init.Theta, false}} {
+				if !d.d.IsSet() {
+					continue
+				}
+				if m == neuron.Delta && (d.name == "ge" || d.name == "gi") {
+					l.addf(key+".init."+d.name, label, "init.%s: delta neurons have no synaptic currents", d.name)
+					continue
+				}
+				if err := d.d.Validate(d.nn); err != nil {
+					l.addf(key+".init."+d.name, label, "init.%s: %v", d.name, err)
+				}
+			}
+		default:
+			for _, k := range lifKeys {
+				l.addf(key+"."+k, label, "%s = %v: a %s population has no membrane parameters", k, p.value(k), m)
+			}
+			if p.Init.V.IsSet() || p.Init.GE.IsSet() || p.Init.GI.IsSet() || p.Init.Theta.IsSet() {
+				l.addf(key+".init", label, "init: a %s population has no state to initialise", m)
+			}
+			if m == neuron.Poisson {
+				if p.RateHz == nil {
+					l.add(key, label, "rate_hz is missing (required for model \"poisson\")")
+				} else if r := *p.RateHz; !(r >= 0) || math.IsInf(r, 0) || r*dt/1000 > 1 {
+					l.addf(key+".rate_hz", label, "rate_hz = %g: must be in [0, %g] (at most one spike per step at dt = %g ms)", r, 1000/dt, dt)
+				}
+				if p.File != "" {
+					l.addf(key+".file", label, "file = %q: only spike_source populations read spike times", p.File)
+				}
+			} else {
+				if p.File == "" {
+					l.add(key, label, "file is missing (a CSV with the columns neuron,t_ms)")
+				}
+				if p.RateHz != nil {
+					l.addf(key+".rate_hz", label, "rate_hz = %g: only poisson populations have a rate", *p.RateHz)
+				}
+			}
+		}
+	}
+	for i := range s.Drives {
+		d := &s.Drives[i]
+		key := fmt.Sprintf("drive[%d]", i)
+		label := fmt.Sprintf("drive %q", d.name(i))
+		t := pops[d.Target]
+		if t == nil {
+			l.addf(key+".target", label, "target = %q: no population of that name%s", d.Target, s.popNames())
+		} else if m, _ := neuron.ParseModel(t.Model); !m.IsLIF() && m != "" {
+			l.addf(key+".target", label, "target = %q: a %s population takes no input", d.Target, m)
+		}
+		if _, err := neuron.ParseIdentity(d.Identity); err != nil {
+			l.add(key+".identity", label, err.Error())
+		}
+		if d.N <= 0 {
+			l.addf(key+".n", label, "n = %d: must be >= 1 (the number of independent Poisson sources per neuron)", d.N)
+		}
+		if d.RateHz == nil {
+			l.add(key, label, "rate_hz is missing")
+		} else if r := *d.RateHz; !(r >= 0) || math.IsInf(r, 0) {
+			l.addf(key+".rate_hz", label, "rate_hz = %g: must be a finite number >= 0", r)
+		} else if lam := float64(d.N) * r * dt / 1000; lam > 100 {
+			l.addf(key+".rate_hz", label, "rate_hz = %g: n*rate*dt = %g inputs per step; must be <= 100 (use a larger weight with fewer sources)", r, lam)
+		}
+		if d.Weight == nil {
+			l.add(key, label, "weight is missing")
+		} else if w := *d.Weight; !(w >= 0) || math.IsInf(w, 0) {
+			l.addf(key+".weight", label, "weight = %g: must be a finite magnitude >= 0 (the sign comes from the drive's identity)", w)
+		}
+	}
+	projNames := map[string]bool{}
+	for i := range s.Projections {
+		p := &s.Projections[i]
+		key := fmt.Sprintf("projection[%d]", i)
+		name := p.name()
+		label := fmt.Sprintf("projection %q", name)
+		if projNames[name] {
+			l.addf(key, label, "name = %q: used by two projections; give each a unique name", name)
+		}
+		projNames[name] = true
+		src, tgt := pops[p.Source], pops[p.Target]
+		if p.Source == "" {
+			l.add(key, label, "source is missing")
+		} else if src == nil {
+			l.addf(key+".source", label, "source = %q: no population of that name%s", p.Source, s.popNames())
+		}
+		if p.Target == "" {
+			l.add(key, label, "target is missing")
+		} else if tgt == nil {
+			l.addf(key+".target", label, "target = %q: no population of that name%s", p.Target, s.popNames())
+		} else if m, _ := neuron.ParseModel(tgt.Model); m != "" && !m.IsLIF() {
+			l.addf(key+".target", label, "target = %q: a %s population takes no input", p.Target, m)
+		}
+		if !p.Weight.IsSet() {
+			l.add(key, label, "weight is missing (a magnitude >= 0, or a table such as { dist = \"lognormal\", mu = 0, sigma = 1 })")
+		} else if err := p.Weight.Validate(true); err != nil {
+			l.add(key+".weight", label, "weight: "+err.Error())
+		}
+		if p.DelayMS.IsSet() {
+			if err := p.DelayMS.Validate(true); err != nil {
+				l.add(key+".delay_ms", label, "delay_ms: "+err.Error())
+			} else if lo := p.DelayMS.minValue(); math.Round(lo/dt) < 1 {
+				l.addf(key+".delay_ms", label, "delay_ms = %g: must be at least one time step (dt = %g ms); a spike acts in the step after it is emitted at the earliest", lo, dt)
+			} else if p.DelayMS.MeanValue()/dt > synapse.MaxDelaySteps {
+				l.addf(key+".delay_ms", label, "delay_ms = %g: must be at most %d steps", p.DelayMS.MeanValue(), synapse.MaxDelaySteps)
+			}
+		}
+		c := &p.Connectivity
+		ck := key + ".connectivity"
+		switch synapse.Rule(c.Rule) {
+		case synapse.FixedProbability:
+			if c.P == nil {
+				l.add(ck, label, "connectivity.p is missing (required for rule fixed_probability)")
+			} else if !(*c.P >= 0 && *c.P <= 1) {
+				l.addf(ck+".p", label, "connectivity.p = %g: must be a probability in [0, 1]", *c.P)
+			}
+		case synapse.FixedIndegree, synapse.FixedOutdegree:
+			if c.K == nil {
+				l.addf(ck, label, "connectivity.k is missing (required for rule %s)", c.Rule)
+			} else if *c.K < 0 {
+				l.addf(ck+".k", label, "connectivity.k = %d: must be >= 0", *c.K)
+			}
+		case synapse.OneToOne, synapse.AllToAll:
+		case synapse.List:
+			if c.File == "" {
+				l.add(ck, label, "connectivity.file is missing (a CSV with the columns pre,post[,weight][,delay_ms])")
+			}
+		case "":
+			l.add(key, label, "connectivity.rule is missing (want fixed_probability, fixed_indegree, fixed_outdegree, one_to_one, all_to_all or list)")
+		default:
+			l.addf(ck+".rule", label, "connectivity.rule = %q: unknown (want fixed_probability, fixed_indegree, fixed_outdegree, one_to_one, all_to_all or list)", c.Rule)
+		}
+		if c.P != nil && c.Rule != string(synapse.FixedProbability) {
+			l.addf(ck+".p", label, "connectivity.p = %g: only rule fixed_probability takes p", *c.P)
+		}
+		if c.K != nil && c.Rule != string(synapse.FixedIndegree) && c.Rule != string(synapse.FixedOutdegree) {
+			l.addf(ck+".k", label, "connectivity.k = %d: only rules fixed_indegree and fixed_outdegree take k", *c.K)
+		}
+		if c.File != "" && c.Rule != string(synapse.List) {
+			l.addf(ck+".file", label, "connectivity.file = %q: only rule list reads a file", c.File)
+		}
+	}
+	for i := range s.Monitors {
+		s.validateMonitor(l, i, pops, projNames, dt)
+	}
+	return l.err()
+}
+
+func (s *Spec) validateMonitor(l *errList, i int, pops map[string]*PopSpec, projs map[string]bool, dt float64) {
+	m := &s.Monitors[i]
+	key := fmt.Sprintf("monitor[%d]", i)
+	label := fmt.Sprintf("monitor #%d (%s)", i+1, m.Kind)
+	checkPop := func(k, name string) {
+		if pops[name] == nil {
+			l.addf(key+"."+k, label, "%s = %q: no population of that name%s", k, name, s.popNames())
+		}
+	}
+	interval := func(k string, v *float64) {
+		if v != nil && (!(*v >= dt*(1-1e-9)) || math.IsInf(*v, 0)) {
+			l.addf(key+"."+k, label, "%s = %g: must be at least one time step (%g ms)", k, *v, dt)
+		}
+	}
+	switch m.Kind {
+	case "spikes", "rate":
+		for _, p := range m.Populations {
+			checkPop("populations", p)
+		}
+		interval("bin_ms", m.BinMS)
+	case "state":
+		checkPop("population", m.Population)
+		if p := pops[m.Population]; p != nil {
+			for _, v := range m.Vars {
+				if !neuron.Model(p.Model).HasVar(v) {
+					l.addf(key+".vars", label, "vars: %q is not a state variable of model %q (want %s)", v, p.Model, strings.Join(neuron.Model(p.Model).Vars(), ", "))
+				}
+			}
+			for _, n := range m.Neurons {
+				if n < 0 || n >= p.Size {
+					l.addf(key+".neurons", label, "neurons: %d is not in [0, %d) (size of %q)", n, p.Size, m.Population)
+				}
+			}
+		}
+		if len(m.Vars) == 0 {
+			l.add(key, label, "vars is missing (e.g. vars = [\"v\"])")
+		}
+		interval("interval_ms", m.IntervalMS)
+	case "weights":
+		if !projs[m.Projection] {
+			l.addf(key+".projection", label, "projection = %q: no projection of that name", m.Projection)
+		}
+		interval("interval_ms", m.IntervalMS)
+	default:
+		l.addf(key+".kind", label, "kind = %q: unknown (want spikes, state, weights or rate)", m.Kind)
+	}
+}
+
+func (s *Spec) popNames() string {
+	var n []string
+	for _, p := range s.Populations {
+		n = append(n, fmt.Sprintf("%q", p.Name))
+	}
+	if len(n) == 0 {
+		return ""
+	}
+	return " (populations: " + strings.Join(n, ", ") + ")"
+}
+
+func (d *DriveSpec) name(i int) string {
+	if d.Name != "" {
+		return d.Name
+	}
+	return fmt.Sprintf("drive%d->%s", i+1, d.Target)
+}
+
+func (p *ProjSpec) name() string {
+	if p.Name != "" {
+		return p.Name
+	}
+	return p.Source + "->" + p.Target
+}
+
+// minValue is the smallest value a delay distribution can give (for the
+// one-step check; normal and lognormal draws are clamped to one step).
+func (d *Dist) minValue() float64 {
+	switch d.Kind {
+	case "constant":
+		return d.Value
+	case "uniform":
+		return d.Low
+	}
+	return math.Inf(1)
+}
+
+// lifKeys lists the LIF parameters the spec sets.
+func (p *PopSpec) lifKeys() []string {
+	var k []string
+	for _, f := range p.fields() {
+		if f.v != nil {
+			k = append(k, f.name)
+		}
+	}
+	if p.RefractoryInput != "" {
+		k = append(k, "refractory_input")
+	}
+	return k
+}
+
+type pfield struct {
+	name string
+	v    *float64
+	dst  func(*neuron.Params) *float64
+}
+
+func (p *PopSpec) fields() []pfield {
+	return []pfield{
+		{"tau_m_ms", p.TauM, func(q *neuron.Params) *float64 { return &q.TauM }},
+		{"tau_e_ms", p.TauE, func(q *neuron.Params) *float64 { return &q.TauE }},
+		{"tau_i_ms", p.TauI, func(q *neuron.Params) *float64 { return &q.TauI }},
+		{"v_rest_mV", p.VRest, func(q *neuron.Params) *float64 { return &q.VRest }},
+		{"v_reset_mV", p.VReset, func(q *neuron.Params) *float64 { return &q.VReset }},
+		{"v_thresh_mV", p.VThresh, func(q *neuron.Params) *float64 { return &q.VThresh }},
+		{"t_ref_ms", p.TRef, func(q *neuron.Params) *float64 { return &q.TRef }},
+		{"i_ext_mV", p.IExt, func(q *neuron.Params) *float64 { return &q.IExt }},
+		{"e_rev_e_mV", p.EE, func(q *neuron.Params) *float64 { return &q.EE }},
+		{"e_rev_i_mV", p.EI, func(q *neuron.Params) *float64 { return &q.EI }},
+		{"g_leak_nS", p.GLeak, func(q *neuron.Params) *float64 { return &q.GLeak }},
+		{"theta_step_mV", p.ThetaStep, func(q *neuron.Params) *float64 { return &q.ThetaStep }},
+		{"tau_theta_ms", p.TauTheta, func(q *neuron.Params) *float64 { return &q.TauTheta }},
+	}
+}
+
+func (p *PopSpec) value(key string) any {
+	if key == "refractory_input" {
+		return fmt.Sprintf("%q", p.RefractoryInput)
+	}
+	for _, f := range p.fields() {
+		if f.name == key && f.v != nil {
+			return *f.v
+		}
+	}
+	return nil
+}
+
+// params collects the LIF parameters and lists the required ones missing.
+func (p *PopSpec) params(m neuron.Model) (neuron.Params, []string) {
+	var par neuron.Params
+	var missing []string
+	for _, f := range p.fields() {
+		if f.v != nil {
+			*f.dst(&par) = *f.v
+		} else if m.Requires(f.name) {
+			missing = append(missing, f.name)
+		}
+	}
+	par.RefractoryInput = p.RefractoryInput
+	return par, missing
+}
+
+// resolve returns a spec-relative path.
+func (s *Spec) resolve(name string) string {
+	if filepath.IsAbs(name) || s.File == "" {
+		return name
+	}
+	return filepath.Join(filepath.Dir(s.File), name)
+}

@@ -1,0 +1,369 @@
+package neuron
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"dalesim/internal/rng"
+	"dalesim/simd"
+)
+
+// Population is a group of neurons of one model and one fixed identity.
+// LIF state lives in State (float32 columns); the input of future steps lives
+// in per-population ring buffers that projections deliver into.
+type Population struct {
+	name     string
+	identity Identity
+	model    Model
+	n        int
+	dt       float64
+
+	Params Params     // LIF parameters (LIF models only)
+	State  simd.State // LIF state (LIF models only)
+	consts simd.LIF
+
+	ringE, ringI []float32 // slots x n input accumulators
+	slots        int
+
+	drives []*Drive
+
+	// poisson sources
+	key   uint64
+	rates []float64
+	thr   []uint32
+
+	// spike sources
+	events []Event
+	pos    int
+
+	spikes []int32 // this step's spikes, ascending
+}
+
+// Event is one spike of a spike source: a step and a neuron index.
+type Event struct {
+	Step   int64
+	Neuron int32
+}
+
+func newPop(name string, id Identity, m Model, n int, dt float64) (*Population, error) {
+	if name == "" {
+		return nil, fmt.Errorf("population name is empty")
+	}
+	if !id.Valid() {
+		return nil, fmt.Errorf("population %q: identity is unset: must be excitatory or inhibitory", name)
+	}
+	if n <= 0 || n > math.MaxInt32 {
+		return nil, fmt.Errorf("population %q: size = %d: must be between 1 and %d", name, n, math.MaxInt32)
+	}
+	if !(dt > 0) || math.IsInf(dt, 0) {
+		return nil, fmt.Errorf("dt_ms = %g: must be a finite number > 0", dt)
+	}
+	p := &Population{name: name, identity: id, model: m, n: n, dt: dt, spikes: make([]int32, 0, n)}
+	p.SetSlots(1)
+	return p, nil
+}
+
+// NewLIF returns a LIF population of model m (CUBA, COBA or Delta) with all
+// neurons at v_rest; the parameters are validated first.
+func NewLIF(name string, id Identity, m Model, n int, par Params, dt float64) (*Population, error) {
+	if !m.IsLIF() {
+		return nil, fmt.Errorf("population %q: model = %q is not a LIF model", name, m)
+	}
+	if err := par.Validate(m); err != nil {
+		return nil, fmt.Errorf("population %q: %w", name, err)
+	}
+	p, err := newPop(name, id, m, n, dt)
+	if err != nil {
+		return nil, err
+	}
+	p.Params = par
+	p.consts = par.Consts(m, dt)
+	p.State = simd.State{
+		V:     make([]float32, n),
+		Theta: make([]float32, n),
+		Ref:   make([]int32, n),
+	}
+	if m != Delta {
+		p.State.GE, p.State.GI = make([]float32, n), make([]float32, n)
+	}
+	for i := range p.State.V {
+		p.State.V[i] = float32(par.VRest)
+	}
+	return p, nil
+}
+
+// NewPoisson returns n independent Poisson sources, all at rate Hz; key is
+// the population's random stream (see rng.Key).
+func NewPoisson(name string, id Identity, n int, rate float64, dt float64, key uint64) (*Population, error) {
+	p, err := newPop(name, id, Poisson, n, dt)
+	if err != nil {
+		return nil, err
+	}
+	p.key = key
+	p.rates = make([]float64, n)
+	p.thr = make([]uint32, n)
+	if err := p.SetRate(rate); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// NewSpikeSource returns n sources that spike at the given events (any
+// order); a neuron may spike at most once per step.
+func NewSpikeSource(name string, id Identity, n int, events []Event, dt float64) (*Population, error) {
+	p, err := newPop(name, id, SpikeSource, n, dt)
+	if err != nil {
+		return nil, err
+	}
+	ev := append([]Event(nil), events...)
+	sort.Slice(ev, func(a, b int) bool {
+		if ev[a].Step != ev[b].Step {
+			return ev[a].Step < ev[b].Step
+		}
+		return ev[a].Neuron < ev[b].Neuron
+	})
+	for i, e := range ev {
+		if e.Neuron < 0 || int(e.Neuron) >= n {
+			return nil, fmt.Errorf("population %q: spike of neuron %d: index must be in [0, %d)", name, e.Neuron, n)
+		}
+		if e.Step < 0 {
+			return nil, fmt.Errorf("population %q: spike of neuron %d at step %d: time must be >= 0", name, e.Neuron, e.Step)
+		}
+		if i > 0 && ev[i-1] == e {
+			return nil, fmt.Errorf("population %q: neuron %d spikes twice in step %d (t = %g ms at dt = %g ms): use a smaller dt or merge the spikes",
+				name, e.Neuron, e.Step, float64(e.Step)*dt, dt)
+		}
+	}
+	p.events = ev
+	return p, nil
+}
+
+// Name returns the population's name.
+func (p *Population) Name() string { return p.name }
+
+// Identity returns the population's fixed identity.
+func (p *Population) Identity() Identity { return p.identity }
+
+// Model returns the population's model.
+func (p *Population) Model() Model { return p.model }
+
+// Len returns the number of neurons.
+func (p *Population) Len() int { return p.n }
+
+// Dt returns the time step in ms.
+func (p *Population) Dt() float64 { return p.dt }
+
+// Consts returns the kernel constants of a LIF population.
+func (p *Population) Consts() *simd.LIF { return &p.consts }
+
+// Spikes returns the indices of the neurons that spiked in the last step,
+// ascending. The slice is reused by the next step.
+func (p *Population) Spikes() []int32 { return p.spikes }
+
+// Receives reports whether the population has inputs (LIF models only).
+func (p *Population) Receives() bool { return p.model.IsLIF() }
+
+// SetSlots sizes the input ring buffers for delays of up to slots-1 steps
+// (slots >= 1); pending input is kept only when the size does not change.
+func (p *Population) SetSlots(slots int) {
+	if slots < 1 {
+		slots = 1
+	}
+	if slots == p.slots && p.ringE != nil {
+		return
+	}
+	p.slots = slots
+	if !p.model.IsLIF() {
+		return
+	}
+	p.ringE = make([]float32, slots*p.n)
+	p.ringI = make([]float32, slots*p.n)
+}
+
+// Slots returns the number of ring-buffer slots.
+func (p *Population) Slots() int { return p.slots }
+
+// Input returns the accumulator of the excitatory (inh = false) or inhibitory
+// channel for input arriving in the given step. Deliveries add magnitudes.
+func (p *Population) Input(step int64, inh bool) []float32 {
+	s := int(step % int64(p.slots))
+	if inh {
+		return p.ringI[s*p.n : (s+1)*p.n]
+	}
+	return p.ringE[s*p.n : (s+1)*p.n]
+}
+
+// Ring returns the whole excitatory or inhibitory ring (slots x n).
+func (p *Population) Ring(inh bool) []float32 {
+	if inh {
+		return p.ringI
+	}
+	return p.ringE
+}
+
+// AddDrive attaches an external Poisson drive to a LIF population.
+func (p *Population) AddDrive(d *Drive) error {
+	if !p.model.IsLIF() {
+		return fmt.Errorf("drive %q: target population %q is a %s source and takes no input", d.Name, p.name, p.model)
+	}
+	if err := d.init(p.dt); err != nil {
+		return err
+	}
+	p.drives = append(p.drives, d)
+	return nil
+}
+
+// Drives returns the population's external drives.
+func (p *Population) Drives() []*Drive { return p.drives }
+
+// SetRate sets every Poisson source to rate Hz.
+func (p *Population) SetRate(rate float64) error {
+	for i := range p.rates {
+		if err := p.SetRateOf(i, rate); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SetRateOf sets the rate (Hz) of Poisson source i.
+func (p *Population) SetRateOf(i int, rate float64) error {
+	if p.model != Poisson {
+		return fmt.Errorf("population %q: only poisson populations have rates", p.name)
+	}
+	if rate < 0 || math.IsNaN(rate) || math.IsInf(rate, 0) {
+		return fmt.Errorf("population %q: rate_hz = %g: must be a finite number >= 0", p.name, rate)
+	}
+	pr := rate * p.dt / 1000
+	if pr > 1 {
+		return fmt.Errorf("population %q: rate_hz = %g: at dt = %g ms a source spikes at most once per step (rate <= %g Hz)",
+			p.name, rate, p.dt, 1000/p.dt)
+	}
+	p.rates[i] = rate
+	p.thr[i] = uint32(math.Min(math.Round(pr*0x1p32), math.MaxUint32))
+	return nil
+}
+
+// Rates returns the Poisson sources' rates in Hz (read only).
+func (p *Population) Rates() []float64 { return p.rates }
+
+// Step advances the population by one step and returns its spikes.
+func (p *Population) Step(step int64, impl *simd.Impl) []int32 {
+	k := p.StepRange(step, 0, p.n, impl, p.spikes[:p.n])
+	p.spikes = p.spikes[:k]
+	return p.spikes
+}
+
+// StepRange advances neurons [lo, hi) by one step, writes the indices of
+// those that spiked into out (len(out) >= hi-lo) and returns their number.
+// Disjoint ranges may be stepped concurrently; the result does not depend on
+// how the population is split.
+func (p *Population) StepRange(step int64, lo, hi int, impl *simd.Impl, out []int32) int {
+	switch p.model {
+	case Poisson:
+		return impl.PoissonSpikes(rng.StepKey(p.key, step), uint32(lo), p.thr[lo:hi], out, int32(lo))
+	case SpikeSource:
+		return p.sourceRange(step, lo, hi, out)
+	}
+	s := int(step%int64(p.slots)) * p.n
+	p.State.InE = p.ringE[s : s+p.n]
+	p.State.InI = p.ringI[s : s+p.n]
+	for _, d := range p.drives {
+		in := p.State.InE
+		if d.Identity == Inhibitory {
+			in = p.State.InI
+		}
+		impl.PoissonDrive(rng.StepKey(d.key, step), uint32(lo), d.tab, d.lut, d.w, in[lo:hi])
+	}
+	st := p.State.Slice(lo, hi)
+	switch p.model {
+	case CUBA:
+		return impl.Cuba(&p.consts, &st, out, int32(lo))
+	case COBA:
+		return impl.Coba(&p.consts, &st, out, int32(lo))
+	default:
+		return impl.Delta(&p.consts, &st, out, int32(lo))
+	}
+}
+
+// SetSpikes replaces the population's spikes of this step (used by the
+// engine after a multi-threaded step).
+func (p *Population) SetSpikes(s []int32) { p.spikes = s }
+
+// SpikeBuf returns the population's spike buffer with room for every neuron.
+func (p *Population) SpikeBuf() []int32 { return p.spikes[:p.n] }
+
+func (p *Population) sourceRange(step int64, lo, hi int, out []int32) int {
+	// Events are sorted by (step, neuron); skip the past (a source is stepped
+	// once per step, possibly in several ranges).
+	i := sort.Search(len(p.events), func(i int) bool {
+		e := p.events[i]
+		return e.Step > step || (e.Step == step && int(e.Neuron) >= lo)
+	})
+	k := 0
+	for ; i < len(p.events) && p.events[i].Step == step && int(p.events[i].Neuron) < hi; i++ {
+		out[k] = p.events[i].Neuron
+		k++
+	}
+	return k
+}
+
+// ResetState puts a LIF population back to rest: v = v_rest, synaptic
+// currents, refractoriness and pending input cleared; the threshold offsets
+// (learned homeostasis) are kept.
+func (p *Population) ResetState() {
+	if !p.model.IsLIF() {
+		return
+	}
+	for i := range p.State.V {
+		p.State.V[i] = float32(p.Params.VRest)
+		p.State.Ref[i] = 0
+	}
+	clear(p.State.GE)
+	clear(p.State.GI)
+	clear(p.ringE)
+	clear(p.ringI)
+}
+
+// Drive is an external Poisson input to every neuron of a LIF population, as
+// Brian2's PoissonInput: each neuron independently receives, every step, a
+// Poisson(N*rate*dt) number of jumps of size Weight on the channel of the
+// drive's Identity.
+type Drive struct {
+	Name     string
+	Identity Identity
+	N        int     // number of virtual sources per neuron
+	RateHz   float64 // rate of each virtual source
+	Weight   float64 // magnitude of one input (target's weight unit)
+	Key      uint64  // random stream (see rng.Key)
+
+	key uint64
+	tab []uint32
+	lut []uint8
+	w   float32
+}
+
+func (d *Drive) init(dt float64) error {
+	if !d.Identity.Valid() {
+		return fmt.Errorf("drive %q: identity is unset: must be excitatory or inhibitory", d.Name)
+	}
+	if d.N < 0 {
+		return fmt.Errorf("drive %q: n = %d: must be >= 0", d.Name, d.N)
+	}
+	if d.RateHz < 0 || math.IsNaN(d.RateHz) || math.IsInf(d.RateHz, 0) {
+		return fmt.Errorf("drive %q: rate_hz = %g: must be a finite number >= 0", d.Name, d.RateHz)
+	}
+	if d.Weight < 0 || math.IsNaN(d.Weight) || math.IsInf(d.Weight, 0) {
+		return fmt.Errorf("drive %q: weight = %g: must be a finite number >= 0 (a magnitude; the sign comes from the drive's identity)", d.Name, d.Weight)
+	}
+	lambda := float64(d.N) * d.RateHz * dt / 1000
+	if lambda > 100 {
+		return fmt.Errorf("drive %q: n*rate*dt = %g inputs per step: must be <= 100 (use a larger weight with fewer sources)", d.Name, lambda)
+	}
+	d.key = d.Key
+	d.tab = rng.PoissonTable(lambda)
+	d.lut = simd.PoissonLUT(d.tab)
+	d.w = float32(d.Weight)
+	return nil
+}

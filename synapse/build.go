@@ -1,0 +1,401 @@
+package synapse
+
+import (
+	"fmt"
+	"math"
+	"sort"
+
+	"dalesim/internal/rng"
+	"dalesim/neuron"
+)
+
+// Rule names a connectivity rule.
+type Rule string
+
+// The connectivity rules.
+const (
+	FixedProbability Rule = "fixed_probability"
+	FixedIndegree    Rule = "fixed_indegree"
+	FixedOutdegree   Rule = "fixed_outdegree"
+	OneToOne         Rule = "one_to_one"
+	AllToAll         Rule = "all_to_all"
+	List             Rule = "list"
+)
+
+// Conn says which synapses a projection has.
+type Conn struct {
+	Rule      Rule
+	P         float64 // fixed_probability
+	K         int     // fixed_indegree, fixed_outdegree
+	Autapses  bool    // allow i -> i when source and target are one population
+	Multapses bool    // allow a pair more than once (fixed_indegree, fixed_outdegree)
+	Pairs     []Pair  // list
+}
+
+// Pair is one synapse of an explicit list. A NaN Weight or DelayMS takes the
+// projection's weight distribution or delay.
+type Pair struct {
+	Pre, Post int32
+	Weight    float64
+	DelayMS   float64
+}
+
+// Spec is everything needed to build a projection.
+type Spec struct {
+	Name   string
+	Conn   Conn
+	Weight rng.Dist // magnitudes, in the target model's weight unit
+	Delay  rng.Dist // ms; a non-constant distribution gives per-synapse delays
+	Key    uint64   // random stream of this projection (see rng.Key)
+}
+
+// MaxDelaySteps is the longest delay a synapse can have, in steps.
+const MaxDelaySteps = math.MaxUint16
+
+// MaxSynapses is the largest number of synapses of one projection.
+const MaxSynapses = math.MaxInt32
+
+// Validate checks a spec against its source and target populations; the
+// error names the projection, the field, the value and the rule.
+func (s *Spec) Validate(src, tgt *neuron.Population) error {
+	errf := func(format string, a ...any) error {
+		return fmt.Errorf("projection %q: "+format, append([]any{s.Name}, a...)...)
+	}
+	if !tgt.Receives() {
+		return errf("target = %q: a %s population takes no input", tgt.Name(), tgt.Model())
+	}
+	if err := s.Weight.Validate(true); err != nil {
+		return errf("weight: %v", err)
+	}
+	if err := s.Delay.Validate(true); err != nil {
+		return errf("delay: %v", err)
+	}
+	dt := tgt.Dt()
+	if s.Delay.Kind == rng.Constant || s.Delay.Kind == rng.Uniform {
+		lo := s.Delay.Value
+		if s.Delay.Kind == rng.Uniform {
+			lo = s.Delay.Low
+		}
+		if math.Round(lo/dt) < 1 {
+			return errf("delay_ms = %g: must be at least one time step (dt = %g ms); a spike acts in the step after it is emitted at the earliest", lo, dt)
+		}
+	}
+	if hi := s.Delay.MeanValue(); hi/dt > MaxDelaySteps {
+		return errf("delay_ms = %g: must be at most %d steps (%g ms at dt = %g ms)", hi, MaxDelaySteps, MaxDelaySteps*dt, dt)
+	}
+	ns, nt := src.Len(), tgt.Len()
+	c := &s.Conn
+	switch c.Rule {
+	case FixedProbability:
+		if !(c.P >= 0 && c.P <= 1) {
+			return errf("connectivity.p = %g: must be a probability in [0, 1]", c.P)
+		}
+	case FixedIndegree, FixedOutdegree:
+		if c.K < 0 {
+			return errf("connectivity.k = %d: must be >= 0", c.K)
+		}
+		pool := ns
+		if c.Rule == FixedOutdegree {
+			pool = nt
+		}
+		if !c.Autapses && src == tgt {
+			pool--
+		}
+		if !c.Multapses && c.K > pool {
+			return errf("connectivity.k = %d: without multapses k must be at most %d (the number of candidate partners)", c.K, pool)
+		}
+		if c.K > 0 && pool <= 0 {
+			return errf("connectivity.k = %d: there is no candidate partner", c.K)
+		}
+	case OneToOne:
+		if ns != nt {
+			return errf("connectivity.rule = one_to_one: source %q has %d neurons and target %q has %d; they must match", src.Name(), ns, tgt.Name(), nt)
+		}
+	case AllToAll:
+	case List:
+		for i, pr := range c.Pairs {
+			if pr.Pre < 0 || int(pr.Pre) >= ns {
+				return errf("connection %d: pre = %d: must be in [0, %d) (size of %q)", i+1, pr.Pre, ns, src.Name())
+			}
+			if pr.Post < 0 || int(pr.Post) >= nt {
+				return errf("connection %d: post = %d: must be in [0, %d) (size of %q)", i+1, pr.Post, nt, tgt.Name())
+			}
+			if !math.IsNaN(pr.Weight) && !(pr.Weight >= 0 && !math.IsInf(pr.Weight, 0)) {
+				return errf("connection %d: weight = %g: must be a finite magnitude >= 0 (the sign comes from the source population %q, %s)", i+1, pr.Weight, src.Name(), src.Identity())
+			}
+			if !math.IsNaN(pr.DelayMS) && !(math.Round(pr.DelayMS/dt) >= 1 && pr.DelayMS/dt <= MaxDelaySteps) {
+				return errf("connection %d: delay_ms = %g: must be between one time step (%g ms) and %d steps", i+1, pr.DelayMS, dt, MaxDelaySteps)
+			}
+		}
+	case "":
+		return errf("connectivity.rule is missing (want fixed_probability, fixed_indegree, fixed_outdegree, one_to_one, all_to_all or list)")
+	default:
+		return errf("connectivity.rule = %q: unknown (want fixed_probability, fixed_indegree, fixed_outdegree, one_to_one, all_to_all or list)", c.Rule)
+	}
+	if n := EstimateSynapses(c, ns, nt); n > MaxSynapses {
+		return errf("about %.3g synapses: a projection holds at most %d; split it", n, MaxSynapses)
+	}
+	return nil
+}
+
+// EstimateSynapses returns the expected number of synapses of a rule.
+func EstimateSynapses(c *Conn, ns, nt int) float64 {
+	switch c.Rule {
+	case FixedProbability:
+		return c.P * float64(ns) * float64(nt)
+	case FixedIndegree:
+		return float64(c.K) * float64(nt)
+	case FixedOutdegree:
+		return float64(c.K) * float64(ns)
+	case OneToOne:
+		return float64(ns)
+	case AllToAll:
+		return float64(ns) * float64(nt)
+	case List:
+		return float64(len(c.Pairs))
+	}
+	return 0
+}
+
+// BytesPerSynapse estimates the memory of one synapse of a spec.
+func (s *Spec) BytesPerSynapse(plastic bool) float64 {
+	b := 4.0 // target
+	if !s.Weight.IsConstant() || s.Conn.Rule == List || plastic {
+		b += 4
+	}
+	if !s.Delay.IsConstant() {
+		b += 2
+	}
+	if plastic {
+		b += 4 + 4 // backward index and a trace or scratch value
+	}
+	return b
+}
+
+// stream tags
+const (
+	tagRows = iota + 1
+	tagCols
+	tagWeights
+	tagDelays
+)
+
+// New builds the projection described by s from src to tgt.
+func New(src, tgt *neuron.Population, s Spec) (*Projection, error) {
+	if err := s.Validate(src, tgt); err != nil {
+		return nil, err
+	}
+	if s.Name == "" {
+		s.Name = src.Name() + "->" + tgt.Name()
+	}
+	p := &Projection{name: s.Name, src: src, tgt: tgt}
+	ns, nt := src.Len(), tgt.Len()
+	same := src == tgt
+	c := &s.Conn
+	var listW, listD []float64
+	switch c.Rule {
+	case FixedProbability:
+		p.rowPtr, p.targets = rows(ns, func(i int, row []int32) []int32 {
+			if c.P == 0 {
+				return row
+			}
+			st := rng.NewStream(rng.Key(s.Key, tagRows, uint64(i)))
+			for j := st.Geometric(c.P); j < nt; j += 1 + st.Geometric(c.P) {
+				if same && !c.Autapses && j == i {
+					continue
+				}
+				row = append(row, int32(j))
+			}
+			return row
+		})
+	case FixedOutdegree:
+		p.rowPtr, p.targets = rows(ns, func(i int, row []int32) []int32 {
+			st := rng.NewStream(rng.Key(s.Key, tagRows, uint64(i)))
+			excl := -1
+			if same && !c.Autapses {
+				excl = i
+			}
+			row = drawK(st, row, c.K, nt, excl, c.Multapses)
+			sortInt32(row)
+			return row
+		})
+	case FixedIndegree:
+		// Draw each target's sources, then transpose to CSR by source; a
+		// stable counting sort keeps each row's targets ascending.
+		pre := make([]int32, 0, c.K*nt)
+		var col []int32
+		for j := 0; j < nt; j++ {
+			st := rng.NewStream(rng.Key(s.Key, tagCols, uint64(j)))
+			excl := -1
+			if same && !c.Autapses {
+				excl = j
+			}
+			col = drawK(st, col[:0], c.K, ns, excl, c.Multapses)
+			pre = append(pre, col...)
+		}
+		p.rowPtr = make([]int64, ns+1)
+		for _, i := range pre {
+			p.rowPtr[i+1]++
+		}
+		for i := 0; i < ns; i++ {
+			p.rowPtr[i+1] += p.rowPtr[i]
+		}
+		p.targets = make([]int32, len(pre))
+		next := append([]int64(nil), p.rowPtr[:ns]...)
+		for k, i := range pre {
+			p.targets[next[i]] = int32(k / c.K)
+			next[i]++
+		}
+	case OneToOne:
+		p.rowPtr, p.targets = rows(ns, func(i int, row []int32) []int32 { return append(row, int32(i)) })
+	case AllToAll:
+		p.rowPtr, p.targets = rows(ns, func(i int, row []int32) []int32 {
+			for j := 0; j < nt; j++ {
+				if !(same && !c.Autapses && j == i) {
+					row = append(row, int32(j))
+				}
+			}
+			return row
+		})
+	case List:
+		pairs := append([]Pair(nil), c.Pairs...)
+		sort.SliceStable(pairs, func(a, b int) bool {
+			if pairs[a].Pre != pairs[b].Pre {
+				return pairs[a].Pre < pairs[b].Pre
+			}
+			return pairs[a].Post < pairs[b].Post
+		})
+		p.rowPtr = make([]int64, ns+1)
+		p.targets = make([]int32, len(pairs))
+		listW, listD = make([]float64, len(pairs)), make([]float64, len(pairs))
+		for k, pr := range pairs {
+			p.rowPtr[pr.Pre+1]++
+			p.targets[k] = pr.Post
+			listW[k], listD[k] = pr.Weight, pr.DelayMS
+		}
+		for i := 0; i < ns; i++ {
+			p.rowPtr[i+1] += p.rowPtr[i]
+		}
+	}
+	p.setWeights(&s, listW)
+	p.setDelays(&s, listD)
+	return p, nil
+}
+
+// rows builds CSR arrays from a row generator.
+func rows(n int, gen func(i int, row []int32) []int32) ([]int64, []int32) {
+	ptr := make([]int64, n+1)
+	var all []int32
+	for i := 0; i < n; i++ {
+		all = gen(i, all)
+		ptr[i+1] = int64(len(all))
+	}
+	return ptr, all
+}
+
+// drawK appends k distinct-or-not indices from [0, n) \ {excl}.
+func drawK(st *rng.Stream, out []int32, k, n, excl int, multapses bool) []int32 {
+	m := n
+	if excl >= 0 {
+		m--
+	}
+	pick := func() int32 {
+		j := st.Intn(m)
+		if excl >= 0 && j >= excl {
+			j++
+		}
+		return int32(j)
+	}
+	if multapses {
+		for range k {
+			out = append(out, pick())
+		}
+		return out
+	}
+	// Floyd's algorithm: k distinct values with k draws.
+	seen := make(map[int32]struct{}, k)
+	for t := m - k; t < m; t++ {
+		j := st.Intn(t + 1)
+		v := int32(j)
+		if _, ok := seen[v]; ok {
+			v = int32(t)
+		}
+		seen[v] = struct{}{}
+	}
+	start := len(out)
+	for v := range seen {
+		if excl >= 0 && int(v) >= excl {
+			v++
+		}
+		out = append(out, v)
+	}
+	sortInt32(out[start:])
+	return out
+}
+
+func sortInt32(s []int32) { sort.Slice(s, func(a, b int) bool { return s[a] < s[b] }) }
+
+func (p *Projection) setWeights(s *Spec, listW []float64) {
+	allFromDist := true
+	for _, w := range listW {
+		if !math.IsNaN(w) {
+			allFromDist = false
+			break
+		}
+	}
+	if s.Weight.IsConstant() && allFromDist {
+		p.constW = float32(s.Weight.Sample(nil, true))
+		return
+	}
+	p.weights = make([]float32, len(p.targets))
+	ns := p.src.Len()
+	for i := 0; i < ns; i++ {
+		a, b := p.rowPtr[i], p.rowPtr[i+1]
+		if a == b {
+			continue
+		}
+		st := rng.NewStream(rng.Key(s.Key, tagWeights, uint64(i)))
+		for k := a; k < b; k++ {
+			w := s.Weight.Sample(st, true)
+			if listW != nil && !math.IsNaN(listW[k]) {
+				w = listW[k]
+			}
+			p.weights[k] = float32(w)
+		}
+	}
+}
+
+func (p *Projection) setDelays(s *Spec, listD []float64) {
+	dt := p.tgt.Dt()
+	steps := func(ms float64) int {
+		return min(max(int(math.Round(ms/dt)), 1), MaxDelaySteps)
+	}
+	allFromSpec := true
+	for _, d := range listD {
+		if !math.IsNaN(d) {
+			allFromSpec = false
+			break
+		}
+	}
+	if s.Delay.IsConstant() && allFromSpec {
+		p.delay = steps(s.Delay.Sample(nil, true))
+		return
+	}
+	p.delays = make([]uint16, len(p.targets))
+	ns := p.src.Len()
+	for i := 0; i < ns; i++ {
+		a, b := p.rowPtr[i], p.rowPtr[i+1]
+		if a == b {
+			continue
+		}
+		st := rng.NewStream(rng.Key(s.Key, tagDelays, uint64(i)))
+		for k := a; k < b; k++ {
+			d := s.Delay.Sample(st, true)
+			if listD != nil && !math.IsNaN(listD[k]) {
+				d = listD[k]
+			}
+			p.delays[k] = uint16(steps(d))
+		}
+	}
+	p.delay = p.MaxDelay()
+}
