@@ -16,6 +16,7 @@ type Impl struct {
 	ScatterAdd      func(acc []float32, idx []int32, w []float32)
 	ScatterAddConst func(acc []float32, idx []int32, w float32)
 	Decay           func(x []float32, f float32)
+	HebbRow         func(w []float32, idx []int32, y []float32, a, b, c, wmax float32, keepSilent bool)
 }
 
 // Generic is the pure-Go reference implementation.
@@ -29,6 +30,7 @@ var Generic = &Impl{
 	ScatterAdd:      ScatterAddGeneric,
 	ScatterAddConst: ScatterAddConstGeneric,
 	Decay:           DecayGeneric,
+	HebbRow:         HebbRowGeneric,
 }
 
 // impls lists the implementations this CPU can run, fastest first; the
