@@ -268,6 +268,8 @@ func availableMemory() int64 {
 
 func bytesString(b float64) string {
 	switch {
+	case b >= 1<<40:
+		return fmt.Sprintf("%.1f TiB", b/(1<<40))
 	case b >= 1<<30:
 		return fmt.Sprintf("%.1f GiB", b/(1<<30))
 	case b >= 1<<20:

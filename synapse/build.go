@@ -215,8 +215,9 @@ func New(src, tgt *neuron.Population, s Spec) (*Projection, error) {
 			if same && !c.Autapses {
 				excl = i
 			}
+			start := len(row) // row holds every earlier row too
 			row = drawK(st, row, c.K, nt, excl, c.Multapses)
-			sortInt32(row)
+			sortInt32(row[start:])
 			return row
 		})
 	case FixedIndegree:
@@ -282,7 +283,8 @@ func New(src, tgt *neuron.Population, s Spec) (*Projection, error) {
 	return p, nil
 }
 
-// rows builds CSR arrays from a row generator.
+// rows builds CSR arrays from a row generator, which appends row i to the
+// slice of all earlier rows it is given.
 func rows(n int, gen func(i int, row []int32) []int32) ([]int64, []int32) {
 	ptr := make([]int64, n+1)
 	var all []int32

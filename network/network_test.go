@@ -1,0 +1,208 @@
+package network
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"flag"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite examples/ from the built-in benchmarks")
+
+// TestBadSpecs checks that every malformed spec in testdata/bad is rejected
+// with the message its "# want:" lines give.
+func TestBadSpecs(t *testing.T) {
+	files, _ := filepath.Glob("testdata/bad/*.toml")
+	if len(files) < 12 {
+		t.Fatalf("only %d bad specs", len(files))
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var wants []string
+		sc := bufio.NewScanner(bytes.NewReader(data))
+		for sc.Scan() {
+			if w, ok := strings.CutPrefix(sc.Text(), "# want: "); ok {
+				wants = append(wants, strings.ReplaceAll(w, filepath.Base(f), f))
+			}
+		}
+		if len(wants) == 0 {
+			t.Fatalf("%s has no '# want:' line", f)
+		}
+		s, err := LoadSpec(f)
+		if err == nil {
+			_, err = Build(s, Options{MaxMemory: 1 << 30})
+		}
+		if err == nil {
+			t.Errorf("%s: accepted", f)
+			continue
+		}
+		if !IsSpecError(err) {
+			t.Errorf("%s: error is not a spec error: %v", f, err)
+		}
+		for _, w := range wants {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s:\n got: %v\nwant: %s", f, err, w)
+			}
+		}
+	}
+}
+
+// TestExamplesMatchBuiltins keeps examples/*.toml identical to the built-in
+// benchmarks (go test ./network -run Examples -update rewrites them).
+func TestExamplesMatchBuiltins(t *testing.T) {
+	for _, name := range Builtins() {
+		text, err := BuiltinTOML(name, BuiltinParams{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join("..", "examples", name+".toml")
+		if *update {
+			if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (run go test ./network -run Examples -update)", err)
+		}
+		if string(got) != text {
+			t.Errorf("%s differs from the built-in %q (run go test ./network -run Examples -update)", path, name)
+		}
+		if _, err := LoadSpec(path); err != nil {
+			t.Errorf("%s: %v", path, err)
+		}
+	}
+}
+
+func runSpec(t testing.TB, s *Spec, ms float64) *Result {
+	n, err := Build(s, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := n.Run(context.Background(), ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// TestDeterminism: the same seed gives the same spikes, another seed others.
+func TestDeterminism(t *testing.T) {
+	for _, name := range []string{"coba", "cuba", "brunel"} {
+		p := BuiltinParams{Scale: 0.1}
+		if name != "brunel" {
+			p.Scale = 0
+		}
+		sum := func(seed int64) string {
+			p.Seed = seed
+			s, err := Builtin(name, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return runSpec(t, s, 200).SpikeChecksum
+		}
+		a, b, c := sum(7), sum(7), sum(8)
+		if a != b {
+			t.Errorf("%s: seed 7 gave checksums %s and %s", name, a, b)
+		}
+		if a == c {
+			t.Errorf("%s: seeds 7 and 8 gave the same checksum %s", name, a)
+		}
+	}
+}
+
+// TestBrunelRegimes runs the four regimes of Brunel (2000) model A and
+// checks their signatures: SR is regular (CV ISI near 0) and synchronous,
+// AI irregular (CV >= 0.4) with weak synchrony, SI-fast and SI-slow show
+// strong population-rate oscillations.
+func TestBrunelRegimes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("full-size Brunel network (12,500 neurons) in -short mode")
+	}
+	type sig struct {
+		g, eta           float64
+		cvMin, cvMax     float64
+		syncMin, syncMax float64
+	}
+	regimes := map[string]sig{
+		"AI":      {5, 2, 0.4, 10, 0, 1},
+		"SR":      {3, 2, 0, 0.2, 2, 100},
+		"SI-fast": {6, 4, 0.3, 10, 1, 100},
+		"SI-slow": {4.5, 0.9, 0.3, 10, 1, 100},
+	}
+	for name, rg := range regimes {
+		s, err := Builtin("brunel", BuiltinParams{G: rg.g, Eta: rg.eta})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := runSpec(t, s, 500)
+		e := r.Populations["E"]
+		t.Logf("%s: rate %.2f Hz, CV ISI %.3f, synchrony %.3f", name, e.RateHz, e.CVISI, e.Synchrony)
+		if !(e.CVISI >= rg.cvMin && e.CVISI <= rg.cvMax) || !(e.Synchrony >= rg.syncMin && e.Synchrony <= rg.syncMax) {
+			t.Errorf("%s: CV %.3f (want [%g, %g]), synchrony %.3f (want [%g, %g])", name, e.CVISI, rg.cvMin, rg.cvMax, e.Synchrony, rg.syncMin, rg.syncMax)
+		}
+	}
+}
+
+func TestMemoryRefusal(t *testing.T) {
+	s, err := Builtin("brunel", BuiltinParams{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Build(s, Options{MaxMemory: 64 << 20})
+	if err == nil || !strings.Contains(err.Error(), "the network needs about") || !strings.Contains(err.Error(), "only 64.0 MiB is available") {
+		t.Fatalf("got %v", err)
+	}
+	m := s.EstimateMemory()
+	if m.NumSynapses != 12500*1250 {
+		t.Fatalf("estimated %g synapses, want %d", m.NumSynapses, 12500*1250)
+	}
+}
+
+func TestCheckMissingSpec(t *testing.T) {
+	_, err := LoadSpec("testdata/none.toml")
+	if err == nil || !IsSpecError(err) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+func FuzzParseSpec(f *testing.F) {
+	for _, name := range Builtins() {
+		text, _ := BuiltinTOML(name, BuiltinParams{Scale: 0.01})
+		f.Add(text)
+	}
+	files, _ := filepath.Glob("testdata/bad/*.toml")
+	for _, p := range files {
+		b, _ := os.ReadFile(p)
+		f.Add(string(b))
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		s, err := ParseSpec([]byte(text), "fuzz.toml")
+		if err != nil {
+			if !IsSpecError(err) {
+				t.Fatalf("error is not a spec error: %v", err)
+			}
+			return
+		}
+		if m := s.EstimateMemory(); math.IsNaN(m.Total) {
+			t.Fatal("NaN memory estimate")
+		}
+		n, err := Build(s, Options{MaxMemory: 128 << 20})
+		if err != nil {
+			if !IsSpecError(err) {
+				t.Fatalf("build error is not a spec error: %v", err)
+			}
+			return
+		}
+		// A few steps must run without a panic.
+		n.RunSteps(context.Background(), 3)
+	})
+}
