@@ -295,14 +295,14 @@ func TestSpikeSource(t *testing.T) {
 
 func TestReadSpikeTimesErrors(t *testing.T) {
 	for in, want := range map[string]string{
-		"":                      "empty file",
-		"t_ms\n1\n":             "lacks the column \"neuron\"",
+		"":                       "empty file",
+		"t_ms\n1\n":              "lacks the column \"neuron\"",
 		"neuron,t_ms,x\n1,2,3\n": "unknown column \"x\"",
-		"neuron,t_ms\n-1,2\n":   "line 2: neuron = -1",
-		"neuron,t_ms\n1.5,2\n":  "neuron = 1.5",
-		"neuron,t_ms\n1,abc\n":  "t_ms = \"abc\"",
-		"neuron,t_ms\n1,-3\n":   "t_ms = -3",
-		"neuron,t_ms\n1\n":      "1 fields, the header has 2",
+		"neuron,t_ms\n-1,2\n":    "line 2: neuron = -1",
+		"neuron,t_ms\n1.5,2\n":   "neuron = 1.5",
+		"neuron,t_ms\n1,abc\n":   "t_ms = \"abc\"",
+		"neuron,t_ms\n1,-3\n":    "t_ms = -3",
+		"neuron,t_ms\n1\n":       "1 fields, the header has 2",
 	} {
 		_, err := ReadSpikeTimes(strings.NewReader(in), 0.1)
 		if err == nil || !strings.Contains(err.Error(), want) {

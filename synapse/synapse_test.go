@@ -219,11 +219,11 @@ func TestReadPairs(t *testing.T) {
 		t.Fatalf("%v %+v", err, pr)
 	}
 	for in, want := range map[string]string{
-		"pre,post\n0,-1\n":         "post = -1",
-		"pre,post,weight\n0,1,-3\n": "weight = -3",
-		"post\n1\n":                "lacks the column \"pre\"",
+		"pre,post\n0,-1\n":           "post = -1",
+		"pre,post,weight\n0,1,-3\n":  "weight = -3",
+		"post\n1\n":                  "lacks the column \"pre\"",
 		"pre,post,delay_ms\n0,1,0\n": "delay_ms = 0",
-		"pre,pre,post\n":           "appears twice",
+		"pre,pre,post\n":             "appears twice",
 	} {
 		if _, err := ReadPairs(strings.NewReader(in)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want %q", in, err, want)
