@@ -25,6 +25,7 @@ func benchCommand() *cli.Command {
 			&cli.Float64Flag{Name: "eta", Usage: "brunel: external rate relative to the threshold rate (default 2)"},
 			&cli.Float64Flag{Name: "delay", Usage: "brunel: synaptic delay D in ms (default 1.5)"},
 			&cli.Float64Flag{Name: "scale", Usage: "brunel: fraction of the full network size (default 1)", Hidden: true},
+			&cli.BoolFlag{Name: "brian2-timing", Usage: "shift t_ref and delays by one step to match what the same numbers mean in Brian2"},
 			&cli.BoolFlag{Name: "print-spec", Usage: "print the benchmark's spec (TOML) and exit"},
 		},
 		Action: func(c *cli.Context) error {
@@ -32,7 +33,8 @@ func benchCommand() *cli.Command {
 				return badInput("bench takes one argument, the benchmark name (%s)", strings.Join(network.Builtins(), ", "))
 			}
 			name := c.Args().First()
-			p := network.BuiltinParams{G: c.Float64("g"), Eta: c.Float64("eta"), DelayMS: c.Float64("delay"), Scale: c.Float64("scale")}
+			p := network.BuiltinParams{G: c.Float64("g"), Eta: c.Float64("eta"), DelayMS: c.Float64("delay"), Scale: c.Float64("scale"),
+				Brian2Timing: c.Bool("brian2-timing")}
 			if name != "brunel" {
 				for _, f := range []string{"g", "eta", "delay", "scale"} {
 					if c.IsSet(f) {

@@ -16,6 +16,23 @@ type BuiltinParams struct {
 	Eta        float64 // brunel: external rate relative to threshold rate
 	DelayMS    float64 // brunel: synaptic delay D
 	Scale      float64 // brunel: fraction of the 12,500 neurons (tests); 0 or 1: full size
+	// Brian2Timing shifts the refractory period and delays by one step so
+	// that they mean what the same numbers mean in Brian2 (see timing below).
+	Brian2Timing bool
+}
+
+// timing returns the refractory period and delay (ms) that dalesim needs to
+// reproduce what tRef and delay mean in the benchmark's source. dalesim (like
+// NEST) holds a neuron for round(t_ref/dt) steps after the step it spiked in
+// and applies an input d/dt steps after the step it was sent in; Brian2 holds
+// for one step less and applies inputs one step later (its delay 0 is
+// dalesim's minimum, one step). With Brian2 timing, t_ref - dt and delay + dt
+// are dalesim's equivalents.
+func (p BuiltinParams) timing(tRef, delay float64) (float64, float64) {
+	if p.Brian2Timing {
+		return tRef - p.DtMS, delay + p.DtMS
+	}
+	return tRef, delay
 }
 
 type builtin struct {
@@ -75,11 +92,14 @@ func or(v, def float64) float64 {
 }
 
 func cobaTOML(p BuiltinParams) string {
+	tRef, _ := p.timing(5, 0)
+	pop := fmt.Sprintf(cobaPop, tRef)
 	return fmt.Sprintf(`# Brette et al. (2007) benchmark 1: conductance-based LIF (COBA), with the
 # parameters of Brian's classic COBA example (Brian2 port: shared/anchors/brian2/coba.py).
 # 4000 neurons, 3200 E / 800 I, p = 0.02, conductance jumps 6 nS (E) and 67 nS (I)
 # against a 10 nS leak. Brian's synapses without delay act in the next step:
-# that is dalesim's minimum delay of one step (the default).
+# that is dalesim's minimum delay of one step (the default). "bench coba
+# --brian2-timing" shortens t_ref by one step to match Brian2's refractoriness.
 name = "coba"
 dt_ms = %g
 duration_ms = %g
@@ -118,7 +138,7 @@ source = "I"
 target = "I"
 connectivity = { rule = "fixed_probability", p = 0.02 }
 weight = 67.0
-`, p.DtMS, or(p.DurationMS, 1000), p.Seed, "", cobaPop, cobaPop)
+`, p.DtMS, or(p.DurationMS, 1000), p.Seed, "", pop, pop)
 }
 
 const cobaPop = `model = "coba"
@@ -128,7 +148,7 @@ tau_i_ms = 10.0
 v_rest_mV = -60.0
 v_reset_mV = -60.0
 v_thresh_mV = -50.0
-t_ref_ms = 5.0
+t_ref_ms = %g
 e_rev_e_mV = 0.0
 e_rev_i_mV = -80.0
 g_leak_nS = 10.0
@@ -140,6 +160,8 @@ init.gi = { dist = "normal", mean = 200.0, sd = 120.0 }
 `
 
 func cubaTOML(p BuiltinParams) string {
+	tRef, _ := p.timing(5, 0)
+	pop := fmt.Sprintf(cubaPop, tRef)
 	return fmt.Sprintf(`# Brette et al. (2007) benchmark 2: current-based LIF (CUBA) with exponential
 # currents, integrated exactly; the parameters of Brian's classic CUBA example
 # (bench/brian2/cuba.py): v_rest -49 mV above threshold, E weight 1.62 mV, I 9 mV.
@@ -181,7 +203,7 @@ source = "I"
 target = "I"
 connectivity = { rule = "fixed_probability", p = 0.02 }
 weight = 9.0
-`, p.DtMS, or(p.DurationMS, 1000), p.Seed, cubaPop, cubaPop)
+`, p.DtMS, or(p.DurationMS, 1000), p.Seed, pop, pop)
 }
 
 const cubaPop = `model = "cuba"
@@ -191,12 +213,13 @@ tau_i_ms = 10.0
 v_rest_mV = -49.0
 v_reset_mV = -60.0
 v_thresh_mV = -50.0
-t_ref_ms = 5.0
+t_ref_ms = %g
 init.v_mV = { dist = "uniform", low = -60.0, high = -50.0 }
 `
 
 func brunelTOML(p BuiltinParams) string {
-	g, eta, d := or(p.G, 5), or(p.Eta, 2), or(p.DelayMS, 1.5)
+	g, eta := or(p.G, 5), or(p.Eta, 2)
+	tRef, d := p.timing(2, or(p.DelayMS, 1.5))
 	scale := or(p.Scale, 1)
 	ne, ni := int(10000*scale+0.5), int(2500*scale+0.5)
 	ce, ci := int(1000*scale+0.5), int(250*scale+0.5)
@@ -209,15 +232,16 @@ tau_m_ms = %g
 v_rest_mV = 0.0
 v_reset_mV = 10.0
 v_thresh_mV = %g
-t_ref_ms = 2.0
-refractory_input = "accumulate"   # Brian2's semantics, as in the reference script
-`, tau, theta)
+t_ref_ms = %g
+`, tau, theta, tRef)
 	return fmt.Sprintf(`# Brunel (2000) model A: %d excitatory and %d inhibitory LIF neurons with delta
 # synapses, fixed in-degree (C_E = %d, C_I = %d; multapses and autapses allowed),
 # J = %g mV, inhibitory weight g*J with g = %g, delay D = %g ms, and an external
 # Poisson drive of C_E sources at eta*nu_thr = %g * %g Hz each.
-# (dalesim's delay counts from the spike's step to the step the input acts in;
-# Brian2's delay D acts one step later, so Brian's D = 1.5 ms is dalesim's 1.6 ms.)
+# Input arriving during the refractory period is discarded (Brunel 2000, NEST).
+# dalesim's delay counts from the spike's step to the step the input acts in, and
+# t_ref holds v for round(t_ref/dt) steps (as NEST); Brian2 applies inputs one step
+# later and holds one step less ("bench brunel --brian2-timing" converts).
 name = "brunel"
 dt_ms = %g
 duration_ms = %g
