@@ -56,6 +56,9 @@ func NewApp(stdout, stderr io.Writer) *cli.App {
 			return usageError{err}
 		},
 	}
+	for _, c := range app.Commands {
+		c.OnUsageError = app.OnUsageError
+	}
 	return app
 }
 

@@ -1,0 +1,145 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errw bytes.Buffer
+	code := run(context.Background(), append([]string{"dalesim"}, args...), &out, &errw)
+	return code, out.String(), errw.String()
+}
+
+func TestBenchJSON(t *testing.T) {
+	code, out, errs := runCLI(t, "bench", "cuba", "--duration", "100", "--json", "--seed", "3", "--threads", "1")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	for _, k := range []string{"sim_seconds", "wall_seconds", "wall_per_sim_second", "synaptic_events", "events_per_second",
+		"populations", "spike_checksum", "seed", "kernel", "threads"} {
+		if _, ok := m[k]; !ok {
+			t.Errorf("JSON lacks %q: %s", k, out)
+		}
+	}
+	pops := m["populations"].(map[string]any)
+	e := pops["E"].(map[string]any)
+	for _, k := range []string{"rate_hz", "cv_isi", "spikes"} {
+		if _, ok := e[k]; !ok {
+			t.Errorf("population JSON lacks %q", k)
+		}
+	}
+	if m["seed"].(float64) != 3 || m["sim_seconds"].(float64) != 0.1 {
+		t.Errorf("seed %v sim_seconds %v", m["seed"], m["sim_seconds"])
+	}
+}
+
+func TestSameSeedSameChecksum(t *testing.T) {
+	sum := func(seed string) string {
+		code, out, errs := runCLI(t, "bench", "coba", "--duration", "100", "--json", "--seed", seed)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+		var m struct {
+			Sum string `json:"spike_checksum"`
+		}
+		json.Unmarshal([]byte(out), &m)
+		return m.Sum
+	}
+	a, b, c := sum("5"), sum("5"), sum("6")
+	if a != b || a == c || a == "" {
+		t.Fatalf("checksums: seed 5: %s, %s; seed 6: %s", a, b, c)
+	}
+}
+
+func TestBadInputExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "neg.toml")
+	os.WriteFile(bad, []byte(`dt_ms = 0.1
+[[population]]
+name = "I"
+size = 10
+identity = "inhibitory"
+model = "delta"
+tau_m_ms = 20.0
+v_rest_mV = 0.0
+v_reset_mV = 10.0
+v_thresh_mV = 20.0
+[[projection]]
+name = "I->I"
+source = "I"
+target = "I"
+connectivity = { rule = "all_to_all" }
+weight = -1.0
+`), 0o644)
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"run", bad}, 2, `neg.toml:16: projection "I->I": weight: value = -1: must be >= 0`},
+		{[]string{"run", filepath.Join(dir, "missing.toml")}, 2, "no such file"},
+		{[]string{"run"}, 2, "run takes one argument"},
+		{[]string{"bench", "hodgkin"}, 2, `unknown benchmark "hodgkin"`},
+		{[]string{"bench", "coba", "--g", "3"}, 2, "--g: only the brunel benchmark takes it"},
+		{[]string{"bench", "coba", "--simd", "sse9"}, 2, `unknown implementation "sse9"`},
+		{[]string{"bench", "coba", "--threads", "0"}, 2, "--threads = 0"},
+		{[]string{"bench", "coba", "--dt", "-1"}, 2, "dt_ms = -1: must be > 0"},
+		{[]string{"bench", "coba", "--bogus"}, 2, "flag provided but not defined"},
+	}
+	for _, c := range cases {
+		code, _, errs := runCLI(t, c.args...)
+		if code != c.code || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", c.args, code, errs, c.code, c.want)
+		}
+	}
+}
+
+func TestInfoJSON(t *testing.T) {
+	code, out, errs := runCLI(t, "info", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var m struct {
+		CPU      string   `json:"cpu"`
+		Features []string `json:"features"`
+		Kernels  []string `json:"kernels"`
+		Selected string   `json:"selected"`
+	}
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Kernels) == 0 || m.Kernels[len(m.Kernels)-1] != "generic" || m.Selected != m.Kernels[0] {
+		t.Fatalf("%+v", m)
+	}
+}
+
+func TestFlagsAfterArguments(t *testing.T) {
+	code, out, _ := runCLI(t, "bench", "coba", "--print-spec")
+	if code != 0 || !strings.Contains(out, `name = "coba"`) {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+}
+
+func TestExampleSpecsRun(t *testing.T) {
+	files, _ := filepath.Glob("../examples/*.toml")
+	for _, f := range files {
+		if strings.Contains(f, "brunel") || strings.Contains(f, "mnist") {
+			continue
+		}
+		code, _, errs := runCLI(t, "run", f, "--duration", "20")
+		if code != 0 {
+			t.Errorf("%s: exit %d: %s", f, code, errs)
+		}
+	}
+}
