@@ -46,6 +46,7 @@ func simulate(c *cli.Context, name string, s *network.Spec) error {
 		return err
 	}
 	build := time.Since(t0).Seconds()
+	defer net.Close()
 	r, err := net.Run(c.Context, s.Duration())
 	if err != nil {
 		return err

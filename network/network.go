@@ -88,7 +88,7 @@ func (n *Network) AddPopulation(p *neuron.Population) error {
 	n.index[p.Name()] = len(n.pops)
 	n.pops = append(n.pops, p)
 	n.out = append(n.out, nil)
-	n.eng = nil
+	n.resetEngine()
 	return nil
 }
 
@@ -123,7 +123,7 @@ func (n *Network) AddProjection(p *synapse.Projection) {
 	if d := p.MaxDelay() + 1; d > p.Target().Slots() {
 		p.Target().SetSlots(d)
 	}
-	n.eng = nil
+	n.resetEngine()
 }
 
 // SetKernels selects the SIMD implementation used by this network.
@@ -135,7 +135,18 @@ func (n *Network) Kernels() string { return n.impl.Name }
 // SetThreads sets the number of worker threads (>= 1).
 func (n *Network) SetThreads(t int) {
 	n.threads = max(t, 1)
-	n.eng = nil
+	n.resetEngine()
+}
+
+// Close releases the network's worker threads (it can still run; workers
+// start again when needed).
+func (n *Network) Close() { n.resetEngine() }
+
+func (n *Network) resetEngine() {
+	if n.eng != nil {
+		n.eng.close()
+		n.eng = nil
+	}
 }
 
 // Threads returns the number of worker threads.
@@ -180,7 +191,7 @@ func (n *Network) RunSteps(ctx context.Context, steps int64, mons ...Monitor) (*
 		if interrupted {
 			break
 		}
-		n.eng.step(n.step)
+		n.eng.stepOnce(n.step)
 		n.stats.observe(n.step, n.pops)
 		for _, m := range mons {
 			if err = m.Observe(n.step, n); err != nil {
@@ -215,6 +226,6 @@ func (n *Network) StepOnce() {
 	if n.eng == nil {
 		n.eng = newEngine(n)
 	}
-	n.eng.step(n.step)
+	n.eng.stepOnce(n.step)
 	n.step++
 }

@@ -245,3 +245,34 @@ func FuzzParseSpec(f *testing.F) {
 		n.RunSteps(context.Background(), 3)
 	})
 }
+
+// TestThreadsSameSpikes: every thread count gives the same spikes.
+func TestThreadsSameSpikes(t *testing.T) {
+	for _, name := range []string{"coba", "cuba", "brunel"} {
+		p := BuiltinParams{Seed: 3}
+		if name == "brunel" {
+			p.Scale = 0.1
+		}
+		var first string
+		for _, threads := range []int{1, 2, 3, 4} {
+			s, err := Builtin(name, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, err := Build(s, Options{Threads: threads})
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := n.Run(context.Background(), 100)
+			n.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if threads == 1 {
+				first = r.SpikeChecksum
+			} else if r.SpikeChecksum != first {
+				t.Errorf("%s: %d threads give checksum %s, 1 thread %s", name, threads, r.SpikeChecksum, first)
+			}
+		}
+	}
+}

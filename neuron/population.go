@@ -250,15 +250,27 @@ func (p *Population) Rates() []float64 { return p.rates }
 
 // Step advances the population by one step and returns its spikes.
 func (p *Population) Step(step int64, impl *simd.Impl) []int32 {
+	p.BeginStep(step)
 	k := p.StepRange(step, 0, p.n, impl, p.spikes[:p.n])
 	p.spikes = p.spikes[:k]
 	return p.spikes
 }
 
-// StepRange advances neurons [lo, hi) by one step, writes the indices of
-// those that spiked into out (len(out) >= hi-lo) and returns their number.
-// Disjoint ranges may be stepped concurrently; the result does not depend on
-// how the population is split.
+// BeginStep points the state's input columns at the ring slot of the given
+// step; call it once per step before StepRange.
+func (p *Population) BeginStep(step int64) {
+	if !p.model.IsLIF() {
+		return
+	}
+	s := int(step%int64(p.slots)) * p.n
+	p.State.InE = p.ringE[s : s+p.n]
+	p.State.InI = p.ringI[s : s+p.n]
+}
+
+// StepRange advances neurons [lo, hi) by one step (after BeginStep), writes
+// the indices of those that spiked into out (len(out) >= hi-lo) and returns
+// their number. Disjoint ranges may be stepped concurrently; the result does
+// not depend on how the population is split.
 func (p *Population) StepRange(step int64, lo, hi int, impl *simd.Impl, out []int32) int {
 	switch p.model {
 	case Poisson:
@@ -266,9 +278,6 @@ func (p *Population) StepRange(step int64, lo, hi int, impl *simd.Impl, out []in
 	case SpikeSource:
 		return p.sourceRange(step, lo, hi, out)
 	}
-	s := int(step%int64(p.slots)) * p.n
-	p.State.InE = p.ringE[s : s+p.n]
-	p.State.InI = p.ringI[s : s+p.n]
 	for _, d := range p.drives {
 		in := p.State.InE
 		if d.Identity == Inhibitory {
