@@ -1,0 +1,435 @@
+package traces
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+// AnalyzeOptions configures Analyze. Zero values select the defaults.
+type AnalyzeOptions struct {
+	FromMS float64 // start of the analysed window (ms)
+	ToMS   float64 // end of the window; 0 means the end of the run
+
+	FanoWindowMS float64 // Fano factor counting window; default 100 ms
+	CorrBinMS    float64 // bin of the pairwise correlations; default 5 ms
+	PairsSample  int     // pairs sampled per population; default 500
+	Seed         uint64  // seed of the pair sample; default 1
+	SyncBinMS    float64 // bin of the synchrony measures; default 1 ms
+
+	// Cross-correlogram between two neuron groups. Defaults: the first two
+	// populations (or the first with itself), all neurons, 1 ms bins, ±50 ms.
+	CCGA, CCGB    Group
+	CCGBinMS      float64
+	CCGWindowMS   float64
+	SkipCCG       bool
+	SkipWeights   bool  // do not read the weights table
+	WeightsAtStep int64 // analyse the last weight snapshot at or before this step; 0 means the last one
+}
+
+// Group selects the first Neurons neurons (0: all) of a population.
+type Group struct {
+	Population string `json:"population"`
+	Neurons    int    `json:"neurons,omitempty"`
+}
+
+func (o *AnalyzeOptions) defaults() {
+	def := func(x *float64, v float64) {
+		if !(*x > 0) {
+			*x = v
+		}
+	}
+	def(&o.FanoWindowMS, 100)
+	def(&o.CorrBinMS, 5)
+	def(&o.SyncBinMS, 1)
+	def(&o.CCGBinMS, 1)
+	def(&o.CCGWindowMS, 50)
+	if o.PairsSample <= 0 {
+		o.PairsSample = 500
+	}
+	if o.Seed == 0 {
+		o.Seed = 1
+	}
+}
+
+// PopulationStats are the spike statistics of one population in the
+// analysed window.
+type PopulationStats struct {
+	Name        string     `json:"name"`
+	Identity    string     `json:"identity"`
+	Size        int        `json:"size"`
+	Spikes      int        `json:"spikes"`
+	MeanRateHz  float64    `json:"mean_rate_hz"` // spikes / (size * window)
+	Rates       RateDist   `json:"rates"`        // distribution of per-neuron rates
+	ISI         TrainStats `json:"isi"`          // mean CV and LV over neurons with >= 3 spikes
+	Fano        float64    `json:"fano"`         // mean per-neuron Fano factor (FanoWindowMS windows)
+	FanoNeurons int        `json:"fano_neurons"`
+	Corr        float64    `json:"corr"` // mean pairwise spike-count correlation (CorrBinMS bins)
+	CorrSD      float64    `json:"corr_sd"`
+	CorrPairs   int        `json:"corr_pairs"`
+	SyncCV      float64    `json:"sync_cv"`  // CV of the population count (SyncBinMS bins)
+	SyncChi     float64    `json:"sync_chi"` // Golomb's chi (SyncBinMS bins)
+}
+
+// MarshalJSON writes NaN statistics as null.
+func (p PopulationStats) MarshalJSON() ([]byte, error) {
+	type plain PopulationStats
+	return marshalNaN(plain(p))
+}
+
+// ProjectionWeights are the statistics of one projection's weights at one
+// snapshot.
+type ProjectionWeights struct {
+	Name  string      `json:"name"`
+	Sign  int         `json:"sign"`
+	Step  int64       `json:"step"`
+	Stats WeightStats `json:"stats"`
+}
+
+// CCGResult is the cross-correlogram of Analysis.
+type CCGResult struct {
+	A   Group `json:"a"`
+	B   Group `json:"b"`
+	CCG CCG   `json:"ccg"`
+}
+
+// Analysis summarises a run. It marshals to JSON with encoding/json (NaN as
+// null) and prints with WriteText.
+type Analysis struct {
+	Dir         string              `json:"dir"`
+	Meta        Meta                `json:"meta"`
+	FromMS      float64             `json:"from_ms"`
+	ToMS        float64             `json:"to_ms"`
+	Options     AnalyzeOptions      `json:"options"`
+	Populations []PopulationStats   `json:"populations"`
+	Weights     []ProjectionWeights `json:"weights,omitempty"`
+	CCG         *CCGResult          `json:"ccg,omitempty"`
+}
+
+// MarshalJSON writes NaN statistics as null.
+func (a Analysis) MarshalJSON() ([]byte, error) {
+	type plain Analysis
+	return marshalNaN(plain(a))
+}
+
+// Analyze reads the spikes (and, when recorded, the last weight snapshot of
+// each projection) of the run in dir and computes the statistics of every
+// population. See ReadSpikes for the accepted paths.
+func Analyze(dir string, opt AnalyzeOptions) (*Analysis, error) {
+	opt.defaults()
+	sp, err := ReadSpikes(dir)
+	if err != nil {
+		return nil, err
+	}
+	a := &Analysis{Dir: dir, Meta: sp.Meta, Options: opt, FromMS: opt.FromMS, ToMS: opt.ToMS}
+	if a.ToMS <= 0 {
+		a.ToMS = sp.Meta.DurationMS()
+		if a.ToMS == 0 && sp.Len() > 0 {
+			a.ToMS = float64(sp.Step[sp.Len()-1]+1) * sp.Meta.DtMS
+		}
+	}
+	if !(a.ToMS > a.FromMS) {
+		return nil, fmt.Errorf("traces: analysis window [%g, %g) ms is empty", a.FromMS, a.ToMS)
+	}
+	dur := (a.ToMS - a.FromMS) / 1000
+	trainsOf := make([][][]float64, len(sp.Populations))
+	for pi, name := range sp.Populations {
+		trains := SpikeTrains(sp, pi, a.FromMS, a.ToMS)
+		trainsOf[pi] = trains
+		ps := PopulationStats{Name: name, Size: len(trains)}
+		if i := sp.Meta.PopulationIndex(name); i >= 0 {
+			ps.Identity = sp.Meta.Populations[i].Identity
+		}
+		rates := make([]float64, len(trains))
+		for i, tr := range trains {
+			ps.Spikes += len(tr)
+			rates[i] = float64(len(tr)) / dur
+		}
+		ps.MeanRateHz = math.NaN()
+		if ps.Size > 0 {
+			ps.MeanRateHz = float64(ps.Spikes) / float64(ps.Size) / dur
+		}
+		ps.Rates = RateDistribution(rates)
+		ps.ISI = ISIStats(trains)
+		ps.Fano, ps.FanoNeurons = MeanFano(trains, a.FromMS, a.ToMS, opt.FanoWindowMS)
+		ps.Corr, ps.CorrSD, ps.CorrPairs = PairCorrelation(trains, a.FromMS, a.ToMS, opt.CorrBinMS, opt.PairsSample, opt.Seed+uint64(pi))
+		ps.SyncCV, ps.SyncChi = Synchrony(trains, a.FromMS, a.ToMS, opt.SyncBinMS)
+		a.Populations = append(a.Populations, ps)
+	}
+	if !opt.SkipCCG && len(sp.Populations) > 0 {
+		ga, gb := opt.CCGA, opt.CCGB
+		if ga.Population == "" {
+			ga.Population = sp.Populations[0]
+		}
+		if gb.Population == "" {
+			gb.Population = sp.Populations[min(1, len(sp.Populations)-1)]
+		}
+		group := func(g Group) ([][]float64, error) {
+			for pi, name := range sp.Populations {
+				if name == g.Population {
+					tr := trainsOf[pi]
+					if g.Neurons > 0 && g.Neurons < len(tr) {
+						tr = tr[:g.Neurons]
+					}
+					return tr, nil
+				}
+			}
+			return nil, fmt.Errorf("traces: cross-correlogram group: no population %q (have %s)", g.Population, strings.Join(sp.Populations, ", "))
+		}
+		ta, err := group(ga)
+		if err != nil {
+			return nil, err
+		}
+		tb, err := group(gb)
+		if err != nil {
+			return nil, err
+		}
+		a.CCG = &CCGResult{A: ga, B: gb, CCG: CrossCorrelogram(ta, tb, a.FromMS, a.ToMS, opt.CCGBinMS, opt.CCGWindowMS)}
+	}
+	if !opt.SkipWeights {
+		w, err := ReadWeights(dir)
+		switch {
+		case err == nil:
+			at := opt.WeightsAtStep
+			if at <= 0 {
+				at = math.MaxInt64
+			}
+			for pi, name := range w.Projections {
+				ws, step, ok := w.Snapshot(pi, at)
+				if !ok {
+					continue
+				}
+				pw := ProjectionWeights{Name: name, Step: step, Stats: FitWeights(ws)}
+				if i := w.Meta.ProjectionIndex(name); i >= 0 {
+					pw.Sign = w.Meta.Projections[i].Sign
+				}
+				a.Weights = append(a.Weights, pw)
+			}
+		case !errors.Is(err, ErrNoTable):
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// WriteText prints the analysis as aligned tables.
+func (a *Analysis) WriteText(w io.Writer) error {
+	m := a.Meta
+	fmt.Fprintf(w, "run %s\n", a.Dir)
+	status := m.Status
+	if status == "" {
+		status = "unknown"
+	}
+	fmt.Fprintf(w, "  seed %d, dt %g ms, %s, last step %d, kernel %s, version %s\n", m.Seed, m.DtMS, status, m.LastStep, orDash(m.Kernel), orDash(m.Version))
+	fmt.Fprintf(w, "  window %g–%g ms (%g s)\n\n", a.FromMS, a.ToMS, (a.ToMS-a.FromMS)/1000)
+
+	// Right-aligned numbers; labels padded to a common width read as left-aligned.
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	row := func(label string, f func(p PopulationStats) string) {
+		fmt.Fprintf(tw, "%-22s\t", label)
+		for _, p := range a.Populations {
+			fmt.Fprintf(tw, "%s\t", f(p))
+		}
+		fmt.Fprintln(tw)
+	}
+	o := a.Options
+	row("population", func(p PopulationStats) string { return p.Name })
+	row("identity", func(p PopulationStats) string { return orDash(p.Identity) })
+	row("neurons", func(p PopulationStats) string { return fmt.Sprint(p.Size) })
+	row("spikes", func(p PopulationStats) string { return fmt.Sprint(p.Spikes) })
+	row("mean rate (Hz)", func(p PopulationStats) string { return num3(p.MeanRateHz) })
+	row("rate sd (Hz)", func(p PopulationStats) string { return num3(p.Rates.SD) })
+	row("rate p5/p50/p95 (Hz)", func(p PopulationStats) string {
+		return num3(p.Rates.P5) + "/" + num3(p.Rates.Median) + "/" + num3(p.Rates.P95)
+	})
+	row("silent", func(p PopulationStats) string { return pct(p.Rates.FractionSilent) })
+	row("CV ISI", func(p PopulationStats) string { return num3(p.ISI.CV) })
+	row("LV", func(p PopulationStats) string { return num3(p.ISI.LV) })
+	row("  neurons >= 3 spikes", func(p PopulationStats) string { return fmt.Sprint(p.ISI.Neurons) })
+	row(fmt.Sprintf("Fano (%g ms)", o.FanoWindowMS), func(p PopulationStats) string { return num3(p.Fano) })
+	row(fmt.Sprintf("corr (%g ms)", o.CorrBinMS), func(p PopulationStats) string {
+		return num3(p.Corr) + " ± " + num3(p.CorrSD)
+	})
+	row("  pairs", func(p PopulationStats) string { return fmt.Sprint(p.CorrPairs) })
+	row(fmt.Sprintf("sync CV (%g ms)", o.SyncBinMS), func(p PopulationStats) string { return num3(p.SyncCV) })
+	row(fmt.Sprintf("sync chi (%g ms)", o.SyncBinMS), func(p PopulationStats) string { return num3(p.SyncChi) })
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if c := a.CCG; c != nil && len(c.CCG.Counts) > 0 {
+		peak, total := 0, 0.0
+		for i, v := range c.CCG.Counts {
+			total += v
+			if v > c.CCG.Counts[peak] {
+				peak = i
+			}
+		}
+		meanC := total / float64(len(c.CCG.Counts))
+		ratio := math.NaN()
+		if meanC > 0 {
+			ratio = c.CCG.Counts[peak] / meanC
+		}
+		fmt.Fprintf(w, "\ncross-correlogram %s x %s (%g ms bins, ±%g ms): peak at %+g ms, peak/mean %s\n",
+			groupName(c.A), groupName(c.B), c.CCG.BinMS, o.CCGWindowMS, c.CCG.LagsMS[peak], num3(ratio))
+	}
+	if len(a.Weights) > 0 {
+		fmt.Fprintln(w)
+		nameW := len("projection")
+		for _, p := range a.Weights {
+			nameW = max(nameW, len(p.Name))
+		}
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintf(tw, "%-*s\tsign\tstep\tn\tzero\tmean\tsd\tlog mu\tlog sigma\tKS D\tKS p\tAIC lognormal\tAIC gamma\tAIC exp\tbest\t\n", nameW, "projection")
+		for _, p := range a.Weights {
+			s := p.Stats
+			fmt.Fprintf(tw, "%-*s\t%+d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", nameW, p.Name, p.Sign, p.Step, s.N,
+				pct(s.FracZero), num3(s.Mean), num3(s.SD), num3(s.LogMu), num3(s.LogSigma), num3(s.KSD), num3(s.KSP),
+				num1(s.AICLogNormal), num1(s.AICGamma), num1(s.AICExponential), orDash(s.Best))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func groupName(g Group) string {
+	if g.Neurons > 0 {
+		return fmt.Sprintf("%s[0:%d]", g.Population, g.Neurons)
+	}
+	return g.Population
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// num3 formats with 4 significant digits (3 for tiny or huge values); NaN as "-".
+func num3(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "-"
+	}
+	if x != 0 && (math.Abs(x) < 1e-3 || math.Abs(x) >= 1e6) {
+		return fmt.Sprintf("%.3g", x)
+	}
+	return fmt.Sprintf("%.4g", x)
+}
+
+func num1(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f", x)
+}
+
+func pct(x float64) string {
+	if math.IsNaN(x) {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f%%", 100*x)
+}
+
+// SummaryRow is one row of the Parquet summary written by
+// Analysis.WriteParquet: one value of one metric of one population or
+// projection. Value is null where the statistic is undefined.
+type SummaryRow struct {
+	Scope  string   `parquet:"scope,dict"` // "population", "projection" or "ccg"
+	Name   string   `parquet:"name,dict"`  // population or projection name ("A x B" for the ccg)
+	Metric string   `parquet:"metric,dict"`
+	Value  *float64 `parquet:"value,optional"`
+}
+
+// Rows returns the analysis as summary rows.
+func (a *Analysis) Rows() []SummaryRow {
+	var rows []SummaryRow
+	add := func(scope, name, metric string, v float64) {
+		r := SummaryRow{Scope: scope, Name: name, Metric: metric}
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			r.Value = &v
+		}
+		rows = append(rows, r)
+	}
+	for _, p := range a.Populations {
+		for _, kv := range []struct {
+			k string
+			v float64
+		}{
+			{"neurons", float64(p.Size)}, {"spikes", float64(p.Spikes)}, {"mean_rate_hz", p.MeanRateHz},
+			{"rate_sd_hz", p.Rates.SD}, {"rate_p5_hz", p.Rates.P5}, {"rate_p25_hz", p.Rates.P25},
+			{"rate_median_hz", p.Rates.Median}, {"rate_p75_hz", p.Rates.P75}, {"rate_p95_hz", p.Rates.P95},
+			{"fraction_silent", p.Rates.FractionSilent}, {"cv_isi", p.ISI.CV}, {"lv", p.ISI.LV},
+			{"isi_neurons", float64(p.ISI.Neurons)}, {"fano", p.Fano}, {"fano_neurons", float64(p.FanoNeurons)},
+			{"corr", p.Corr}, {"corr_sd", p.CorrSD}, {"corr_pairs", float64(p.CorrPairs)},
+			{"sync_cv", p.SyncCV}, {"sync_chi", p.SyncChi},
+		} {
+			add("population", p.Name, kv.k, kv.v)
+		}
+	}
+	for _, p := range a.Weights {
+		s := p.Stats
+		for _, kv := range []struct {
+			k string
+			v float64
+		}{
+			{"step", float64(p.Step)}, {"sign", float64(p.Sign)}, {"n", float64(s.N)}, {"frac_zero", s.FracZero},
+			{"mean", s.Mean}, {"sd", s.SD}, {"log_mu", s.LogMu}, {"log_sigma", s.LogSigma}, {"ks_d", s.KSD},
+			{"ks_p", s.KSP}, {"gamma_shape", s.GammaShape}, {"gamma_rate", s.GammaRate}, {"exp_rate", s.ExpRate},
+			{"aic_lognormal", s.AICLogNormal}, {"aic_gamma", s.AICGamma}, {"aic_exponential", s.AICExponential},
+		} {
+			add("projection", p.Name, kv.k, kv.v)
+		}
+	}
+	if c := a.CCG; c != nil {
+		name := groupName(c.A) + " x " + groupName(c.B)
+		for i, lag := range c.CCG.LagsMS {
+			add("ccg", name, fmt.Sprintf("lag_%+g_ms", lag), c.CCG.Counts[i])
+		}
+	}
+	return rows
+}
+
+// WriteParquet writes the summary rows to path (zstd, with the run's
+// metadata and dalesim.table = "summary"). It refuses to overwrite an
+// existing file.
+func (a *Analysis) WriteParquet(path string) (err error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return fmt.Errorf("traces: %s already exists; remove it or choose another path", path)
+		}
+		return fmt.Errorf("traces: %w", err)
+	}
+	defer func() {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("traces: %w", cerr)
+		}
+		if err != nil {
+			os.Remove(path)
+		}
+	}()
+	opts := []parquet.WriterOption{parquet.Compression(&codecs[ZstdDefault]), parquet.CreatedBy("dalesim", a.Meta.Version, "")}
+	for k, v := range a.Meta.keyValues("summary") {
+		opts = append(opts, parquet.KeyValueMetadata(k, v))
+	}
+	opts = append(opts, parquet.KeyValueMetadata(KeyStatus, orDash(a.Meta.Status)),
+		parquet.KeyValueMetadata(KeyLastStep, fmt.Sprint(a.Meta.LastStep)),
+		parquet.KeyValueMetadata("dalesim.analysis_dir", filepath.ToSlash(a.Dir)))
+	w := parquet.NewGenericWriter[SummaryRow](f, opts...)
+	if _, err := w.Write(a.Rows()); err != nil {
+		return fmt.Errorf("traces: writing %s: %w", path, err)
+	}
+	if err := w.Close(); err != nil {
+		return fmt.Errorf("traces: writing %s: %w", path, err)
+	}
+	return nil
+}
