@@ -3,6 +3,7 @@ package network
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"dalesim/internal/rng"
@@ -93,3 +94,27 @@ func number(v any) (float64, bool) {
 	}
 	return 0, false
 }
+
+// MarshalTOML writes the value back as a spec would: a number for a
+// constant, otherwise an inline table.
+func (d Dist) MarshalTOML() ([]byte, error) {
+	f := func(x float64) string { return strconv.FormatFloat(x, 'g', -1, 64) }
+	switch d.Kind {
+	case rng.Constant:
+		v := f(d.Value)
+		if !strings.ContainsAny(v, ".eE") {
+			v += ".0"
+		}
+		return []byte(v), nil
+	case rng.Uniform:
+		return []byte(fmt.Sprintf(`{ dist = "uniform", low = %s, high = %s }`, f(d.Low), f(d.High))), nil
+	case rng.Normal:
+		return []byte(fmt.Sprintf(`{ dist = "normal", mean = %s, sd = %s }`, f(d.Mean), f(d.SD))), nil
+	case rng.LogNormal:
+		return []byte(fmt.Sprintf(`{ dist = "lognormal", mu = %s, sigma = %s }`, f(d.Mu), f(d.Sigma))), nil
+	}
+	return nil, fmt.Errorf("dist %q cannot be written", d.Kind)
+}
+
+// IsZero reports an unset value (omitted when the spec is written).
+func (d Dist) IsZero() bool { return !d.set }

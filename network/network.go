@@ -229,3 +229,9 @@ func (n *Network) StepOnce() {
 	n.eng.stepOnce(n.step)
 	n.step++
 }
+
+// SetStep sets the step counter: the next step run is step s. Random
+// numbers of Poisson sources and drives depend on the step, so a caller
+// that presents samples can make each presentation's randomness a function
+// of its own index.
+func (n *Network) SetStep(s int64) { n.step = s }

@@ -18,14 +18,15 @@ import (
 // Spec is a network description as read from a TOML spec file. See the
 // README for the format; examples/ holds complete files.
 type Spec struct {
-	Name        string        `toml:"name"`
+	Name        string        `toml:"name,omitempty"`
 	DtMS        *float64      `toml:"dt_ms"`
 	DurationMS  *float64      `toml:"duration_ms"`
 	Seed        *int64        `toml:"seed"`
-	Populations []PopSpec     `toml:"population"`
+	Populations []PopSpec     `toml:"population,omitempty"`
 	Drives      []DriveSpec   `toml:"drive"`
-	Projections []ProjSpec    `toml:"projection"`
+	Projections []ProjSpec    `toml:"projection,omitempty"`
 	Monitors    []MonitorSpec `toml:"monitor"`
+	Training    *TrainingSpec `toml:"training"`
 
 	// Source is the spec's TOML text and File its path ("" for built-ins);
 	// relative file names in the spec are resolved against File's directory.
@@ -36,7 +37,7 @@ type Spec struct {
 
 // PopSpec describes one population.
 type PopSpec struct {
-	Name     string `toml:"name"`
+	Name     string `toml:"name,omitempty"`
 	Size     int    `toml:"size"`
 	Identity string `toml:"identity"`
 	Model    string `toml:"model"`
@@ -54,25 +55,25 @@ type PopSpec struct {
 	GLeak           *float64 `toml:"g_leak_nS"`
 	ThetaStep       *float64 `toml:"theta_step_mV"`
 	TauTheta        *float64 `toml:"tau_theta_ms"`
-	RefractoryInput string   `toml:"refractory_input"`
+	RefractoryInput string   `toml:"refractory_input,omitempty"`
 
 	RateHz *float64 `toml:"rate_hz"` // poisson
-	File   string   `toml:"file"`    // spike_source: CSV neuron,t_ms
+	File   string   `toml:"file,omitempty"`    // spike_source: CSV neuron,t_ms
 
 	Init InitSpec `toml:"init"`
 }
 
 // InitSpec gives initial values of LIF state (defaults: v = v_rest, the rest 0).
 type InitSpec struct {
-	V     Dist `toml:"v_mV"`
-	GE    Dist `toml:"ge"`
-	GI    Dist `toml:"gi"`
-	Theta Dist `toml:"theta_mV"`
+	V     Dist `toml:"v_mV,omitempty"`
+	GE    Dist `toml:"ge,omitempty"`
+	GI    Dist `toml:"gi,omitempty"`
+	Theta Dist `toml:"theta_mV,omitempty"`
 }
 
 // DriveSpec is an external Poisson drive onto a LIF population.
 type DriveSpec struct {
-	Name     string   `toml:"name"`
+	Name     string   `toml:"name,omitempty"`
 	Target   string   `toml:"target"`
 	Identity string   `toml:"identity"`
 	N        int      `toml:"n"`
@@ -82,33 +83,33 @@ type DriveSpec struct {
 
 // ProjSpec describes one projection.
 type ProjSpec struct {
-	Name         string   `toml:"name"`
+	Name         string   `toml:"name,omitempty"`
 	Source       string   `toml:"source"`
 	Target       string   `toml:"target"`
 	Connectivity ConnSpec `toml:"connectivity"`
-	Weight       Dist     `toml:"weight"`
-	DelayMS      Dist     `toml:"delay_ms"`
+	Weight       Dist     `toml:"weight,omitempty"`
+	DelayMS      Dist     `toml:"delay_ms,omitempty"`
 }
 
 // ConnSpec is a projection's connectivity rule.
 type ConnSpec struct {
-	Rule      string   `toml:"rule"`
+	Rule      string   `toml:"rule,omitempty"`
 	P         *float64 `toml:"p"`
 	K         *int     `toml:"k"`
 	Autapses  *bool    `toml:"autapses"`
 	Multapses *bool    `toml:"multapses"`
-	File      string   `toml:"file"`
+	File      string   `toml:"file,omitempty"`
 }
 
 // MonitorSpec asks for a trace table (written with --out).
 type MonitorSpec struct {
-	Kind        string   `toml:"kind"` // spikes, state, weights, rate
+	Kind        string   `toml:"kind,omitempty"` // spikes, state, weights, rate
 	Populations []string `toml:"populations"`
-	Population  string   `toml:"population"`
+	Population  string   `toml:"population,omitempty"`
 	Vars        []string `toml:"vars"`
 	Neurons     []int    `toml:"neurons"`
 	IntervalMS  *float64 `toml:"interval_ms"`
-	Projection  string   `toml:"projection"`
+	Projection  string   `toml:"projection,omitempty"`
 	BinMS       *float64 `toml:"bin_ms"`
 }
 
@@ -454,6 +455,7 @@ func (s *Spec) Validate() error {
 	for i := range s.Monitors {
 		s.validateMonitor(l, i, pops, projNames, dt)
 	}
+	s.validateTraining(l, pops, projNames)
 	return l.err()
 }
 

@@ -1,0 +1,275 @@
+package learn
+
+import (
+	"context"
+	"fmt"
+	"math"
+
+	"dalesim/internal/rng"
+	"dalesim/network"
+	"dalesim/neuron"
+	"dalesim/simd"
+	"dalesim/synapse"
+)
+
+// Model is a network built from a spec with a [training] table, with the
+// learning rule attached.
+type Model struct {
+	Net   *network.Network
+	Spec  *network.Spec
+	Input, Hidden, Readout *neuron.Population
+	InHid, HidOut          *synapse.Projection
+	Classes []int // class label of each readout group, in order
+
+	hiddenRule  synapse.Competitive
+	labelHebb   synapse.LabelHebb
+	wp          synapse.WeightPerturbation
+	useWP       bool
+	homeoTarget float32 // spikes per neuron per presentation
+	homeoEta    float32 // mV per spike of deviation
+	homeoMax    float32
+
+	steps                       int64   // steps per presentation
+	inputRate                   float64 // Hz at intensity 1
+	xNorm, yNorm, zNorm         float32 // spike counts that map to activity 1
+	group                       int     // readout neurons per class
+	seed                        uint64
+
+	// per-presentation scratch
+	counts  map[*neuron.Population][]int32
+	x, y, z []float32
+	teacher []float32
+	stats   *FiringStats
+}
+
+// New builds the model of a spec; classes are the labels the readout
+// groups stand for (readout size must be a multiple of len(classes)).
+func New(s *network.Spec, opt network.Options, classes []int) (*Model, error) {
+	t := s.Training
+	if t == nil {
+		return nil, &network.SpecError{File: s.File, Field: "training", Msg: "the spec has no [training] table"}
+	}
+	if len(classes) == 0 {
+		return nil, fmt.Errorf("no classes")
+	}
+	for i := range s.Populations {
+		if p := &s.Populations[i]; p.Name == t.Readout {
+			p.Size = network.Get(t.ReadoutPerClass, 1) * len(classes)
+		}
+	}
+	net, err := network.Build(s, opt)
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{Net: net, Spec: s, Classes: classes, seed: s.SeedValue()}
+	m.Input, m.Hidden, m.Readout = net.Population(t.Input), net.Population(t.Hidden), net.Population(t.Readout)
+	m.InHid, m.HidOut = net.Projection(t.HiddenRule.Projection), net.Projection(t.ReadoutRule.Projection)
+	bad := func(field, format string, a ...any) error {
+		return &network.SpecError{File: s.File, Field: "training", Msg: field + ": " + fmt.Sprintf(format, a...)}
+	}
+	if m.InHid.Source() != m.Input || m.InHid.Target() != m.Hidden {
+		return nil, bad("hidden_rule.projection", "%q must go from input %q to hidden %q", m.InHid.Name(), t.Input, t.Hidden)
+	}
+	if m.HidOut.Source() != m.Hidden || m.HidOut.Target() != m.Readout {
+		return nil, bad("readout_rule.projection", "%q must go from hidden %q to readout %q", m.HidOut.Name(), t.Hidden, t.Readout)
+	}
+	if len(classes) == 0 || m.Readout.Len()%len(classes) != 0 {
+		return nil, bad("readout", "population %q has %d neurons: must be a multiple of the number of classes (%d)", t.Readout, m.Readout.Len(), len(classes))
+	}
+	m.group = m.Readout.Len() / len(classes)
+	dt := s.Dt()
+	m.steps = network.StepsFor(*t.PresentationMS, dt)
+	sec := float64(m.steps) * dt / 1000
+	m.inputRate = *t.InputRateHz
+	m.xNorm = float32(*t.InputRateHz * sec)
+	m.yNorm = float32(*t.HiddenRateHz * sec)
+	m.zNorm = float32(*t.ReadoutRateHz * sec)
+	h := t.HiddenRule
+	m.hiddenRule = synapse.Competitive{Eta: *h.Eta, Delta: network.Get(h.Delta, 0), WMax: *h.WMax,
+		Regrow: network.Get(h.Regrow, true), ScaleSum: network.Get(h.ScaleSum, 0)}
+	r := t.ReadoutRule
+	m.labelHebb = synapse.LabelHebb{Eta: *r.EtaHebb, WMax: *r.WMax}
+	if e := network.Get(r.EtaWP, 0); e > 0 {
+		m.useWP = true
+		m.wp = synapse.WeightPerturbation{Eta: e, Sigma: *r.SigmaWP, WMax: *r.WMax, BaselineTau: network.Get(r.BaselineTau, 100)}
+	}
+	hm := t.Homeostasis
+	m.homeoTarget = float32(network.Get(hm.TargetSpikes, 0) / float64(m.Hidden.Len()))
+	m.homeoEta = float32(network.Get(hm.EtaMV, 0))
+	m.homeoMax = float32(network.Get(hm.MaxMV, 20))
+	m.counts = map[*neuron.Population][]int32{}
+	for _, p := range net.Populations() {
+		m.counts[p] = make([]int32, p.Len())
+	}
+	m.x = make([]float32, m.Input.Len())
+	m.y = make([]float32, m.Hidden.Len())
+	m.z = make([]float32, len(classes))
+	m.teacher = make([]float32, m.Readout.Len())
+	m.stats = newFiringStats(net)
+	return m, nil
+}
+
+// StepsPerPresentation returns the number of steps a sample is shown for.
+func (m *Model) StepsPerPresentation() int64 { return m.steps }
+
+// Outcome is what one presentation produced.
+type Outcome struct {
+	Pred  int     // predicted class (a label from Classes)
+	Error float64 // the global scalar error E = sum_k (z_k - t_k)^2
+	Score []float32
+}
+
+// Phase separates the random streams of training and evaluation presentations.
+type Phase int
+
+// The phases.
+const (
+	Training Phase = iota
+	Evaluation
+)
+
+// Present shows one image (intensities in [0, 1], one per input neuron) for
+// one presentation. With learn set it applies the learning rule with the
+// given label. index identifies the presentation: its random numbers are a
+// pure function of (seed, phase, index), whatever came before.
+func (m *Model) Present(img []float32, label int, learn bool, phase Phase, index int64) (Outcome, error) {
+	if len(img) != m.Input.Len() {
+		return Outcome{}, fmt.Errorf("image has %d pixels, the input population %q %d neurons", len(img), m.Input.Name(), m.Input.Len())
+	}
+	for i, v := range img {
+		if err := m.Input.SetRateOf(i, float64(v)*m.inputRate); err != nil {
+			return Outcome{}, err
+		}
+	}
+	ci := -1
+	for k, c := range m.Classes {
+		if c == label {
+			ci = k
+		}
+	}
+	if learn && ci < 0 {
+		return Outcome{}, fmt.Errorf("label %d is not one of the classes %v", label, m.Classes)
+	}
+	if learn && m.useWP {
+		m.wp.Perturb(m.HidOut, rng.Key(m.seed, 0x77700+uint64(phase), uint64(index)))
+	}
+	// Rest: every LIF population back to rest (thresholds kept), input
+	// cleared; each presentation starts at its own step so that its Poisson
+	// numbers depend only on (seed, phase, index).
+	for _, p := range m.Net.Populations() {
+		p.ResetState()
+		clear(m.counts[p])
+	}
+	m.Net.SetStep((int64(phase)<<44 | index) * m.steps)
+	m.stats.begin()
+	for s := int64(0); s < m.steps; s++ {
+		m.Net.StepOnce()
+		for _, p := range m.Net.Populations() {
+			c := m.counts[p]
+			for _, j := range p.Spikes() {
+				c[j]++
+			}
+		}
+		m.stats.observe(s)
+	}
+	m.stats.end(m.counts)
+	// Rate-mapped activities.
+	activity(m.x, m.counts[m.Input], m.xNorm)
+	activity(m.y, m.counts[m.Hidden], m.yNorm)
+	zc := m.counts[m.Readout]
+	out := Outcome{Score: make([]float32, len(m.Classes))}
+	for k := range m.Classes {
+		var c int32
+		for g := 0; g < m.group; g++ {
+			c += zc[k*m.group+g]
+		}
+		m.z[k] = min(float32(c)/(m.zNorm*float32(m.group)), 1)
+		out.Score[k] = float32(c)
+	}
+	// Ties between spike counts are broken by the synaptic charge each class
+	// received: sum_j w_jk * count_j (what the readout neurons integrated).
+	charge := m.charge()
+	best := 0
+	for k := range m.Classes {
+		if out.Score[k] > out.Score[best] || (out.Score[k] == out.Score[best] && charge[k] > charge[best]) {
+			best = k
+		}
+	}
+	out.Pred = m.Classes[best]
+	for k := range m.Classes {
+		tk := 0.0
+		if k == ci {
+			tk = 1
+		}
+		d := float64(m.z[k]) - tk
+		out.Error += d * d
+	}
+	if learn {
+		m.apply(ci, out.Error)
+	} else if m.useWP {
+		m.wp.Restore(m.HidOut)
+	}
+	return out, nil
+}
+
+// charge returns, per class, the summed weight times presynaptic spike
+// count delivered onto the class's readout neurons.
+func (m *Model) charge() []float64 {
+	ch := make([]float64, len(m.Classes))
+	hc := m.counts[m.Hidden]
+	for j := 0; j < m.Hidden.Len(); j++ {
+		if hc[j] == 0 {
+			continue
+		}
+		tg, first := m.HidOut.Row(j)
+		for k, t := range tg {
+			ch[int(t)/m.group] += float64(m.HidOut.Weight(first+k)) * float64(hc[j])
+		}
+	}
+	return ch
+}
+
+func activity(dst []float32, counts []int32, norm float32) {
+	for i, c := range counts {
+		dst[i] = min(float32(c)/norm, 1)
+	}
+}
+
+// apply runs the learning rule after a training presentation of class ci.
+func (m *Model) apply(ci int, e float64) {
+	impl := simd.Current()
+	if experimentRule != nil {
+		experimentRule(m)
+	} else {
+		m.hiddenRule.Apply(m.InHid, m.x, m.y, impl)
+	}
+	if m.useWP {
+		m.wp.Update(m.HidOut, e)
+	}
+	for i := range m.teacher {
+		m.teacher[i] = 0
+		if i/m.group == ci {
+			m.teacher[i] = 1
+		}
+	}
+	m.labelHebb.Apply(m.HidOut, m.y, m.teacher, impl)
+	if m.homeoEta > 0 {
+		th := m.Hidden.State.Theta
+		for j, c := range m.counts[m.Hidden] {
+			th[j] += m.homeoEta * (float32(c) - m.homeoTarget)
+			th[j] = min(max(th[j], -m.homeoMax), m.homeoMax)
+		}
+	}
+}
+
+// Stats returns the firing statistics gathered over all presentations so far.
+func (m *Model) Stats() *FiringStats { return m.stats }
+
+// ResetStats clears the firing statistics.
+func (m *Model) ResetStats() { m.stats = newFiringStats(m.Net) }
+
+var _ = context.Background
+var _ = math.Inf
+
+// experimentRule replaces the hidden rule in experiments (tests only).
+var experimentRule func(m *Model)

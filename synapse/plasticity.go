@@ -1,0 +1,183 @@
+package synapse
+
+import (
+	"fmt"
+	"math"
+
+	"dalesim/internal/rng"
+	"dalesim/simd"
+)
+
+// The plasticity rules of dalesim's learning rule act on a projection at the
+// end of a presentation, from rate-mapped activities in [0, 1]: x for the
+// source neurons and y for the targets (spike counts over the presentation
+// divided by the count of a neuron firing at the mapping's maximum rate,
+// clipped at 1). They touch each synapse once per presentation, never per
+// time step, and keep every weight a magnitude in [0, w_max]: the floor at
+// zero eliminates a synapse (it becomes silent); nothing can change a sign.
+
+// Competitive is the hidden layer's competitive excitatory Hebbian rule, an
+// instar rule with an elimination offset:
+//
+//	dw_ij = eta * y_j * (w_max*(x_i - delta) - w_ij),   w_ij in [0, w_max]
+//
+// A neuron that fires (y_j > 0) moves its weights towards the input pattern
+// that made it fire, shifted down by delta; inputs that are rarely active when
+// it fires are driven to zero and fall silent. Competition comes from the
+// inhibitory population (only a few hidden neurons fire per presentation)
+// and, optionally, from synaptic scaling: each neuron's summed input weight is
+// rescaled to ScaleSum after the update. With Regrow false a silent synapse
+// stays silent; with Regrow true (the default) it grows back when its input
+// is active often enough (potential synapses, Knoblauch et al. 2014).
+type Competitive struct {
+	Eta      float64
+	Delta    float64
+	WMax     float64
+	Regrow   bool
+	ScaleSum float64 // 0: no synaptic scaling
+}
+
+// Validate checks the parameters.
+func (r *Competitive) Validate() error {
+	if !(r.Eta > 0 && r.Eta <= 1) {
+		return fmt.Errorf("eta = %g: must be in (0, 1]", r.Eta)
+	}
+	if !(r.Delta >= 0 && r.Delta < 1) {
+		return fmt.Errorf("delta = %g: must be in [0, 1)", r.Delta)
+	}
+	if !(r.WMax > 0) || math.IsInf(r.WMax, 0) {
+		return fmt.Errorf("w_max = %g: must be a finite number > 0", r.WMax)
+	}
+	if !(r.ScaleSum >= 0) || math.IsInf(r.ScaleSum, 0) {
+		return fmt.Errorf("scale_sum = %g: must be >= 0 (0: off)", r.ScaleSum)
+	}
+	return nil
+}
+
+// Apply updates p from source activities x and target activities y.
+func (r *Competitive) Apply(p *Projection, x, y []float32, impl *simd.Impl) {
+	w := p.Weights()
+	wmax := float32(r.WMax)
+	eta := float32(r.Eta)
+	for i := 0; i < p.src.Len(); i++ {
+		a, b := p.rowPtr[i], p.rowPtr[i+1]
+		if a == b {
+			continue
+		}
+		ai := eta * float32(wmax*(x[i]-float32(r.Delta)))
+		impl.HebbRow(w[a:b], p.targets[a:b], y, ai, 0, eta, wmax, !r.Regrow)
+	}
+	if r.ScaleSum > 0 {
+		p.scaleColumns(float32(r.ScaleSum), wmax, y)
+	}
+}
+
+// scaleColumns rescales the incoming weights of every target j with y_j > 0
+// to sum to s (multiplicatively, so silent synapses stay silent), capped at wmax.
+func (p *Projection) scaleColumns(s, wmax float32, y []float32) {
+	sum := make([]float64, p.tgt.Len())
+	for k, t := range p.targets {
+		sum[t] += float64(p.weights[k])
+	}
+	f := make([]float32, len(sum))
+	for j, v := range sum {
+		f[j] = 1
+		if v > 0 && y[j] > 0 {
+			f[j] = float32(float64(s) / v)
+		}
+	}
+	for k, t := range p.targets {
+		p.weights[k] = min(p.weights[k]*f[t], wmax)
+	}
+}
+
+// LabelHebb is the readout's Hebbian term, driven by the label: the target
+// activity is the teacher signal t_k (1 for the neurons of the sample's
+// class, 0 otherwise), so
+//
+//	dw_jk = eta * t_k * (w_max*y_j - w_jk)
+//
+// moves the weights onto a class's neurons towards the hidden activity the
+// class evokes.
+type LabelHebb struct {
+	Eta  float64
+	WMax float64
+}
+
+// Apply updates p from source activities y and teacher signals t.
+func (r *LabelHebb) Apply(p *Projection, y, t []float32, impl *simd.Impl) {
+	w := p.Weights()
+	wmax, eta := float32(r.WMax), float32(r.Eta)
+	for j := 0; j < p.src.Len(); j++ {
+		a, b := p.rowPtr[j], p.rowPtr[j+1]
+		if a == b {
+			continue
+		}
+		impl.HebbRow(w[a:b], p.targets[a:b], t, eta*float32(wmax*y[j]), 0, eta, wmax, false)
+	}
+}
+
+// WeightPerturbation is the readout's weight-perturbation term: during a
+// presentation every weight is perturbed, w + xi with xi ~ N(0, sigma^2)
+// (clipped so that the weight stays in [0, w_max]); afterwards one global
+// scalar, the sample's error E, decides how much of the perturbation is
+// kept or reversed:
+//
+//	dw = -eta * (E - Ebar) * xi / sigma,   Ebar <- Ebar + (E - Ebar)/tau
+//
+// where Ebar is a running baseline of the error. No error vector is sent
+// backwards: every synapse sees only its own xi and the scalar E - Ebar.
+type WeightPerturbation struct {
+	Eta, Sigma, WMax float64
+	BaselineTau      float64 // samples
+
+	base     []float32
+	xi       []float32
+	baseline float64
+	n        int64
+}
+
+// Perturb saves p's weights and replaces them with perturbed ones drawn from
+// the stream key (one key per sample).
+func (r *WeightPerturbation) Perturb(p *Projection, key uint64) {
+	w := p.Weights()
+	if len(r.base) != len(w) {
+		r.base = make([]float32, len(w))
+		r.xi = make([]float32, len(w))
+	}
+	copy(r.base, w)
+	st := rng.NewStream(key)
+	wmax := float32(r.WMax)
+	for k := range w {
+		x := min(max(w[k]+float32(r.Sigma*st.Norm()), 0), wmax)
+		r.xi[k] = x - w[k]
+		w[k] = x
+	}
+}
+
+// Update restores the unperturbed weights and applies the perturbation rule
+// with the sample's error e.
+func (r *WeightPerturbation) Update(p *Projection, e float64) {
+	w := p.Weights()
+	if r.n == 0 {
+		r.baseline = e
+	}
+	r.n++
+	g := float32(-r.Eta * (e - r.baseline) / r.Sigma)
+	wmax := float32(r.WMax)
+	for k := range w {
+		w[k] = min(max(r.base[k]+g*r.xi[k], 0), wmax)
+	}
+	tau := max(r.BaselineTau, 1)
+	r.baseline += (e - r.baseline) / tau
+}
+
+// Restore puts back the unperturbed weights without learning (evaluation).
+func (r *WeightPerturbation) Restore(p *Projection) {
+	if r.base != nil {
+		copy(p.Weights(), r.base)
+	}
+}
+
+// Baseline returns the running error baseline.
+func (r *WeightPerturbation) Baseline() float64 { return r.baseline }
