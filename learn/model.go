@@ -15,11 +15,11 @@ import (
 // Model is a network built from a spec with a [training] table, with the
 // learning rule attached.
 type Model struct {
-	Net   *network.Network
-	Spec  *network.Spec
+	Net                    *network.Network
+	Spec                   *network.Spec
 	Input, Hidden, Readout *neuron.Population
 	InHid, HidOut          *synapse.Projection
-	Classes []int // class label of each readout group, in order
+	Classes                []int // class label of each readout group, in order
 
 	hiddenRule  synapse.Competitive
 	labelHebb   synapse.LabelHebb
@@ -29,17 +29,18 @@ type Model struct {
 	homeoEta    float32 // mV per spike of deviation
 	homeoMax    float32
 
-	steps                       int64   // steps per presentation
-	inputRate                   float64 // Hz at intensity 1
-	xNorm, yNorm, zNorm         float32 // spike counts that map to activity 1
-	group                       int     // readout neurons per class
-	seed                        uint64
+	steps               int64   // steps per presentation
+	inputRate           float64 // Hz at intensity 1
+	xNorm, yNorm, zNorm float32 // spike counts that map to activity 1
+	group               int     // readout neurons per class
+	seed                uint64
 
 	// per-presentation scratch
 	counts  map[*neuron.Population][]int32
 	x, y, z []float32
 	teacher []float32
 	stats   *FiringStats
+	onStep  func(s int64) error // called after each step of a presentation (tracing)
 }
 
 // New builds the model of a spec; classes are the labels the readout
@@ -171,6 +172,11 @@ func (m *Model) Present(img []float32, label int, learn bool, phase Phase, index
 			}
 		}
 		m.stats.observe(s)
+		if m.onStep != nil {
+			if err := m.onStep(s); err != nil {
+				return Outcome{}, err
+			}
+		}
 	}
 	m.stats.end(m.counts)
 	// Rate-mapped activities.

@@ -1,6 +1,7 @@
 package learn
 
 import (
+	"encoding/json"
 	"math"
 
 	"dalesim/network"
@@ -11,15 +12,15 @@ import (
 // count, the ISIs within presentations (for the CV of ISI) and the
 // population sparseness of each presentation (Treves & Rolls 1991).
 type FiringStats struct {
-	net    *network.Network
-	pops   []*neuron.Population
-	last   [][]int64
+	net           *network.Network
+	pops          []*neuron.Population
+	last          [][]int64
 	isiSum, isiSq [][]float64
-	isiN   [][]int32
-	spikes []int64
-	sparse []float64 // summed sparseness
-	steps  int64
-	n      int64 // presentations
+	isiN          [][]int32
+	spikes        []int64
+	sparse        []float64 // summed sparseness
+	steps         int64
+	n             int64 // presentations
 }
 
 func newFiringStats(net *network.Network) *FiringStats {
@@ -91,12 +92,12 @@ func sparseness(c []int32) float64 {
 
 // PopFiring is one population's firing summary over the presentations.
 type PopFiring struct {
-	Name       string  `json:"name"`
-	Identity   string  `json:"identity"`
-	Neurons    int     `json:"neurons"`
-	RateHz     float64 `json:"rate_hz"`
-	CVISI      float64 `json:"cv_isi"`     // mean over neurons with >= 2 ISIs within presentations
-	Sparseness float64 `json:"sparseness"` // mean Treves-Rolls population sparseness per presentation
+	Name       string    `json:"name"`
+	Identity   string    `json:"identity"`
+	Neurons    int       `json:"neurons"`
+	RateHz     float64   `json:"rate_hz"`
+	CVISI      JSONFloat `json:"cv_isi"`     // mean over neurons with >= 2 ISIs within presentations; NaN (null) if none
+	Sparseness float64   `json:"sparseness"` // mean Treves-Rolls population sparseness per presentation
 }
 
 // Summary returns the per-population firing summary.
@@ -104,7 +105,7 @@ func (f *FiringStats) Summary() []PopFiring {
 	var out []PopFiring
 	sec := float64(f.steps) * f.net.Dt() / 1000
 	for i, p := range f.pops {
-		pf := PopFiring{Name: p.Name(), Identity: p.Identity().String(), Neurons: p.Len(), CVISI: math.NaN()}
+		pf := PopFiring{Name: p.Name(), Identity: p.Identity().String(), Neurons: p.Len(), CVISI: JSONFloat(math.NaN())}
 		if sec > 0 {
 			pf.RateHz = float64(f.spikes[i]) / float64(p.Len()) / sec
 		}
@@ -119,7 +120,7 @@ func (f *FiringStats) Summary() []PopFiring {
 			}
 		}
 		if n > 0 {
-			pf.CVISI = cv / float64(n)
+			pf.CVISI = JSONFloat(cv / float64(n))
 		}
 		if f.n > 0 {
 			pf.Sparseness = f.sparse[i] / float64(f.n)
@@ -127,4 +128,16 @@ func (f *FiringStats) Summary() []PopFiring {
 		out = append(out, pf)
 	}
 	return out
+}
+
+// JSONFloat is a float64 that marshals NaN and infinities as null.
+type JSONFloat float64
+
+// MarshalJSON implements json.Marshaler.
+func (f JSONFloat) MarshalJSON() ([]byte, error) {
+	x := float64(f)
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(x)
 }

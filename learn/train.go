@@ -14,13 +14,13 @@ var ErrInterrupted = errors.New("interrupted")
 
 // Eval is the result of scoring a data set.
 type Eval struct {
-	Samples   int       `json:"samples"`
-	Correct   int       `json:"correct"`
-	Accuracy  float64   `json:"accuracy"`
-	Confusion [][]int   `json:"confusion"` // [true class index][predicted class index]
-	Seconds   float64   `json:"seconds"`
-	PerSecond float64   `json:"samples_per_second"`
-	MeanError float64   `json:"mean_error"`
+	Samples   int     `json:"samples"`
+	Correct   int     `json:"correct"`
+	Accuracy  float64 `json:"accuracy"`
+	Confusion [][]int `json:"confusion"` // [true class index][predicted class index]
+	Seconds   float64 `json:"seconds"`
+	PerSecond float64 `json:"samples_per_second"`
+	MeanError float64 `json:"mean_error"`
 }
 
 // Progress is called after every presentation with the number done, the
