@@ -181,3 +181,9 @@ func (r *WeightPerturbation) Restore(p *Projection) {
 
 // Baseline returns the running error baseline.
 func (r *WeightPerturbation) Baseline() float64 { return r.baseline }
+
+// State returns the running baseline and the number of samples seen (for checkpoints).
+func (r *WeightPerturbation) State() (baseline float64, n int64) { return r.baseline, r.n }
+
+// SetState restores a checkpointed baseline.
+func (r *WeightPerturbation) SetState(baseline float64, n int64) { r.baseline, r.n = baseline, n }
