@@ -89,7 +89,7 @@ func New(s *network.Spec, opt network.Options, classes []int) (*Model, error) {
 	m.hiddenRule = synapse.Competitive{Eta: *h.Eta, Delta: network.Get(h.Delta, 0), WMax: *h.WMax,
 		Regrow: network.Get(h.Regrow, true), ScaleSum: network.Get(h.ScaleSum, 0)}
 	r := t.ReadoutRule
-	m.labelHebb = synapse.LabelHebb{Eta: *r.EtaHebb, WMax: *r.WMax}
+	m.labelHebb = synapse.LabelHebb{Eta: *r.EtaHebb, Delta: network.Get(r.DeltaHebb, 0), WMax: *r.WMax, ScaleSum: network.Get(r.ScaleSum, 0)}
 	if e := network.Get(r.EtaWP, 0); e > 0 {
 		m.useWP = true
 		m.wp = synapse.WeightPerturbation{Eta: e, Sigma: *r.SigmaWP, WMax: *r.WMax, BaselineTau: network.Get(r.BaselineTau, 100)}

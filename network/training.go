@@ -36,6 +36,8 @@ type HiddenRuleSpec struct {
 type ReadoutRuleSpec struct {
 	Projection  string   `toml:"projection"`
 	EtaHebb     *float64 `toml:"eta_hebb"`
+	DeltaHebb   *float64 `toml:"delta_hebb"`
+	ScaleSum    *float64 `toml:"scale_sum"`
 	EtaWP       *float64 `toml:"eta_wp"`
 	SigmaWP     *float64 `toml:"sigma_wp"`
 	BaselineTau *float64 `toml:"baseline_tau"`
@@ -116,6 +118,12 @@ func (s *Spec) validateTraining(l *errList, pops map[string]*PopSpec, projs map[
 		l.addf(key+".readout_rule.projection", label, "readout_rule.projection = %q: no projection of that name", r.Projection)
 	}
 	pos("readout_rule.eta_hebb", r.EtaHebb, true)
+	if r.ScaleSum != nil && (!(*r.ScaleSum >= 0) || math.IsInf(*r.ScaleSum, 0)) {
+		l.addf(key+".readout_rule.scale_sum", label, "readout_rule.scale_sum = %g: must be >= 0 (0: off)", *r.ScaleSum)
+	}
+	if r.DeltaHebb != nil && !(*r.DeltaHebb >= 0 && *r.DeltaHebb < 1) {
+		l.addf(key+".readout_rule.delta_hebb", label, "readout_rule.delta_hebb = %g: must be in [0, 1)", *r.DeltaHebb)
+	}
 	pos("readout_rule.w_max", r.WMax, true)
 	if r.EtaWP != nil && (!(*r.EtaWP >= 0) || math.IsInf(*r.EtaWP, 0)) {
 		l.addf(key+".readout_rule.eta_wp", label, "readout_rule.eta_wp = %g: must be >= 0 (0: no weight perturbation)", *r.EtaWP)

@@ -95,13 +95,21 @@ func (p *Projection) scaleColumns(s, wmax float32, y []float32) {
 // activity is the teacher signal t_k (1 for the neurons of the sample's
 // class, 0 otherwise), so
 //
-//	dw_jk = eta * t_k * (w_max*y_j - w_jk)
+//	dw_jk = eta * t_k * (w_max*(y_j - delta) - w_jk)
 //
 // moves the weights onto a class's neurons towards the hidden activity the
-// class evokes.
+// class evokes; hidden neurons that rarely fire for the class lose their
+// synapse onto it (it falls to zero, silent), as in Competitive.
+//
+// With ScaleSum > 0 the taught neurons' summed input weight is then
+// rescaled to ScaleSum (synaptic scaling, as in Competitive), so that every
+// class's readout neurons receive the same total weight and fire when their
+// class's hidden neurons do.
 type LabelHebb struct {
-	Eta  float64
-	WMax float64
+	Eta      float64
+	Delta    float64
+	WMax     float64
+	ScaleSum float64
 }
 
 // Apply updates p from source activities y and teacher signals t.
@@ -113,7 +121,10 @@ func (r *LabelHebb) Apply(p *Projection, y, t []float32, impl *simd.Impl) {
 		if a == b {
 			continue
 		}
-		impl.HebbRow(w[a:b], p.targets[a:b], t, eta*float32(wmax*y[j]), 0, eta, wmax, false)
+		impl.HebbRow(w[a:b], p.targets[a:b], t, eta*float32(wmax*(y[j]-float32(r.Delta))), 0, eta, wmax, false)
+	}
+	if r.ScaleSum > 0 {
+		p.scaleColumns(float32(r.ScaleSum), wmax, t)
 	}
 }
 
