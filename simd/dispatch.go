@@ -37,6 +37,10 @@ var Generic = &Impl{
 // architecture-specific files prepend theirs in init.
 var impls = []*Impl{Generic}
 
+// experimental lists implementations that this CPU can run but that are
+// not offered (alternatives kept for tests and benchmarks only).
+var experimental []*Impl
+
 // known lists every implementation name dalesim has on any CPU.
 var known = []string{"avx512", "avx2", "generic"}
 

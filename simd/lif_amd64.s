@@ -1,0 +1,676 @@
+//go:build amd64 && gc && !noasm
+
+#include "textflag.h"
+#include "go_asm.h"
+#include "consts_amd64.h"
+
+// LIF kernels (CubaGeneric, CobaGeneric, DeltaGeneric in lif_generic.go),
+// bit-identical to the references: same operation order, separate multiplies
+// and adds, Go's comparison semantics.
+//
+// All six functions have the Go signature
+//	func(c *LIF, s *State, n int, out []int32, base int32) int
+// and process neurons [0, n) of s (the Go wrappers check the lengths). The
+// AVX-512 versions handle any n (the last vector is masked); the AVX2
+// versions need n to be a multiple of 8 (the wrappers run the reference on
+// the remainder).
+//
+// Register use of the AVX-512 kernels:
+//	R8 v, R9 ge, R10 gi, R11 inE, R12 inI, R13 theta, BX ref, DI out,
+//	SI i, DX spike count, R14 n, AX CX scratch;
+//	Z0 v, Z1 ge (CUBA/COBA) or d (delta), Z2 gi, Z3 theta, Z4 ref, Z5 new v,
+//	Z6-Z11 temporaries, Z12-Z19 and Z24-Z25 model constants,
+//	Z20 VThresh, Z21 VReset, Z22 NRef, Z23 ThStep, Z26 ThDecay, Z27 |x| mask,
+//	Z28 FlushBelow, Z29 base+lane, Z30 zero, Z31 int32 -1;
+//	K7 lanes in range, K1 refractory, K2 active (in range, not refractory),
+//	K3 spiking, K4 K5 scratch, K6 RefInput (delta).
+
+// flush: x = 0 where |x| < FlushBelow (NaN kept), as flush().
+#define FLUSH512(x, tmp, k) \
+	VPANDD     Z27, x, tmp; \
+	VCMPPS     $CMP_NLT_UQ, Z28, tmp, k; \
+	VMOVAPS.Z  x, k, x
+
+// Common prologue: pointers, constants shared by the three models, counters.
+#define PROLOGUE512 \
+	MOVQ         c+0(FP), AX; \
+	MOVQ         s+8(FP), SI; \
+	MOVQ         n+16(FP), R14; \
+	MOVQ         out_base+24(FP), DI; \
+	MOVQ         State_V(SI), R8; \
+	MOVQ         State_InE(SI), R11; \
+	MOVQ         State_InI(SI), R12; \
+	MOVQ         State_Theta(SI), R13; \
+	MOVQ         State_Ref(SI), BX; \
+	VBROADCASTSS LIF_VThresh(AX), Z20; \
+	VBROADCASTSS LIF_VReset(AX), Z21; \
+	VPBROADCASTD LIF_NRef(AX), Z22; \
+	VBROADCASTSS LIF_ThStep(AX), Z23; \
+	VBROADCASTSS LIF_ThDecay(AX), Z26; \
+	VPBROADCASTD ·asmConsts+C_ABS(SB), Z27; \
+	VPBROADCASTD ·asmConsts+C_FLUSH(SB), Z28; \
+	MOVL         base+48(FP), CX; \
+	VPBROADCASTD CX, Z29; \
+	VPADDD       ·lanes(SB), Z29, Z29; \
+	VPXORD       Z30, Z30, Z30; \
+	VPTERNLOGD   $0xff, Z31, Z31, Z31; \
+	MOVL         $0xffff, CX; \
+	KMOVW        CX, K7; \
+	XORQ         SI, SI; \
+	XORQ         DX, DX
+
+// Loop head: leaves when i >= n; for the last, partial vector sets K7 to
+// its lanes.
+#define LOOPHEAD512(done, body) \
+	MOVQ  R14, CX; \
+	SUBQ  SI, CX; \
+	JLE   done; \
+	CMPQ  CX, $16; \
+	JAE   body; \
+	MOVL  $1, AX; \
+	SHLL  CX, AX; \
+	DECL  AX; \
+	KMOVW AX, K7
+
+// Loads of theta, ref, v; K1 = refractory, K2 = active.
+#define LOADSTATE512 \
+	VMOVUPS.Z   (R13)(SI*4), K7, Z3; \
+	VMOVDQU32.Z (BX)(SI*4), K7, Z4; \
+	VMOVUPS.Z   (R8)(SI*4), K7, Z0; \
+	VPCMPGTD    Z30, Z4, K7, K1; \
+	KANDNW      K7, K1, K2
+
+// Threshold test on the new v in Z5 for the active lanes, reset, refractory
+// counter, threshold increment; stores v and ref.
+#define THRESH512 \
+	VADDPS    Z3, Z20, Z6; \
+	VCMPPS    $CMP_GT_OQ, Z6, Z5, K2, K3; \
+	VMOVAPS   Z21, K3, Z5; \
+	VMOVAPS   Z5, K2, Z0; \
+	VMOVUPS   Z0, K7, (R8)(SI*4); \
+	VPADDD    Z31, Z4, K1, Z4; \
+	VMOVDQA32 Z22, K3, Z4; \
+	VMOVDQU32 Z4, K7, (BX)(SI*4); \
+	VADDPS    Z23, Z3, K3, Z3
+
+// theta = flush(theta*ThDecay), stored.
+#define THETA512 \
+	VMULPS  Z26, Z3, Z3; \
+	FLUSH512(Z3, Z6, K4); \
+	VMOVUPS Z3, K7, (R13)(SI*4)
+
+// Appends base+i+lane for each lane of K3 to out (ascending), DX += count.
+#define SPIKES512 \
+	VPBROADCASTD SI, Z6; \
+	VPADDD       Z29, Z6, Z6; \
+	VPCOMPRESSD  Z6, K3, Z7; \
+	KMOVW        K3, AX; \
+	POPCNTL      AX, CX; \
+	MOVL         $1, AX; \
+	SHLL         CX, AX; \
+	DECL         AX; \
+	KMOVW        AX, K4; \
+	VMOVDQU32    Z7, K4, (DI)(DX*4); \
+	ADDQ         CX, DX
+
+// e = ge+inE, g = gi+inI (Z1, Z2); inE = inI = 0.
+#define INPUTS512 \
+	VMOVUPS.Z (R9)(SI*4), K7, Z1; \
+	VMOVUPS.Z (R11)(SI*4), K7, Z6; \
+	VADDPS    Z6, Z1, Z1; \
+	VMOVUPS.Z (R10)(SI*4), K7, Z2; \
+	VMOVUPS.Z (R12)(SI*4), K7, Z7; \
+	VADDPS    Z7, Z2, Z2; \
+	VMOVUPS   Z30, K7, (R11)(SI*4); \
+	VMOVUPS   Z30, K7, (R12)(SI*4)
+
+// ge = flush(e*PE), gi = flush(g*PI), stored (PE in Z24, PI in Z25).
+#define SYNDECAY512 \
+	VMULPS  Z24, Z1, Z1; \
+	FLUSH512(Z1, Z6, K4); \
+	VMOVUPS Z1, K7, (R9)(SI*4); \
+	VMULPS  Z25, Z2, Z2; \
+	FLUSH512(Z2, Z6, K4); \
+	VMOVUPS Z2, K7, (R10)(SI*4)
+
+// func cubaAVX512(c *LIF, s *State, n int, out []int32, base int32) int
+TEXT ·cubaAVX512(SB), NOSPLIT, $0-64
+	PROLOGUE512
+	MOVQ         s+8(FP), CX
+	MOVQ         State_GE(CX), R9
+	MOVQ         State_GI(CX), R10
+	VBROADCASTSS LIF_VInf(AX), Z16
+	VBROADCASTSS LIF_PV(AX), Z17
+	VBROADCASTSS LIF_KE(AX), Z18
+	VBROADCASTSS LIF_KI(AX), Z19
+	VBROADCASTSS LIF_PE(AX), Z24
+	VBROADCASTSS LIF_PI(AX), Z25
+
+cuba512loop:
+	LOOPHEAD512(cuba512done, cuba512body)
+
+cuba512body:
+	INPUTS512
+	LOADSTATE512
+
+	// x = ((VInf + PV*(v-VInf)) + KE*e) - KI*g
+	VSUBPS Z16, Z0, Z5
+	VMULPS Z5, Z17, Z5
+	VADDPS Z5, Z16, Z5
+	VMULPS Z1, Z18, Z6
+	VADDPS Z6, Z5, Z5
+	VMULPS Z2, Z19, Z6
+	VSUBPS Z6, Z5, Z5
+
+	THRESH512
+	SYNDECAY512
+	THETA512
+	KORTESTW K3, K3
+	JNZ      cuba512spikes
+
+cuba512next:
+	ADDQ $16, SI
+	JMP  cuba512loop
+
+cuba512spikes:
+	SPIKES512
+	JMP cuba512next
+
+cuba512done:
+	MOVQ DX, ret+56(FP)
+	VZEROUPPER
+	RET
+
+// func cobaAVX512(c *LIF, s *State, n int, out []int32, base int32) int
+TEXT ·cobaAVX512(SB), NOSPLIT, $0-64
+	PROLOGUE512
+	MOVQ         s+8(FP), CX
+	MOVQ         State_GE(CX), R9
+	MOVQ         State_GI(CX), R10
+	VBROADCASTSS LIF_GL(AX), Z16
+	VBROADCASTSS LIF_GMin(AX), Z17
+	VBROADCASTSS LIF_GLVInf(AX), Z18
+	VBROADCASTSS LIF_EE(AX), Z19
+	VBROADCASTSS LIF_EI(AX), Z15
+	VBROADCASTSS LIF_NegDtTau(AX), Z14
+	VBROADCASTSS LIF_PE(AX), Z24
+	VBROADCASTSS LIF_PI(AX), Z25
+	VBROADCASTSS ·asmConsts+C_EXPLO(SB), Z13
+	VBROADCASTSS ·asmConsts+C_EXPHI(SB), Z12
+
+coba512loop:
+	LOOPHEAD512(coba512done, coba512body)
+
+coba512body:
+	INPUTS512
+	LOADSTATE512
+
+	// G = max((GL + e) + g, GMin), as "if G < GMin { G = GMin }":
+	// MAX(src1 = GMin, src2 = G) returns G unless GMin > G.
+	VADDPS Z1, Z16, Z6
+	VADDPS Z2, Z6, Z6
+	VMAXPS Z6, Z17, Z6
+
+	// vinf = ((GLVInf + e*EE) + g*EI) / G
+	VMULPS Z19, Z1, Z7
+	VADDPS Z7, Z18, Z7
+	VMULPS Z15, Z2, Z5
+	VADDPS Z5, Z7, Z7
+	VDIVPS Z6, Z7, Z7
+
+	// a = clamp(NegDtTau*G, expLo, expHi)
+	VMULPS Z6, Z14, Z8
+	VMAXPS Z8, Z13, Z8
+	VMINPS Z8, Z12, Z8
+
+	// kf = (a*log2e + roundMag) - roundMag; r = (a - kf*ln2Hi) - kf*ln2Lo
+	VMULPS.BCST ·asmConsts+C_LOG2E(SB), Z8, Z9
+	VADDPS.BCST ·asmConsts+C_ROUND(SB), Z9, Z9
+	VSUBPS.BCST ·asmConsts+C_ROUND(SB), Z9, Z9
+	VMULPS.BCST ·asmConsts+C_LN2HI(SB), Z9, Z10
+	VSUBPS      Z10, Z8, Z10
+	VMULPS.BCST ·asmConsts+C_LN2LO(SB), Z9, Z5
+	VSUBPS      Z5, Z10, Z10
+
+	// p = ((((P0*r + P1)*r + P2)*r + P3)*r + P4)*r + P5
+	VMULPS.BCST ·asmConsts+C_P0(SB), Z10, Z11
+	VADDPS.BCST ·asmConsts+C_P1(SB), Z11, Z11
+	VMULPS      Z10, Z11, Z11
+	VADDPS.BCST ·asmConsts+C_P2(SB), Z11, Z11
+	VMULPS      Z10, Z11, Z11
+	VADDPS.BCST ·asmConsts+C_P3(SB), Z11, Z11
+	VMULPS      Z10, Z11, Z11
+	VADDPS.BCST ·asmConsts+C_P4(SB), Z11, Z11
+	VMULPS      Z10, Z11, Z11
+	VADDPS.BCST ·asmConsts+C_P5(SB), Z11, Z11
+
+	// y = (p*(r*r) + r) + 1; ex = y * 2^kf (integer add to the exponent)
+	VMULPS      Z10, Z10, Z5
+	VMULPS      Z5, Z11, Z11
+	VADDPS      Z10, Z11, Z11
+	VADDPS.BCST ·asmConsts+C_ONE(SB), Z11, Z11
+	VCVTTPS2DQ  Z9, Z9
+	VPSLLD      $23, Z9, Z9
+	VPADDD      Z9, Z11, Z11
+
+	// x = vinf + (v - vinf)*ex
+	VSUBPS Z7, Z0, Z5
+	VMULPS Z11, Z5, Z5
+	VADDPS Z5, Z7, Z5
+
+	THRESH512
+	SYNDECAY512
+	THETA512
+	KORTESTW K3, K3
+	JNZ      coba512spikes
+
+coba512next:
+	ADDQ $16, SI
+	JMP  coba512loop
+
+coba512spikes:
+	SPIKES512
+	JMP coba512next
+
+coba512done:
+	MOVQ DX, ret+56(FP)
+	VZEROUPPER
+	RET
+
+// func deltaAVX512(c *LIF, s *State, n int, out []int32, base int32) int
+TEXT ·deltaAVX512(SB), NOSPLIT, $0-64
+	PROLOGUE512
+	VBROADCASTSS LIF_VInf(AX), Z16
+	VBROADCASTSS LIF_PV(AX), Z17
+	MOVBLZX      LIF_RefInput(AX), CX
+	NEGL         CX
+	KMOVW        CX, K6
+
+delta512loop:
+	LOOPHEAD512(delta512done, delta512body)
+
+delta512body:
+	// d = inE - inI; inE = inI = 0
+	VMOVUPS.Z (R11)(SI*4), K7, Z1
+	VMOVUPS.Z (R12)(SI*4), K7, Z2
+	VSUBPS    Z2, Z1, Z1
+	VMOVUPS   Z30, K7, (R11)(SI*4)
+	VMOVUPS   Z30, K7, (R12)(SI*4)
+	LOADSTATE512
+
+	// x = VInf + PV*((v+d) - VInf); refractory with RefInput: v += d
+	VADDPS  Z1, Z0, Z7
+	VSUBPS  Z16, Z7, Z5
+	VMULPS  Z5, Z17, Z5
+	VADDPS  Z5, Z16, Z5
+	KANDW   K1, K6, K5
+	VMOVAPS Z7, K5, Z0
+
+	THRESH512
+	THETA512
+	KORTESTW K3, K3
+	JNZ      delta512spikes
+
+delta512next:
+	ADDQ $16, SI
+	JMP  delta512loop
+
+delta512spikes:
+	SPIKES512
+	JMP delta512next
+
+delta512done:
+	MOVQ DX, ret+56(FP)
+	VZEROUPPER
+	RET
+
+// AVX2 kernels. Model constants are broadcast once into the frame (S_*
+// offsets from the hardware SP); Y15 is zero. Registers:
+//	R8 v, R9 ge, R10 gi, R11 inE, R12 inI, R13 theta, BX ref, DI out,
+//	SI i, DX spike count, R14 n, AX CX scratch;
+//	Y0 v, Y1 ge or d, Y2 gi, Y3 theta, Y4 ref, Y5 refractory mask,
+//	Y6 new v, Y7 spike mask, Y8-Y11 temporaries, Y12-Y14 constants.
+
+#define S_VINF 0
+#define S_PV 32
+#define S_KE 64
+#define S_KI 96
+#define S_VTH 128
+#define S_VRESET 160
+#define S_NREF 192
+#define S_THSTEP 224
+#define S_PE 256
+#define S_PI 288
+#define S_THDECAY 320
+#define S_ABS 352
+#define S_FLUSH 384
+#define S_GL 416
+#define S_GLVINF 448
+#define S_EE 480
+#define S_EI 512
+#define S_NEGDT 544
+#define S_LOG2E 576
+#define S_ROUND 608
+#define S_LN2HI 640
+#define S_LN2LO 672
+#define S_P0 704
+#define S_P1 736
+#define S_P2 768
+#define S_P3 800
+#define S_P4 832
+#define S_P5 864
+#define S_ONE 896
+#define S_REFIN 928
+// The frame is 960 bytes (written as a literal in the TEXT lines: go vet
+// reads them without expanding macros).
+
+// Broadcasts the 4-byte value at mem into the frame slot at off.
+#define SLOT(mem, off) \
+	VBROADCASTSS mem, Y8; \
+	VMOVUPS      Y8, off(SP)
+
+#define FLUSH2(x, tmp) \
+	VANDPS S_ABS(SP), x, tmp; \
+	VCMPPS $CMP_NLT_UQ, S_FLUSH(SP), tmp, tmp; \
+	VANDPS tmp, x, x
+
+#define PROLOGUE2 \
+	MOVQ    c+0(FP), AX; \
+	MOVQ    s+8(FP), SI; \
+	MOVQ    n+16(FP), R14; \
+	MOVQ    out_base+24(FP), DI; \
+	MOVQ    State_V(SI), R8; \
+	MOVQ    State_InE(SI), R11; \
+	MOVQ    State_InI(SI), R12; \
+	MOVQ    State_Theta(SI), R13; \
+	MOVQ    State_Ref(SI), BX; \
+	SLOT(LIF_VThresh(AX), S_VTH); \
+	SLOT(LIF_VReset(AX), S_VRESET); \
+	SLOT(LIF_NRef(AX), S_NREF); \
+	SLOT(LIF_ThStep(AX), S_THSTEP); \
+	SLOT(LIF_ThDecay(AX), S_THDECAY); \
+	SLOT(·asmConsts+C_ABS(SB), S_ABS); \
+	SLOT(·asmConsts+C_FLUSH(SB), S_FLUSH); \
+	VPXOR   Y15, Y15, Y15; \
+	XORQ    SI, SI; \
+	XORQ    DX, DX
+
+#define LOADSTATE2 \
+	VMOVUPS  (R13)(SI*4), Y3; \
+	VMOVDQU  (BX)(SI*4), Y4; \
+	VPCMPGTD Y15, Y4, Y5; \
+	VMOVUPS  (R8)(SI*4), Y0
+
+// Threshold test of the new v in Y6 (active lanes): Y7 = spike mask, AX its
+// bits (flags set by TESTL: the caller branches to the spike path, which
+// is rare), refractory counters decremented.
+#define THRESHCMP2 \
+	VADDPS    S_VTH(SP), Y3, Y7; \
+	VCMPPS    $CMP_GT_OQ, Y7, Y6, Y7; \
+	VPANDN    Y7, Y5, Y7; \
+	VPADDD    Y5, Y4, Y4; \
+	VMOVMSKPS Y7, AX; \
+	TESTL     AX, AX
+
+// Spike path: reset, refractory period, threshold increment of the lanes of Y7.
+#define SPIKED2 \
+	VBLENDVPS Y7, S_VRESET(SP), Y6, Y6; \
+	VBLENDVPS Y7, S_NREF(SP), Y4, Y4; \
+	VADDPS    S_THSTEP(SP), Y3, Y8; \
+	VBLENDVPS Y7, Y8, Y3, Y3
+
+// v = refractory ? v : new v; stores v and ref.
+#define STOREVREF2 \
+	VBLENDVPS Y5, Y0, Y6, Y0; \
+	VMOVUPS   Y0, (R8)(SI*4); \
+	VMOVDQU   Y4, (BX)(SI*4)
+
+#define THETA2 \
+	VMULPS  S_THDECAY(SP), Y3, Y3; \
+	FLUSH2(Y3, Y8); \
+	VMOVUPS Y3, (R13)(SI*4)
+
+#define INPUTS2 \
+	VMOVUPS (R9)(SI*4), Y1; \
+	VADDPS  (R11)(SI*4), Y1, Y1; \
+	VMOVUPS (R10)(SI*4), Y2; \
+	VADDPS  (R12)(SI*4), Y2, Y2; \
+	VMOVUPS Y15, (R11)(SI*4); \
+	VMOVUPS Y15, (R12)(SI*4)
+
+#define SYNDECAY2 \
+	VMULPS  S_PE(SP), Y1, Y1; \
+	FLUSH2(Y1, Y8); \
+	VMOVUPS Y1, (R9)(SI*4); \
+	VMULPS  S_PI(SP), Y2, Y2; \
+	FLUSH2(Y2, Y8); \
+	VMOVUPS Y2, (R10)(SI*4)
+
+// Appends base+i+lane for each set bit of AX (nonzero) to out, ascending.
+#define SPIKES2(again) \
+	BSFL  AX, CX; \
+	ADDL  SI, CX; \
+	ADDL  base+48(FP), CX; \
+	MOVL  CX, (DI)(DX*4); \
+	INCQ  DX; \
+	LEAL  -1(AX), CX; \
+	ANDL  CX, AX; \
+	JNZ   again
+
+// func cubaAVX2(c *LIF, s *State, n int, out []int32, base int32) int
+TEXT ·cubaAVX2(SB), $960-64
+	PROLOGUE2
+	MOVQ s+8(FP), CX
+	MOVQ State_GE(CX), R9
+	MOVQ State_GI(CX), R10
+	SLOT(LIF_VInf(AX), S_VINF)
+	SLOT(LIF_PV(AX), S_PV)
+	SLOT(LIF_KE(AX), S_KE)
+	SLOT(LIF_KI(AX), S_KI)
+	SLOT(LIF_PE(AX), S_PE)
+	SLOT(LIF_PI(AX), S_PI)
+
+	TESTQ R14, R14
+	JZ    cuba2done
+
+cuba2loop:
+	INPUTS2
+	LOADSTATE2
+
+	// x = ((VInf + PV*(v-VInf)) + KE*e) - KI*g
+	VSUBPS S_VINF(SP), Y0, Y6
+	VMULPS S_PV(SP), Y6, Y6
+	VADDPS S_VINF(SP), Y6, Y6
+	VMULPS S_KE(SP), Y1, Y8
+	VADDPS Y8, Y6, Y6
+	VMULPS S_KI(SP), Y2, Y8
+	VSUBPS Y8, Y6, Y6
+
+	THRESHCMP2
+	JNZ cuba2spikes
+
+cuba2resume:
+	STOREVREF2
+	SYNDECAY2
+	THETA2
+	ADDQ $8, SI
+	CMPQ SI, R14
+	JLT  cuba2loop
+	JMP  cuba2done
+
+cuba2spikes:
+	SPIKED2
+
+cuba2spikeloop:
+	SPIKES2(cuba2spikeloop)
+	JMP cuba2resume
+
+cuba2done:
+	MOVQ DX, ret+56(FP)
+	VZEROUPPER
+	RET
+
+// func cobaAVX2(c *LIF, s *State, n int, out []int32, base int32) int
+TEXT ·cobaAVX2(SB), $960-64
+	PROLOGUE2
+	MOVQ         s+8(FP), CX
+	MOVQ         State_GE(CX), R9
+	MOVQ         State_GI(CX), R10
+	SLOT(LIF_GL(AX), S_GL)
+	SLOT(LIF_GLVInf(AX), S_GLVINF)
+	SLOT(LIF_EE(AX), S_EE)
+	SLOT(LIF_EI(AX), S_EI)
+	SLOT(LIF_NegDtTau(AX), S_NEGDT)
+	SLOT(LIF_PE(AX), S_PE)
+	SLOT(LIF_PI(AX), S_PI)
+	SLOT(·asmConsts+C_LOG2E(SB), S_LOG2E)
+	SLOT(·asmConsts+C_ROUND(SB), S_ROUND)
+	SLOT(·asmConsts+C_LN2HI(SB), S_LN2HI)
+	SLOT(·asmConsts+C_LN2LO(SB), S_LN2LO)
+	SLOT(·asmConsts+C_P0(SB), S_P0)
+	SLOT(·asmConsts+C_P1(SB), S_P1)
+	SLOT(·asmConsts+C_P2(SB), S_P2)
+	SLOT(·asmConsts+C_P3(SB), S_P3)
+	SLOT(·asmConsts+C_P4(SB), S_P4)
+	SLOT(·asmConsts+C_P5(SB), S_P5)
+	SLOT(·asmConsts+C_ONE(SB), S_ONE)
+	VBROADCASTSS LIF_GMin(AX), Y14
+	VBROADCASTSS ·asmConsts+C_EXPLO(SB), Y13
+	VBROADCASTSS ·asmConsts+C_EXPHI(SB), Y12
+
+	TESTQ R14, R14
+	JZ    coba2done
+
+coba2loop:
+	INPUTS2
+	LOADSTATE2
+
+	// G = max((GL + e) + g, GMin) (MAX with GMin as the first source)
+	VADDPS S_GL(SP), Y1, Y6
+	VADDPS Y2, Y6, Y6
+	VMAXPS Y6, Y14, Y6
+
+	// vinf = ((GLVInf + e*EE) + g*EI) / G
+	VMULPS S_EE(SP), Y1, Y7
+	VADDPS S_GLVINF(SP), Y7, Y7
+	VMULPS S_EI(SP), Y2, Y8
+	VADDPS Y8, Y7, Y7
+	VDIVPS Y6, Y7, Y7
+
+	// a = clamp(NegDtTau*G, expLo, expHi)
+	VMULPS S_NEGDT(SP), Y6, Y8
+	VMAXPS Y8, Y13, Y8
+	VMINPS Y8, Y12, Y8
+
+	// kf, r
+	VMULPS S_LOG2E(SP), Y8, Y9
+	VADDPS S_ROUND(SP), Y9, Y9
+	VSUBPS S_ROUND(SP), Y9, Y9
+	VMULPS S_LN2HI(SP), Y9, Y10
+	VSUBPS Y10, Y8, Y10
+	VMULPS S_LN2LO(SP), Y9, Y11
+	VSUBPS Y11, Y10, Y10
+
+	// p
+	VMULPS S_P0(SP), Y10, Y11
+	VADDPS S_P1(SP), Y11, Y11
+	VMULPS Y10, Y11, Y11
+	VADDPS S_P2(SP), Y11, Y11
+	VMULPS Y10, Y11, Y11
+	VADDPS S_P3(SP), Y11, Y11
+	VMULPS Y10, Y11, Y11
+	VADDPS S_P4(SP), Y11, Y11
+	VMULPS Y10, Y11, Y11
+	VADDPS S_P5(SP), Y11, Y11
+
+	// y = (p*(r*r) + r) + 1; ex = y * 2^kf
+	VMULPS     Y10, Y10, Y8
+	VMULPS     Y8, Y11, Y11
+	VADDPS     Y10, Y11, Y11
+	VADDPS     S_ONE(SP), Y11, Y11
+	VCVTTPS2DQ Y9, Y9
+	VPSLLD     $23, Y9, Y9
+	VPADDD     Y9, Y11, Y11
+
+	// x = vinf + (v - vinf)*ex
+	VSUBPS Y7, Y0, Y8
+	VMULPS Y11, Y8, Y8
+	VADDPS Y8, Y7, Y6
+
+	THRESHCMP2
+	JNZ coba2spikes
+
+coba2resume:
+	STOREVREF2
+	SYNDECAY2
+	THETA2
+	ADDQ $8, SI
+	CMPQ SI, R14
+	JLT  coba2loop
+	JMP  coba2done
+
+coba2spikes:
+	SPIKED2
+
+coba2spikeloop:
+	SPIKES2(coba2spikeloop)
+	JMP coba2resume
+
+coba2done:
+	MOVQ DX, ret+56(FP)
+	VZEROUPPER
+	RET
+
+// func deltaAVX2(c *LIF, s *State, n int, out []int32, base int32) int
+TEXT ·deltaAVX2(SB), $960-64
+	PROLOGUE2
+	SLOT(LIF_VInf(AX), S_VINF)
+	SLOT(LIF_PV(AX), S_PV)
+	MOVBLZX LIF_RefInput(AX), CX
+	NEGL    CX
+	MOVL    CX, S_REFIN(SP)
+	VPBROADCASTD S_REFIN(SP), Y8
+	VMOVDQU Y8, S_REFIN(SP)
+
+	TESTQ R14, R14
+	JZ    delta2done
+
+delta2loop:
+
+	// d = inE - inI; inE = inI = 0
+	VMOVUPS (R11)(SI*4), Y1
+	VSUBPS  (R12)(SI*4), Y1, Y1
+	VMOVUPS Y15, (R11)(SI*4)
+	VMOVUPS Y15, (R12)(SI*4)
+	LOADSTATE2
+
+	// x = VInf + PV*((v+d) - VInf); refractory with RefInput: v += d
+	VADDPS    Y1, Y0, Y9
+	VSUBPS    S_VINF(SP), Y9, Y6
+	VMULPS    S_PV(SP), Y6, Y6
+	VADDPS    S_VINF(SP), Y6, Y6
+	VPAND     S_REFIN(SP), Y5, Y10
+	VBLENDVPS Y10, Y9, Y0, Y0
+
+	THRESHCMP2
+	JNZ delta2spikes
+
+delta2resume:
+	STOREVREF2
+	THETA2
+	ADDQ $8, SI
+	CMPQ SI, R14
+	JLT  delta2loop
+	JMP  delta2done
+
+delta2spikes:
+	SPIKED2
+
+delta2spikeloop:
+	SPIKES2(delta2spikeloop)
+	JMP delta2resume
+
+delta2done:
+	MOVQ DX, ret+56(FP)
+	VZEROUPPER
+	RET
