@@ -19,7 +19,7 @@ func benchCommand() *cli.Command {
 		ArgsUsage: "NAME",
 		Description: "Built-in benchmarks (their specs are also in examples/):\n" + strings.Join(list, "\n") +
 			"\n\nUse --print-spec to see a benchmark's spec file.",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			durationFlag("1000"), seedFlag(), dtFlag(), jsonFlag(), simdFlag(), threadsFlag(),
 			&cli.Float64Flag{Name: "g", Usage: "brunel: relative strength of inhibition g (default 5)"},
 			&cli.Float64Flag{Name: "eta", Usage: "brunel: external rate relative to the threshold rate (default 2)"},
@@ -27,7 +27,7 @@ func benchCommand() *cli.Command {
 			&cli.Float64Flag{Name: "scale", Usage: "brunel: fraction of the full network size (default 1)", Hidden: true},
 			&cli.BoolFlag{Name: "brian2-timing", Usage: "shift t_ref and delays by one step to match what the same numbers mean in Brian2"},
 			&cli.BoolFlag{Name: "print-spec", Usage: "print the benchmark's spec (TOML) and exit"},
-		},
+		}, recordFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return badInput("bench takes one argument, the benchmark name (%s)", strings.Join(network.Builtins(), ", "))

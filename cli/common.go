@@ -86,14 +86,22 @@ type summary struct {
 	Synapses     int64   `json:"synapses"`
 }
 
-func printSummary(w io.Writer, c *cli.Context, name string, r *network.Result, net *network.Network, build float64) error {
+// newSummary returns the JSON summary of a run (printed by --json and saved
+// as summary.json with --out).
+func newSummary(name string, r *network.Result, net *network.Network, build float64) summary {
 	var syn int64
 	for _, p := range net.Projections() {
 		syn += int64(p.Len())
 	}
+	return summary{Name: name, Result: r, BuildSeconds: build, Synapses: syn}
+}
+
+func printSummary(w io.Writer, c *cli.Context, name string, r *network.Result, net *network.Network, build float64) error {
+	sum := newSummary(name, r, net, build)
+	syn := sum.Synapses
 	if c.Bool("json") {
 		enc := json.NewEncoder(w)
-		return enc.Encode(summary{Name: name, Result: r, BuildSeconds: build, Synapses: syn})
+		return enc.Encode(sum)
 	}
 	fmt.Fprintf(w, "%s: %.3f s simulated in %.3f s (%.3f s per simulated second; build %.2f s), kernel %s, %d thread(s), seed %d\n",
 		name, r.SimSeconds, r.WallSeconds, r.WallPerSimSecond, build, r.Kernel, r.Threads, r.Seed)

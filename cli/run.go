@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -13,7 +15,8 @@ func runCommand() *cli.Command {
 		Name:      "run",
 		Usage:     "simulate the network of a TOML spec file",
 		ArgsUsage: "SPEC",
-		Flags:     []cli.Flag{durationFlag("the spec's duration_ms"), seedFlag(), dtFlag(), jsonFlag(), simdFlag(), threadsFlag()},
+		Flags: append([]cli.Flag{durationFlag("the spec's duration_ms"), seedFlag(), dtFlag(), jsonFlag(), simdFlag(), threadsFlag()},
+			recordFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return badInput("run takes one argument, the spec file (got %d)", c.NArg())
@@ -34,9 +37,16 @@ func runCommand() *cli.Command {
 	}
 }
 
-// simulate builds and runs a spec and prints the summary.
+// simulate builds and runs a spec, records its traces with --out, and
+// prints the summary. On SIGINT/SIGTERM the run stops at the end of the
+// current step; the traces are closed (status interrupted) before the error
+// that gives exit status 130 is returned.
 func simulate(c *cli.Context, name string, s *network.Spec) error {
 	impl, threads, err := kernels(c)
+	if err != nil {
+		return err
+	}
+	out, err := parseOut(c, s)
 	if err != nil {
 		return err
 	}
@@ -47,15 +57,44 @@ func simulate(c *cli.Context, name string, s *network.Spec) error {
 	}
 	build := time.Since(t0).Seconds()
 	defer net.Close()
-	r, err := net.Run(c.Context, s.Duration())
-	if err != nil {
-		return err
+	steps := network.StepsFor(s.Duration(), s.Dt())
+	var mons []network.Monitor
+	var rec *network.Recorder
+	if out != nil {
+		if rec, err = openRecorder(c, out, name, net); err != nil {
+			return err
+		}
+		mons = append(mons, rec)
+	}
+	bar := newProgress(c, net, steps)
+	if bar != nil {
+		mons = append(mons, bar)
+	}
+	r, runErr := net.RunSteps(c.Context, steps, mons...)
+	bar.finish()
+	if rec != nil {
+		if err := rec.Close(r.Interrupted || runErr != nil); err != nil {
+			runErr = errors.Join(runErr, fmt.Errorf("--out %s: %w", out.dir, err))
+		}
+	}
+	if runErr != nil {
+		return runErr
 	}
 	if err := printSummary(c.App.Writer, c, name, r, net, build); err != nil {
 		return err
 	}
+	if rec != nil {
+		if err := writeSummary(rec.Dir(), newSummary(name, r, net, build)); err != nil {
+			return fmt.Errorf("--out %s: writing %s: %w", out.dir, summaryFile, err)
+		}
+	}
 	if r.Interrupted {
-		return errInterrupted
+		ie := &interruptedError{last: net.Step() - 1}
+		ie.tMS = float64(ie.last) * net.Dt()
+		if rec != nil {
+			ie.traces, ie.spikes = rec.Dir(), rec.RecordsSpikes()
+		}
+		return ie
 	}
 	return nil
 }

@@ -83,7 +83,8 @@ type stateMon struct {
 	p       *neuron.Population
 	vars    []string
 	cols    [][]float32 // the population's state column of each var
-	neurons []int32     // nil: all
+	neurons []int32     // the sampled neurons, in the spec's order
+	all     bool        // neurons is 0..n-1
 	every   int64
 	buf     [][]float32 // captured values per var
 	at      int64       // step of the captured sample, or -1
@@ -290,6 +291,7 @@ func (r *Recorder) plan(mons []MonitorSpec, spec *Spec, topt *traces.Options) er
 				}
 				size = len(sm.neurons)
 			} else {
+				sm.all = true
 				sm.neurons = make([]int32, p.Len())
 				for k := range sm.neurons {
 					sm.neurons[k] = int32(k)
@@ -373,7 +375,7 @@ func stateColumn(p *neuron.Population, v string) []float32 {
 func (m *stateMon) capture(step int64) {
 	for vi, col := range m.cols {
 		b := m.buf[vi]
-		if len(b) == len(col) {
+		if m.all {
 			copy(b, col)
 			continue
 		}
@@ -555,6 +557,9 @@ var reRootKey = regexp.MustCompile(`^\s*(dt_ms|duration_ms|seed)\s*=`)
 // Everything else, comments included, is kept as written, so the text
 // reproduces the run.
 func EffectiveSource(s *Spec) string {
+	if len(s.Source) == 0 {
+		return ""
+	}
 	want := map[string]string{}
 	if s.DtMS != nil {
 		want["dt_ms"] = strconv.FormatFloat(*s.DtMS, 'g', -1, 64)

@@ -5,7 +5,9 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -97,7 +99,7 @@ populations = ["in"]
 kind = "state"
 population = "E"
 vars = ["v", "theta"]
-neurons = [0, 5, 79]
+neurons = [79, 0, 5]
 interval_ms = 0.5
 
 [[monitor]]
@@ -164,7 +166,7 @@ func TestRecorderAllKinds(t *testing.T) {
 			n := buildRec(t, recSpec, threads)
 			dir := t.TempDir()
 			// Initial values, to compare with the first state sample.
-			v0 := []float32{n.Population("E").State.V[0], n.Population("E").State.V[5], n.Population("E").State.V[79]}
+			v0 := []float32{n.Population("E").State.V[79], n.Population("E").State.V[0], n.Population("E").State.V[5]}
 			rec, err := NewRecorder(dir, n, RecordOptions{Version: "test"})
 			if err != nil {
 				t.Fatal(err)
@@ -482,50 +484,77 @@ func TestEffectiveSource(t *testing.T) {
 	}
 }
 
-// BenchmarkRecordBrunel measures the cost of recording every spike of the
-// Brunel AI network (a fifth of the full size) per simulated second:
-// compare rec=off and rec=on.
+// BenchmarkRecordBrunel measures what recording every spike of the Brunel
+// AI network (full size, 2 threads) adds to the simulation. Each op runs
+// 1000 steps (100 ms) without recording and 1000 steps with each recording
+// mode (async: the default; sync: encoding on the simulation goroutine), in
+// rotating order, so that the load of a shared machine hits every mode
+// alike; it reports the median over ops of each mode's time relative to the
+// unrecorded steps. DALESIM_BENCH_DIR puts the files elsewhere than the
+// temporary directory (e.g. /dev/shm, to leave the disk out).
+//
+//	go test ./network -run '^$' -bench RecordBrunel -benchtime 20x
 func BenchmarkRecordBrunel(b *testing.B) {
-	for _, on := range []bool{false, true} {
-		b.Run(fmt.Sprintf("rec=%v", on), func(b *testing.B) {
-			s, err := Builtin("brunel", BuiltinParams{Scale: 0.2})
-			if err != nil {
-				b.Fatal(err)
-			}
-			n, err := Build(s, Options{Threads: 1})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer n.Close()
-			dir := b.TempDir()
-			var rec *Recorder
+	s, err := Builtin("brunel", BuiltinParams{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	n, err := Build(s, Options{Threads: 2})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer n.Close()
+	n.RunSteps(context.Background(), 2000) // past the onset transient
+	dir := b.TempDir()
+	if d := os.Getenv("DALESIM_BENCH_DIR"); d != "" {
+		dir, _ = os.MkdirTemp(d, "bench")
+		defer os.RemoveAll(dir)
+	}
+	names := []string{"off", "async", "sync"}
+	recs := []*Recorder{nil}
+	for _, o := range []RecordOptions{{}, {Synchronous: true}} {
+		rec, err := NewRecorder(filepath.Join(dir, fmt.Sprint(len(recs))), n, o)
+		if err != nil {
+			b.Fatal(err)
+		}
+		recs = append(recs, rec)
+	}
+	ratios := make([][]float64, len(recs))
+	var spikes int64
+	b.ResetTimer()
+	for i := range b.N {
+		var dur [3]float64
+		for k := range recs {
+			m := (i + k) % len(recs)
 			var mons []Monitor
-			if on {
-				rec, err = NewRecorder(dir, n, RecordOptions{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				mons = append(mons, rec)
+			if recs[m] != nil {
+				mons = append(mons, recs[m])
 			}
-			b.ResetTimer()
-			var spikes int64
-			for range b.N {
-				r, err := n.RunSteps(context.Background(), 10000, mons...)
-				if err != nil {
-					b.Fatal(err)
-				}
-				n.ResetStats()
+			n.ResetStats()
+			r, err := n.RunSteps(context.Background(), 1000, mons...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			dur[m] = r.WallSeconds
+			if m == 0 {
 				for _, p := range r.Populations {
 					spikes += p.Spikes
 				}
 			}
-			b.StopTimer()
-			if rec != nil {
-				if err := rec.Close(false); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(spikes)/float64(b.N), "spikes/simsec")
-		})
+		}
+		for m := range recs {
+			ratios[m] = append(ratios[m], dur[m]/dur[0])
+		}
 	}
+	b.StopTimer()
+	for m, rec := range recs {
+		if rec != nil {
+			if err := rec.Close(false); err != nil {
+				b.Fatal(err)
+			}
+			slices.Sort(ratios[m])
+			b.ReportMetric(100*(ratios[m][len(ratios[m])/2]-1), names[m]+"-overhead-%")
+		}
+	}
+	b.ReportMetric(float64(spikes)/float64(b.N), "spikes/100ms")
 }

@@ -57,8 +57,8 @@ type PopSpec struct {
 	TauTheta        *float64 `toml:"tau_theta_ms"`
 	RefractoryInput string   `toml:"refractory_input,omitempty"`
 
-	RateHz *float64 `toml:"rate_hz"` // poisson
-	File   string   `toml:"file,omitempty"`    // spike_source: CSV neuron,t_ms
+	RateHz *float64 `toml:"rate_hz"`        // poisson
+	File   string   `toml:"file,omitempty"` // spike_source: CSV neuron,t_ms
 
 	Init InitSpec `toml:"init"`
 }

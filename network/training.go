@@ -6,16 +6,16 @@ import "math"
 // which part in the learning rule, how a sample is presented, and the rule's
 // parameters. See package learn for the equations.
 type TrainingSpec struct {
-	Input          string   `toml:"input"`   // poisson population that shows the image (one source per pixel)
-	Hidden         string   `toml:"hidden"`  // population learning with the competitive rule
-	Readout        string   `toml:"readout"` // one neuron, or a group of neurons, per class
+	Input   string `toml:"input"`   // poisson population that shows the image (one source per pixel)
+	Hidden  string `toml:"hidden"`  // population learning with the competitive rule
+	Readout string `toml:"readout"` // one neuron, or a group of neurons, per class
 	// ReadoutPerClass is the number of readout neurons per class: the
 	// readout population's size is set to it times the number of classes.
-	ReadoutPerClass *int `toml:"readout_per_class"`
-	PresentationMS *float64 `toml:"presentation_ms"`
-	InputRateHz    *float64 `toml:"input_rate_hz"`   // rate of a pixel of intensity 1
-	HiddenRateHz   *float64 `toml:"hidden_rate_hz"`  // hidden rate mapped to activity 1
-	ReadoutRateHz  *float64 `toml:"readout_rate_hz"` // readout rate mapped to activity 1
+	ReadoutPerClass *int     `toml:"readout_per_class"`
+	PresentationMS  *float64 `toml:"presentation_ms"`
+	InputRateHz     *float64 `toml:"input_rate_hz"`   // rate of a pixel of intensity 1
+	HiddenRateHz    *float64 `toml:"hidden_rate_hz"`  // hidden rate mapped to activity 1
+	ReadoutRateHz   *float64 `toml:"readout_rate_hz"` // readout rate mapped to activity 1
 
 	HiddenRule  HiddenRuleSpec  `toml:"hidden_rule"`
 	ReadoutRule ReadoutRuleSpec `toml:"readout_rule"`
@@ -159,4 +159,3 @@ func Get[T any](v *T, def T) T {
 	}
 	return *v
 }
-
