@@ -30,7 +30,7 @@ func TestCompetitiveClosedForm(t *testing.T) {
 	}
 	// input spike trains over a 20-step presentation, normalised by 5 spikes
 	x := spikeCounts([][]int{{1, 5, 9, 13, 17}, {2, 12}, {}, {3, 4, 5, 6, 7, 8, 9}}, 5) // 1, 0.4, 0, 1 (clipped)
-	y := spikeCounts([][]int{{4, 8, 12}, {}, {2, 3, 4, 5, 6}}, 5)                    // 0.6, 0, 1
+	y := spikeCounts([][]int{{4, 8, 12}, {}, {2, 3, 4, 5, 6}}, 5)                       // 0.6, 0, 1
 	before := append([]float32(nil), p.Weights()...)
 	r := Competitive{Eta: 0.5, Delta: 0.2, WMax: 0.3}
 	r.Apply(p, x, y, simd.Generic)

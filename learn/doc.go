@@ -1,0 +1,91 @@
+// Package learn trains dalesim networks with a spiking, rate-mapped form of
+// the biologically inspired learning rule of Inoue, Röhrbein & Knoblauch
+// (arXiv 2603.03234) and Stricker, Röhrbein & Knoblauch (arXiv 2603.00588):
+// competitive excitatory Hebbian plasticity in the hidden layer, Hebbian
+// plus weight-perturbation learning at the readout, and homeostatic
+// thresholds. Weights are magnitudes on [0, w_max]; zero is an eliminated
+// (silent) synapse; the sign of every synapse is its source population's.
+// There is no sign handling, no L1 penalty and no lognormal initialisation:
+// whether sparsity, lognormal weights and Dale's law emerge is measured and
+// reported (Report), not forced.
+//
+// # Network
+//
+// A spec with a [training] table names three populations (examples/mnist.toml):
+//
+//   - input: 784 Poisson sources, one per pixel, at rate intensity × input_rate_hz;
+//   - hidden: excitatory LIF neurons (delta synapses), all-to-all from the input,
+//     with lateral inhibition by a pool of real inhibitory neurons
+//     (hidden -> inh -> hidden, all-to-all): a hidden spike fires the pool
+//     within a step and the pool's volley pushes every hidden neuron down, so
+//     only the best-driven neurons fire (soft winner-take-all by inhibitory
+//     neurons with their own sign);
+//   - readout: excitatory LIF neurons, readout_per_class per class, all-to-all from hidden.
+//
+// A sample is shown for presentation_ms with every LIF population starting at
+// rest (pending input cleared, thresholds kept). The random numbers of a
+// presentation are a function of (seed, phase, sample index), so evaluation
+// and resumed training do not depend on what came before.
+//
+// # Rate mapping
+//
+// After a presentation of T ms, spike counts n become activities in [0, 1]:
+//
+//	x_i = min(1, n_i / (input_rate_hz   · T))     input neuron i
+//	y_j = min(1, n_j / (hidden_rate_hz  · T))     hidden neuron j
+//	z_k = min(1, n_k / (readout_rate_hz · T))     readout group of class k
+//
+// All updates happen once per presentation, from these counts (an O(spikes)
+// bookkeeping during the presentation); no synapse is touched per time step.
+//
+// # The rule
+//
+// Hidden layer, competitive Hebbian (synapse.Competitive), for w_ij from input i to hidden j:
+//
+//	w_ij <- clamp(w_ij + η · y_j · (w_max·(x_i − δ) − w_ij), 0, w_max)
+//
+// then, for every neuron that fired, synaptic scaling Σ_i w_ij = S. Defaults
+// (examples/mnist.toml, hidden_rule): η = 0.05 (a winner moves 5 % of the way
+// to the pattern it fired for; ~20 presentations of memory), δ = 0.1 (inputs
+// active in fewer than ~10 % of a neuron's presentations are eliminated),
+// w_max = 0.3 mV (one input spike moves v by at most 0.3 mV), S = 15 mV
+// (scale_sum: every neuron's total input is equal, so the match of the
+// pattern, not its ink, decides who wins), regrow = false (an eliminated
+// synapse stays silent: structural elimination is permanent, which also gave
+// higher accuracy than regrowth in our runs).
+//
+// Homeostatic thresholds (hidden neurons): after each training presentation
+//
+//	θ_j <- clamp(θ_j + η_θ · (n_j − N/H), −θ_max, θ_max)
+//
+// with N = target_spikes = 20 spikes per presentation in all, shared among
+// the H hidden neurons (so the target does not depend on H), η_θ = 0.05 mV
+// per spike, θ_max = 20 mV. A neuron that wins too often becomes harder to
+// fire; a silent one easier, so every neuron finds a pattern.
+//
+// Readout, label-driven Hebbian (synapse.LabelHebb), for v_jk from hidden j
+// to a readout neuron of class k, with teacher t_k = 1 for the sample's
+// class and 0 otherwise:
+//
+//	v_jk <- clamp(v_jk + η_r · t_k · (v_max·(y_j − δ_r) − v_jk), 0, v_max)
+//
+// then the taught neurons' inputs are scaled to Σ_j v_jk = S_r. Defaults:
+// η_r = 0.02, δ_r = 0, v_max = 100 mV, S_r = 2000 mV (enough for the right
+// readout to spike when its class's hidden neurons do).
+//
+// Readout, weight perturbation (synapse.WeightPerturbation): during a
+// training presentation every readout weight is v + ξ, ξ ~ N(0, σ²)
+// (clipped to [0, v_max]); afterwards one global scalar, the error
+// E = Σ_k (z_k − t_k)², decides:
+//
+//	v <- clamp(v − η_wp · (E − Ē) · ξ/σ, 0, v_max),   Ē <- Ē + (E − Ē)/τ_b
+//
+// No error vector travels backwards: a synapse sees its own ξ and E − Ē.
+// Defaults: η_wp, σ and τ_b as in examples/mnist.toml (readout_rule).
+//
+// # Prediction
+//
+// The predicted class is the readout group with the most spikes; ties
+// (including a silent readout) go to the group that received the most
+// synaptic charge, Σ_j v_jk n_j.
+package learn
