@@ -101,7 +101,7 @@ func evalCommand() *cli.Command {
 
 // loadData finds and loads MNIST restricted to classes and sample limits.
 func loadData(c *cli.Context, classes []int, ntrain, ntest int) (train, test *mnist.Set, err error) {
-	dir, err := mnist.Locate(c.String("data"))
+	dir, err := mnist.LocateOrDownload(c.String("data"), func(msg string) { fmt.Fprintln(c.App.ErrWriter, msg) })
 	if err != nil {
 		return nil, nil, badInput("%v", err)
 	}

@@ -87,7 +87,7 @@ func New(s *network.Spec, opt network.Options, classes []int) (*Model, error) {
 	m.zNorm = float32(*t.ReadoutRateHz * sec)
 	h := t.HiddenRule
 	m.hiddenRule = synapse.Competitive{Eta: *h.Eta, Delta: network.Get(h.Delta, 0), WMax: *h.WMax,
-		Regrow: network.Get(h.Regrow, true), ScaleSum: network.Get(h.ScaleSum, 0)}
+		Regrow: network.Get(h.Regrow, true), ScaleSum: network.Get(h.ScaleSum, 0), ScaleL2: h.ScaleNorm == "l2"}
 	r := t.ReadoutRule
 	m.labelHebb = synapse.LabelHebb{Eta: *r.EtaHebb, Delta: network.Get(r.DeltaHebb, 0), WMax: *r.WMax, ScaleSum: network.Get(r.ScaleSum, 0)}
 	if e := network.Get(r.EtaWP, 0); e > 0 {

@@ -30,6 +30,7 @@ type HiddenRuleSpec struct {
 	WMax       *float64 `toml:"w_max"`
 	Regrow     *bool    `toml:"regrow"`
 	ScaleSum   *float64 `toml:"scale_sum"`
+	ScaleNorm  string   `toml:"scale_norm,omitempty"` // "l1" (default) or "l2"
 }
 
 // ReadoutRuleSpec parameterises the readout's Hebbian and weight-perturbation terms.
@@ -109,6 +110,9 @@ func (s *Spec) validateTraining(l *errList, pops map[string]*PopSpec, projs map[
 	}
 	if h.Eta != nil && *h.Eta > 1 {
 		l.addf(key+".hidden_rule.eta", label, "hidden_rule.eta = %g: must be at most 1", *h.Eta)
+	}
+	if h.ScaleNorm != "" && h.ScaleNorm != "l1" && h.ScaleNorm != "l2" {
+		l.addf(key+".hidden_rule.scale_norm", label, "hidden_rule.scale_norm = %q: must be \"l1\" or \"l2\"", h.ScaleNorm)
 	}
 	if h.ScaleSum != nil && (!(*h.ScaleSum >= 0) || math.IsInf(*h.ScaleSum, 0)) {
 		l.addf(key+".hidden_rule.scale_sum", label, "hidden_rule.scale_sum = %g: must be >= 0 (0: off)", *h.ScaleSum)

@@ -35,6 +35,11 @@ type Competitive struct {
 	WMax     float64
 	Regrow   bool
 	ScaleSum float64 // 0: no synaptic scaling
+	// ScaleL2 scales the Euclidean norm (sqrt of the sum of squares) of each
+	// active neuron's input weights to ScaleSum instead of their sum, so that
+	// a neuron's drive measures the cosine similarity of its weights to the
+	// input rather than the fraction of its weight that the input covers.
+	ScaleL2 bool
 }
 
 // Validate checks the parameters.
@@ -68,16 +73,25 @@ func (r *Competitive) Apply(p *Projection, x, y []float32, impl *simd.Impl) {
 		impl.HebbRow(w[a:b], p.targets[a:b], y, ai, 0, eta, wmax, !r.Regrow)
 	}
 	if r.ScaleSum > 0 {
-		p.scaleColumns(float32(r.ScaleSum), wmax, y)
+		p.scaleColumns(float32(r.ScaleSum), wmax, y, r.ScaleL2)
 	}
 }
 
 // scaleColumns rescales the incoming weights of every target j with y_j > 0
 // to sum to s (multiplicatively, so silent synapses stay silent), capped at wmax.
-func (p *Projection) scaleColumns(s, wmax float32, y []float32) {
+func (p *Projection) scaleColumns(s, wmax float32, y []float32, l2 bool) {
 	sum := make([]float64, p.tgt.Len())
 	for k, t := range p.targets {
-		sum[t] += float64(p.weights[k])
+		w := float64(p.weights[k])
+		if l2 {
+			w *= w
+		}
+		sum[t] += w
+	}
+	if l2 {
+		for j, v := range sum {
+			sum[j] = math.Sqrt(v)
+		}
 	}
 	f := make([]float32, len(sum))
 	for j, v := range sum {
@@ -124,7 +138,7 @@ func (r *LabelHebb) Apply(p *Projection, y, t []float32, impl *simd.Impl) {
 		impl.HebbRow(w[a:b], p.targets[a:b], t, eta*float32(wmax*(y[j]-float32(r.Delta))), 0, eta, wmax, false)
 	}
 	if r.ScaleSum > 0 {
-		p.scaleColumns(float32(r.ScaleSum), wmax, t)
+		p.scaleColumns(float32(r.ScaleSum), wmax, t, false)
 	}
 }
 
