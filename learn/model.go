@@ -250,7 +250,7 @@ func (m *Model) apply(ci int, e float64) {
 		m.hiddenRule.Apply(m.InHid, m.x, m.y, impl)
 	}
 	if m.useWP {
-		m.wp.Update(m.HidOut, e)
+		m.wp.Update(m.HidOut, e, m.y)
 	}
 	for i := range m.teacher {
 		m.teacher[i] = 0
@@ -258,7 +258,11 @@ func (m *Model) apply(ci int, e float64) {
 			m.teacher[i] = 1
 		}
 	}
-	m.labelHebb.Apply(m.HidOut, m.y, m.teacher, impl)
+	if experimentReadout != nil {
+		experimentReadout(m)
+	} else {
+		m.labelHebb.Apply(m.HidOut, m.y, m.teacher, impl)
+	}
 	if m.homeoEta > 0 {
 		th := m.Hidden.State.Theta
 		for j, c := range m.counts[m.Hidden] {
@@ -277,5 +281,5 @@ func (m *Model) ResetStats() { m.stats = newFiringStats(m.Net) }
 var _ = context.Background
 var _ = math.Inf
 
-// experimentRule replaces the hidden rule in experiments (tests only).
-var experimentRule func(m *Model)
+// experimentRule and experimentReadout replace rules in experiments (tests only).
+var experimentRule, experimentReadout func(m *Model)

@@ -35,6 +35,14 @@ type Competitive struct {
 	WMax     float64
 	Regrow   bool
 	ScaleSum float64 // 0: no synaptic scaling
+	// Consolidation, when > 0, lowers each target neuron's learning rate as it
+	// gains experience: eta_j = max(eta*Consolidation/(Consolidation + c_j),
+	// EtaMin) with c_j the neuron's summed activity so far, so that a neuron's
+	// weights settle to the mean of the patterns it fired for (online k-means)
+	// instead of tracking its last few.
+	Consolidation float64
+	EtaMin        float64
+	experience    []float32
 	// ScaleL2 scales the Euclidean norm (sqrt of the sum of squares) of each
 	// active neuron's input weights to ScaleSum instead of their sum, so that
 	// a neuron's drive measures the cosine similarity of its weights to the
@@ -64,6 +72,19 @@ func (r *Competitive) Apply(p *Projection, x, y []float32, impl *simd.Impl) {
 	w := p.Weights()
 	wmax := float32(r.WMax)
 	eta := float32(r.Eta)
+	if r.Consolidation > 0 {
+		// Fold each neuron's own rate into its activity: eta_j*y_j = eta*(y_j*f_j).
+		if len(r.experience) != p.tgt.Len() {
+			r.experience = make([]float32, p.tgt.Len())
+		}
+		ys := make([]float32, len(y))
+		for j, v := range y {
+			f := max(float32(r.Consolidation/(r.Consolidation+float64(r.experience[j]))), float32(r.EtaMin/r.Eta))
+			ys[j] = v * min(f, 1)
+			r.experience[j] += v
+		}
+		y = ys
+	}
 	for i := 0; i < p.src.Len(); i++ {
 		a, b := p.rowPtr[i], p.rowPtr[i+1]
 		if a == b {
@@ -148,10 +169,14 @@ func (r *LabelHebb) Apply(p *Projection, y, t []float32, impl *simd.Impl) {
 // scalar, the sample's error E, decides how much of the perturbation is
 // kept or reversed:
 //
-//	dw = -eta * (E - Ebar) * xi / sigma,   Ebar <- Ebar + (E - Ebar)/tau
+//	dw_jk = -eta * (E - Ebar) * xi_jk / sigma * y_j,   Ebar <- Ebar + (E - Ebar)/tau
 //
-// where Ebar is a running baseline of the error. No error vector is sent
-// backwards: every synapse sees only its own xi and the scalar E - Ebar.
+// where Ebar is a running baseline of the error and y_j the presynaptic
+// activity: a synapse whose input neuron did not fire transmitted nothing,
+// so its perturbation cannot have changed E, and it is not eligible (the
+// three factors are presynaptic activity, the synapse's own perturbation and
+// the global scalar). No error vector is sent backwards: every synapse sees
+// only its own xi, its input's activity and the scalar E - Ebar.
 type WeightPerturbation struct {
 	Eta, Sigma, WMax float64
 	BaselineTau      float64 // samples
@@ -181,8 +206,8 @@ func (r *WeightPerturbation) Perturb(p *Projection, key uint64) {
 }
 
 // Update restores the unperturbed weights and applies the perturbation rule
-// with the sample's error e.
-func (r *WeightPerturbation) Update(p *Projection, e float64) {
+// with the sample's error e and the presynaptic activities y (nil: all 1).
+func (r *WeightPerturbation) Update(p *Projection, e float64, y []float32) {
 	w := p.Weights()
 	if r.n == 0 {
 		r.baseline = e
@@ -190,8 +215,18 @@ func (r *WeightPerturbation) Update(p *Projection, e float64) {
 	r.n++
 	g := float32(-r.Eta * (e - r.baseline) / r.Sigma)
 	wmax := float32(r.WMax)
-	for k := range w {
-		w[k] = min(max(r.base[k]+g*r.xi[k], 0), wmax)
+	copy(w, r.base)
+	for i := 0; i < p.src.Len(); i++ {
+		gi := g
+		if y != nil {
+			gi *= y[i]
+		}
+		if gi == 0 {
+			continue
+		}
+		for k := p.rowPtr[i]; k < p.rowPtr[i+1]; k++ {
+			w[k] = min(max(r.base[k]+gi*r.xi[k], 0), wmax)
+		}
 	}
 	tau := max(r.BaselineTau, 1)
 	r.baseline += (e - r.baseline) / tau
