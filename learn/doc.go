@@ -74,9 +74,12 @@
 //
 //	v_jk <- clamp(v_jk + η_r · t_k · (v_max·(y_j − δ_r) − v_jk), 0, v_max)
 //
-// then the taught neurons' inputs are scaled to Σ_j v_jk = S_r. Defaults:
-// η_r = 0.02, δ_r = 0, v_max = 100 mV, S_r = 2000 mV (enough for the right
-// readout to spike when its class's hidden neurons do).
+// then the taught neurons' inputs are scaled so that their largest weight
+// is S_r (scale_norm "max"). Defaults: η_r = 0.02, δ_r = 0, v_max = 100 mV,
+// S_r = 100 mV: one spike of a class's most typical hidden neuron fires the
+// class's readout neuron, whatever H is. (Scaling the sum instead saturates
+// every weight at v_max when H is small: with H = 10 and a sum of 2,000 mV
+// all readout weights were equal and accuracy fell to chance.)
 //
 // Readout, weight perturbation (synapse.WeightPerturbation): during a
 // training presentation every readout weight is v + ξ, ξ ~ N(0, σ²)

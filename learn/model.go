@@ -87,9 +87,11 @@ func New(s *network.Spec, opt network.Options, classes []int) (*Model, error) {
 	m.zNorm = float32(*t.ReadoutRateHz * sec)
 	h := t.HiddenRule
 	m.hiddenRule = synapse.Competitive{Eta: *h.Eta, Delta: network.Get(h.Delta, 0), WMax: *h.WMax,
-		Regrow: network.Get(h.Regrow, true), ScaleSum: network.Get(h.ScaleSum, 0), ScaleL2: h.ScaleNorm == "l2"}
+		Regrow: network.Get(h.Regrow, true), ScaleSum: network.Get(h.ScaleSum, 0)}
+	m.hiddenRule.ScaleNorm, _ = synapse.ParseNorm(h.ScaleNorm)
 	r := t.ReadoutRule
 	m.labelHebb = synapse.LabelHebb{Eta: *r.EtaHebb, Delta: network.Get(r.DeltaHebb, 0), WMax: *r.WMax, ScaleSum: network.Get(r.ScaleSum, 0)}
+	m.labelHebb.ScaleNorm, _ = synapse.ParseNorm(r.ScaleNorm)
 	if e := network.Get(r.EtaWP, 0); e > 0 {
 		m.useWP = true
 		m.wp = synapse.WeightPerturbation{Eta: e, Sigma: *r.SigmaWP, WMax: *r.WMax, BaselineTau: network.Get(r.BaselineTau, 100)}

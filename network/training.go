@@ -1,6 +1,10 @@
 package network
 
-import "math"
+import (
+	"math"
+
+	"dalesim/synapse"
+)
 
 // TrainingSpec is the [training] table of a spec: which populations play
 // which part in the learning rule, how a sample is presented, and the rule's
@@ -30,7 +34,7 @@ type HiddenRuleSpec struct {
 	WMax       *float64 `toml:"w_max"`
 	Regrow     *bool    `toml:"regrow"`
 	ScaleSum   *float64 `toml:"scale_sum"`
-	ScaleNorm  string   `toml:"scale_norm,omitempty"` // "l1" (default) or "l2"
+	ScaleNorm  string   `toml:"scale_norm,omitempty"` // "l1" (default), "l2" or "max"
 }
 
 // ReadoutRuleSpec parameterises the readout's Hebbian and weight-perturbation terms.
@@ -39,6 +43,7 @@ type ReadoutRuleSpec struct {
 	EtaHebb     *float64 `toml:"eta_hebb"`
 	DeltaHebb   *float64 `toml:"delta_hebb"`
 	ScaleSum    *float64 `toml:"scale_sum"`
+	ScaleNorm   string   `toml:"scale_norm,omitempty"`
 	EtaWP       *float64 `toml:"eta_wp"`
 	SigmaWP     *float64 `toml:"sigma_wp"`
 	BaselineTau *float64 `toml:"baseline_tau"`
@@ -111,8 +116,11 @@ func (s *Spec) validateTraining(l *errList, pops map[string]*PopSpec, projs map[
 	if h.Eta != nil && *h.Eta > 1 {
 		l.addf(key+".hidden_rule.eta", label, "hidden_rule.eta = %g: must be at most 1", *h.Eta)
 	}
-	if h.ScaleNorm != "" && h.ScaleNorm != "l1" && h.ScaleNorm != "l2" {
-		l.addf(key+".hidden_rule.scale_norm", label, "hidden_rule.scale_norm = %q: must be \"l1\" or \"l2\"", h.ScaleNorm)
+	if _, err := synapse.ParseNorm(h.ScaleNorm); err != nil {
+		l.add(key+".hidden_rule.scale_norm", label, "hidden_rule."+err.Error())
+	}
+	if _, err := synapse.ParseNorm(t.ReadoutRule.ScaleNorm); err != nil {
+		l.add(key+".readout_rule.scale_norm", label, "readout_rule."+err.Error())
 	}
 	if h.ScaleSum != nil && (!(*h.ScaleSum >= 0) || math.IsInf(*h.ScaleSum, 0)) {
 		l.addf(key+".hidden_rule.scale_sum", label, "hidden_rule.scale_sum = %g: must be >= 0 (0: off)", *h.ScaleSum)

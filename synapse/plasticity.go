@@ -35,19 +35,11 @@ type Competitive struct {
 	WMax     float64
 	Regrow   bool
 	ScaleSum float64 // 0: no synaptic scaling
-	// Consolidation, when > 0, lowers each target neuron's learning rate as it
-	// gains experience: eta_j = max(eta*Consolidation/(Consolidation + c_j),
-	// EtaMin) with c_j the neuron's summed activity so far, so that a neuron's
-	// weights settle to the mean of the patterns it fired for (online k-means)
-	// instead of tracking its last few.
-	Consolidation float64
-	EtaMin        float64
-	experience    []float32
-	// ScaleL2 scales the Euclidean norm (sqrt of the sum of squares) of each
-	// active neuron's input weights to ScaleSum instead of their sum, so that
-	// a neuron's drive measures the cosine similarity of its weights to the
-	// input rather than the fraction of its weight that the input covers.
-	ScaleL2 bool
+	// ScaleNorm is the norm kept at ScaleSum: L1 (the sum), L2 (the
+	// Euclidean norm: a neuron's drive then measures the cosine similarity
+	// of its weights to the input rather than the fraction of its weight
+	// that the input covers) or Max.
+	ScaleNorm Norm
 }
 
 // Validate checks the parameters.
@@ -72,19 +64,6 @@ func (r *Competitive) Apply(p *Projection, x, y []float32, impl *simd.Impl) {
 	w := p.Weights()
 	wmax := float32(r.WMax)
 	eta := float32(r.Eta)
-	if r.Consolidation > 0 {
-		// Fold each neuron's own rate into its activity: eta_j*y_j = eta*(y_j*f_j).
-		if len(r.experience) != p.tgt.Len() {
-			r.experience = make([]float32, p.tgt.Len())
-		}
-		ys := make([]float32, len(y))
-		for j, v := range y {
-			f := max(float32(r.Consolidation/(r.Consolidation+float64(r.experience[j]))), float32(r.EtaMin/r.Eta))
-			ys[j] = v * min(f, 1)
-			r.experience[j] += v
-		}
-		y = ys
-	}
 	for i := 0; i < p.src.Len(); i++ {
 		a, b := p.rowPtr[i], p.rowPtr[i+1]
 		if a == b {
@@ -94,22 +73,50 @@ func (r *Competitive) Apply(p *Projection, x, y []float32, impl *simd.Impl) {
 		impl.HebbRow(w[a:b], p.targets[a:b], y, ai, 0, eta, wmax, !r.Regrow)
 	}
 	if r.ScaleSum > 0 {
-		p.scaleColumns(float32(r.ScaleSum), wmax, y, r.ScaleL2)
+		p.scaleColumns(float32(r.ScaleSum), wmax, y, r.ScaleNorm)
 	}
 }
 
+// Norm is the measure of a neuron's input weights that synaptic scaling keeps fixed.
+type Norm uint8
+
+// The norms of synaptic scaling.
+const (
+	L1  Norm = iota // the sum of the weights
+	L2              // the Euclidean norm
+	Max             // the largest weight
+)
+
+// ParseNorm reads "l1", "l2" or "max" ("" is L1).
+func ParseNorm(s string) (Norm, error) {
+	switch s {
+	case "", "l1":
+		return L1, nil
+	case "l2":
+		return L2, nil
+	case "max":
+		return Max, nil
+	}
+	return 0, fmt.Errorf("scale_norm = %q: must be \"l1\", \"l2\" or \"max\"", s)
+}
+
 // scaleColumns rescales the incoming weights of every target j with y_j > 0
-// to sum to s (multiplicatively, so silent synapses stay silent), capped at wmax.
-func (p *Projection) scaleColumns(s, wmax float32, y []float32, l2 bool) {
+// so that their norm is s (multiplicatively, so silent synapses stay
+// silent), capped at wmax.
+func (p *Projection) scaleColumns(s, wmax float32, y []float32, norm Norm) {
 	sum := make([]float64, p.tgt.Len())
 	for k, t := range p.targets {
 		w := float64(p.weights[k])
-		if l2 {
-			w *= w
+		switch norm {
+		case L2:
+			sum[t] += w * w
+		case Max:
+			sum[t] = math.Max(sum[t], w)
+		default:
+			sum[t] += w
 		}
-		sum[t] += w
 	}
-	if l2 {
+	if norm == L2 {
 		for j, v := range sum {
 			sum[j] = math.Sqrt(v)
 		}
@@ -136,15 +143,17 @@ func (p *Projection) scaleColumns(s, wmax float32, y []float32, l2 bool) {
 // class evokes; hidden neurons that rarely fire for the class lose their
 // synapse onto it (it falls to zero, silent), as in Competitive.
 //
-// With ScaleSum > 0 the taught neurons' summed input weight is then
-// rescaled to ScaleSum (synaptic scaling, as in Competitive), so that every
-// class's readout neurons receive the same total weight and fire when their
-// class's hidden neurons do.
+// With ScaleSum > 0 the taught neurons' input weights are then rescaled to
+// the norm ScaleSum (synaptic scaling, as in Competitive; with Max, the
+// largest weight onto each taught neuron becomes ScaleSum), so that every
+// class's readout neurons are equally excitable and fire when their class's
+// hidden neurons do.
 type LabelHebb struct {
-	Eta      float64
-	Delta    float64
-	WMax     float64
-	ScaleSum float64
+	Eta       float64
+	Delta     float64
+	WMax      float64
+	ScaleSum  float64
+	ScaleNorm Norm
 }
 
 // Apply updates p from source activities y and teacher signals t.
@@ -159,7 +168,7 @@ func (r *LabelHebb) Apply(p *Projection, y, t []float32, impl *simd.Impl) {
 		impl.HebbRow(w[a:b], p.targets[a:b], t, eta*float32(wmax*(y[j]-float32(r.Delta))), 0, eta, wmax, false)
 	}
 	if r.ScaleSum > 0 {
-		p.scaleColumns(float32(r.ScaleSum), wmax, t, false)
+		p.scaleColumns(float32(r.ScaleSum), wmax, t, r.ScaleNorm)
 	}
 }
 
