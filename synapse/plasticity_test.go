@@ -95,7 +95,7 @@ func TestWeightPerturbation(t *testing.T) {
 	p, _ := New(src, tgt, Spec{Conn: Conn{Rule: AllToAll}, Weight: rng.Const(5), Delay: rng.Const(0.1)})
 	wp := WeightPerturbation{Eta: 0.5, Sigma: 0.1, WMax: 10, BaselineTau: 10}
 	wp.Perturb(p, 1)
-	wp.Update(p, 1.0) // first sample: sets the baseline, no change
+	wp.Update(p, 1.0, nil) // first sample: sets the baseline, no change
 	for k := range p.Weights() {
 		if p.Weight(k) != 5 {
 			t.Fatalf("first sample changed weight %d to %v", k, p.Weight(k))
@@ -107,7 +107,7 @@ func TestWeightPerturbation(t *testing.T) {
 		xi[k] = p.Weight(k) - 5
 	}
 	base := wp.Baseline()
-	wp.Update(p, 0.5) // better than the baseline: move along xi
+	wp.Update(p, 0.5, nil) // better than the baseline: move along xi
 	for k := range xi {
 		want := 5 + float32(-0.5*(0.5-base)/0.1)*xi[k]
 		if d := p.Weight(k) - want; d > 1e-5 || d < -1e-5 {
@@ -143,7 +143,7 @@ func TestRulesKeepMagnitudes(t *testing.T) {
 			l.Apply(p, x, y, simd.Current())
 		default:
 			wp.Perturb(p, uint64(it))
-			wp.Update(p, r.Float64()*4)
+			wp.Update(p, r.Float64()*4, x[:p.Source().Len()])
 		}
 		for k := 0; k < p.Len(); k++ {
 			if w := p.Weight(k); !(w >= 0 && w <= 1) {
