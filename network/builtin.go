@@ -115,30 +115,7 @@ name = "I"
 size = 800
 identity = "inhibitory"
 %s
-[[projection]]
-source = "E"
-target = "E"
-connectivity = { rule = "fixed_probability", p = 0.02 }
-weight = 6.0      # nS
-
-[[projection]]
-source = "E"
-target = "I"
-connectivity = { rule = "fixed_probability", p = 0.02 }
-weight = 6.0
-
-[[projection]]
-source = "I"
-target = "E"
-connectivity = { rule = "fixed_probability", p = 0.02 }
-weight = 67.0
-
-[[projection]]
-source = "I"
-target = "I"
-connectivity = { rule = "fixed_probability", p = 0.02 }
-weight = 67.0
-`, p.DtMS, or(p.DurationMS, 1000), p.Seed, "", pop, pop)
+%s`, p.DtMS, or(p.DurationMS, 1000), p.Seed, "", pop, pop, eiProjections("6.0", "67.0", "nS"))
 }
 
 const cobaPop = `model = "coba"
@@ -180,30 +157,7 @@ name = "I"
 size = 800
 identity = "inhibitory"
 %s
-[[projection]]
-source = "E"
-target = "E"
-connectivity = { rule = "fixed_probability", p = 0.02 }
-weight = 1.62     # mV
-
-[[projection]]
-source = "E"
-target = "I"
-connectivity = { rule = "fixed_probability", p = 0.02 }
-weight = 1.62
-
-[[projection]]
-source = "I"
-target = "E"
-connectivity = { rule = "fixed_probability", p = 0.02 }
-weight = 9.0
-
-[[projection]]
-source = "I"
-target = "I"
-connectivity = { rule = "fixed_probability", p = 0.02 }
-weight = 9.0
-`, p.DtMS, or(p.DurationMS, 1000), p.Seed, pop, pop)
+%s`, p.DtMS, or(p.DurationMS, 1000), p.Seed, pop, pop, eiProjections("1.62", "9.0", "mV"))
 }
 
 const cubaPop = `model = "cuba"
@@ -305,4 +259,25 @@ delay_ms = %g
 		ne, pop, ni, pop,
 		ce, eta*nuThr, j, ce, eta*nuThr, j,
 		ce, j, d, ce, j, d, ci, g*j, d, ci, g*j, d)
+}
+
+// eiProjections is the random E/I connectivity of the Brette et al. (2007)
+// benchmarks: every pair connected with probability 0.02, excitatory and
+// inhibitory weights we and wi (unit in a comment).
+func eiProjections(we, wi, unit string) string {
+	var b strings.Builder
+	for _, pr := range [][2]string{{"E", "E"}, {"E", "I"}, {"I", "E"}, {"I", "I"}} {
+		w, comment := we, ""
+		if pr[0] == "I" {
+			w = wi
+		}
+		if pr == [2]string{"E", "E"} {
+			comment = "      # " + unit
+		}
+		fmt.Fprintf(&b, "[[projection]]\nsource = %q\ntarget = %q\nconnectivity = { rule = \"fixed_probability\", p = 0.02 }\nweight = %s%s\n", pr[0], pr[1], w, comment)
+		if pr != [2]string{"I", "I"} {
+			b.WriteString("\n")
+		}
+	}
+	return b.String()
 }
