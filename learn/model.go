@@ -1,9 +1,7 @@
 package learn
 
 import (
-	"context"
 	"fmt"
-	"math"
 
 	"dalesim/internal/rng"
 	"dalesim/network"
@@ -246,11 +244,7 @@ func activity(dst []float32, counts []int32, norm float32) {
 // apply runs the learning rule after a training presentation of class ci.
 func (m *Model) apply(ci int, e float64) {
 	impl := simd.Current()
-	if experimentRule != nil {
-		experimentRule(m)
-	} else {
-		m.hiddenRule.Apply(m.InHid, m.x, m.y, impl)
-	}
+	m.hiddenRule.Apply(m.InHid, m.x, m.y, impl)
 	if m.useWP {
 		m.wp.Update(m.HidOut, e, m.y)
 	}
@@ -260,11 +254,7 @@ func (m *Model) apply(ci int, e float64) {
 			m.teacher[i] = 1
 		}
 	}
-	if experimentReadout != nil {
-		experimentReadout(m)
-	} else {
-		m.labelHebb.Apply(m.HidOut, m.y, m.teacher, impl)
-	}
+	m.labelHebb.Apply(m.HidOut, m.y, m.teacher, impl)
 	if m.homeoEta > 0 {
 		th := m.Hidden.State.Theta
 		for j, c := range m.counts[m.Hidden] {
@@ -280,8 +270,3 @@ func (m *Model) Stats() *FiringStats { return m.stats }
 // ResetStats clears the firing statistics.
 func (m *Model) ResetStats() { m.stats = newFiringStats(m.Net) }
 
-var _ = context.Background
-var _ = math.Inf
-
-// experimentRule and experimentReadout replace rules in experiments (tests only).
-var experimentRule, experimentReadout func(m *Model)

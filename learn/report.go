@@ -1,30 +1,33 @@
 package learn
 
 import (
-	"encoding/json"
+	"bytes"
 	"fmt"
 	"math"
 	"strings"
 
+	"github.com/BurntSushi/toml"
+
+	"dalesim/network"
 	"dalesim/traces"
 )
 
 // Report is what every training run reports (RULE.md, "What every training
 // run must report").
 type Report struct {
-	Digits       []int           `json:"digits"`
-	Hidden       int             `json:"hidden"`
-	Epochs       int             `json:"epochs"`
-	TrainSamples int             `json:"train_samples"`
-	TestSamples  int             `json:"test_samples"`
-	Seed         uint64          `json:"seed"`
-	Train        *Eval           `json:"train"` // running accuracy of the last epoch (while learning)
-	Test         *Eval           `json:"test"`
-	Projections  []ProjReport    `json:"projections"`
-	DaleTotal    int             `json:"dale_violations"`
-	Firing       []PopFiring     `json:"firing"`
-	Parameters   json.RawMessage `json:"parameters"` // the [training] table
-	History      []EpochRecord   `json:"history"`
+	Digits       []int         `json:"digits"`
+	Hidden       int           `json:"hidden"`
+	Epochs       int           `json:"epochs"`
+	TrainSamples int           `json:"train_samples"`
+	TestSamples  int           `json:"test_samples"`
+	Seed         uint64        `json:"seed"`
+	Train        *Eval         `json:"train"` // running accuracy of the last epoch (while learning)
+	Test         *Eval         `json:"test"`
+	Projections  []ProjReport  `json:"projections"`
+	DaleTotal    int           `json:"dale_violations"`
+	Firing       []PopFiring   `json:"firing"`
+	Parameters   string        `json:"parameters"` // the [training] table (TOML)
+	History      []EpochRecord `json:"history"`
 }
 
 // ProjReport describes one projection's weights.
@@ -43,7 +46,11 @@ type ProjReport struct {
 func (m *Model) BuildReport(cp *Checkpoint, train, test *Eval) *Report {
 	r := &Report{Digits: m.Classes, Hidden: m.Hidden.Len(), Epochs: cp.Epochs, TrainSamples: cp.TrainSamples,
 		TestSamples: cp.TestSamples, Seed: m.seed, Train: train, Test: test, Firing: m.stats.Summary(), History: cp.History}
-	r.Parameters, _ = json.Marshal(m.Spec.Training)
+	var b bytes.Buffer
+	toml.NewEncoder(&b).Encode(struct {
+		T *network.TrainingSpec `toml:"training"`
+	}{m.Spec.Training})
+	r.Parameters = b.String()
 	for _, p := range m.Net.Projections() {
 		w := p.Weights()
 		ws := make([]float64, len(w))
@@ -151,7 +158,8 @@ func (r *Report) Markdown() string {
 			fmt.Fprintf(&b, "| %d | %s | %s | %s | %.0f | %.0f |\n", h.Epoch, pct(h.TrainAccuracy), ta, pct(float64(h.SilentFraction)), h.TrainPerSecond, h.EvalPerSecond)
 		}
 	}
-	fmt.Fprintf(&b, "\n## Parameters ([training] of the spec)\n\n```json\n%s\n```\n", indentJSON(r.Parameters))
+	fmt.Fprintf(&b, "\n## Dale's law\n\nEvery synapse is a magnitude >= 0 and takes its sign from its source population, so the count above is zero by construction; it is checked, not assumed. Dale's law does not emerge here in the sense of the papers (signed weights settling into one sign per neuron): dalesim's populations carry their sign from the start.\n")
+	fmt.Fprintf(&b, "\n## Parameters ([training] of the spec)\n\n```toml\n%s```\n", r.Parameters)
 	return b.String()
 }
 
@@ -169,13 +177,4 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-func indentJSON(raw json.RawMessage) string {
-	var v any
-	if json.Unmarshal(raw, &v) != nil {
-		return string(raw)
-	}
-	b, _ := json.MarshalIndent(v, "", "  ")
-	return string(b)
 }
