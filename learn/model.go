@@ -269,4 +269,3 @@ func (m *Model) Stats() *FiringStats { return m.stats }
 
 // ResetStats clears the firing statistics.
 func (m *Model) ResetStats() { m.stats = newFiringStats(m.Net) }
-

@@ -140,6 +140,8 @@ func (p *Params) Consts(m Model, dt float64) simd.LIF {
 		ThDecay:  1,
 		RefInput: p.RefractoryInput == "accumulate",
 	}
+	// ThDecay = 1 means no decay: the population then skips the Decay pass
+	// on theta after the LIF kernel (so theta is never flushed to 0).
 	if p.TauTheta > 0 {
 		c.ThDecay = float32(math.Exp(-dt / p.TauTheta))
 	}

@@ -38,6 +38,20 @@ type Population struct {
 	pos    int
 
 	spikes []int32 // this step's spikes, ascending
+
+	// The ranges are read by every worker of a multi-threaded engine in
+	// every step, while the engine sets spikes: not on one cache line.
+	_      [64]byte
+	ranges []rangeState // scratch states of the ranges given to SetRanges
+}
+
+// rangeState is the state of neurons [lo, hi) handed to a kernel by
+// StepRange. A State passed to a kernel through a function value escapes, so
+// a local one would be allocated on every call.
+type rangeState struct {
+	lo, hi int
+	st     simd.State
+	_      [64]byte // ranges are stepped concurrently: no shared cache line
 }
 
 // Event is one spike of a spike source: a step and a neuron index.
@@ -267,7 +281,8 @@ func (p *Population) BeginStep(step int64) {
 	p.State.InI = p.ringI[s : s+p.n]
 }
 
-// StepRange advances neurons [lo, hi) by one step (after BeginStep), writes
+// StepRange advances neurons [lo, hi) by one step (after BeginStep, unless
+// the range was given to SetRanges), writes
 // the indices of those that spiked into out (len(out) >= hi-lo) and returns
 // their number. Disjoint ranges may be stepped concurrently; the result does
 // not depend on how the population is split.
@@ -278,22 +293,67 @@ func (p *Population) StepRange(step int64, lo, hi int, impl *simd.Impl, out []in
 	case SpikeSource:
 		return p.sourceRange(step, lo, hi, out)
 	}
+	st := p.rangeState(step, lo, hi)
 	for _, d := range p.drives {
-		in := p.State.InE
+		in := st.InE
 		if d.Identity == Inhibitory {
-			in = p.State.InI
+			in = st.InI
 		}
-		impl.PoissonDrive(rng.StepKey(d.key, step), uint32(lo), d.tab, d.lut, d.w, in[lo:hi])
+		impl.PoissonDrive(rng.StepKey(d.key, step), uint32(lo), d.tab, d.lut, d.w, in)
 	}
-	st := p.State.Slice(lo, hi)
+	var k int
 	switch p.model {
 	case CUBA:
-		return impl.Cuba(&p.consts, &st, out, int32(lo))
+		k = impl.Cuba(&p.consts, st, out, int32(lo))
 	case COBA:
-		return impl.Coba(&p.consts, &st, out, int32(lo))
+		k = impl.Coba(&p.consts, st, out, int32(lo))
 	default:
-		return impl.Delta(&p.consts, &st, out, int32(lo))
+		k = impl.Delta(&p.consts, st, out, int32(lo))
 	}
+	// The kernels compare with theta and add ThStep at spikes; its decay,
+	// after the comparison as the model specifies, is a separate pass made
+	// only when there is one (see simd's LIF kernels).
+	if p.consts.ThDecay != 1 {
+		impl.Decay(st.Theta, p.consts.ThDecay)
+	}
+	return k
+}
+
+// SetRanges declares the neuron ranges [bounds[w], bounds[w+1]) that
+// StepRange will be called with, possibly concurrently. StepRange allocates
+// nothing for them, and takes their input from the ring slot of its step
+// itself, so they need no BeginStep: one range may be stepped to step s+1
+// while another is still at step s. Call it when no range is being stepped.
+func (p *Population) SetRanges(bounds []int) {
+	if p.model.IsLIF() && p.State.InE == nil {
+		p.BeginStep(0) // rangeState slices the whole state, inputs included
+	}
+	p.ranges = p.ranges[:0]
+	for w := 0; w+1 < len(bounds); w++ {
+		p.ranges = append(p.ranges, rangeState{lo: bounds[w], hi: bounds[w+1]})
+	}
+}
+
+// rangeState returns the state of neurons [lo, hi) for stepping step: a
+// range's scratch for a range given to SetRanges (each range is stepped by
+// one goroutine at a time), the population's own for the whole population,
+// or a new one (the last two with the input slot set by BeginStep).
+func (p *Population) rangeState(step int64, lo, hi int) *simd.State {
+	for i := range p.ranges {
+		if r := &p.ranges[i]; r.lo == lo && r.hi == hi {
+			r.st = p.State.Slice(lo, hi)
+			if p.model.IsLIF() {
+				s := int(step%int64(p.slots)) * p.n
+				r.st.InE, r.st.InI = p.ringE[s+lo:s+hi], p.ringI[s+lo:s+hi]
+			}
+			return &r.st
+		}
+	}
+	if lo == 0 && hi == p.n {
+		return &p.State
+	}
+	st := p.State.Slice(lo, hi)
+	return &st
 }
 
 // SetSpikes replaces the population's spikes of this step (used by the

@@ -7,7 +7,7 @@ import "math"
 // Constants read by the assembly kernels, derived from the Go constants of the
 // references so that both always use the same float32 values. Offsets (in
 // bytes) are the C_* macros of consts_amd64.h.
-var asmConsts = [16]uint32{
+var asmConsts = [23]uint32{
 	math.Float32bits(expLo),      // 0
 	math.Float32bits(expHi),      // 4
 	math.Float32bits(log2e),      // 8
@@ -24,6 +24,13 @@ var asmConsts = [16]uint32{
 	0x7fffffff,                   // 52: |x| mask
 	math.Float32bits(FlushBelow), // 56: float32(FlushBelow), as flush compares
 	0x80000000,                   // 60: sign bit (unsigned compares on AVX2)
+	math.Float32bits(phiLo),      // 64: Phi32's polynomial range
+	math.Float32bits(phiHi),      // 68
+	math.Float32bits(phiC1),      // 72: Phi32's coefficients (C0 = 1 is at 48)
+	math.Float32bits(phiC2),      // 76
+	math.Float32bits(phiC3),      // 80
+	math.Float32bits(phiC4),      // 84
+	math.Float32bits(phiC5),      // 88
 }
 
 // lanes holds the lane numbers of a 512-bit register of int32.

@@ -15,11 +15,22 @@
 #define C_ABS 52
 #define C_FLUSH 56
 #define C_SIGN 60
+#define C_PHILO 64
+#define C_PHIHI 68
+#define C_PHI1 72
+#define C_PHI2 76
+#define C_PHI3 80
+#define C_PHI4 84
+#define C_PHI5 88
 
 // Comparison predicates of VCMPPS.
 #define CMP_NLT_UQ 0x15 // !(a < b): true when unordered
 #define CMP_GT_OQ 0x1e  // a > b: false when unordered
 #define CMP_EQ_OQ 0x00  // a == b: false when unordered
+#define CMP_GE_OQ 0x1d  // a >= b: false when unordered
+#define CMP_LE_OQ 0x12  // a <= b: false when unordered
+#define CMP_NGE_UQ 0x19 // !(a >= b): true when unordered
+#define CMP_NLE_UQ 0x16 // !(a <= b): true when unordered
 
 // Predicates of VPCMPD / VPCMPUD.
 #define ICMP_EQ 0

@@ -77,7 +77,7 @@ func TestDispatch(t *testing.T) {
 // TestNoAllocs: the kernels (and the Go wrappers around the assembly)
 // allocate nothing.
 func TestNoAllocs(t *testing.T) {
-	s, c := benchLIF(1003, true)
+	s, c := benchLIF(1003, true, true)
 	out := make([]int32, 1003)
 	tab := []uint32{1 << 30, 1 << 31, 3 << 30}
 	lut := PoissonLUT(tab)

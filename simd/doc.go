@@ -51,9 +51,20 @@
 //     source when the comparison is false or unordered, so NaN stays NaN),
 //     the threshold test is an ordered greater-than, and flush(x) keeps x
 //     unless |x| < FlushBelow (an unordered not-less-than keeps NaN).
-//   - The COBA kernel inlines Exp32 exactly: clamps, rounding by adding and
-//     subtracting 1.5*2^23, the polynomial in the same order, 2^k by an
-//     integer add into the exponent bits; the division by G is VDIVPS.
+//   - The COBA kernel computes phiPoly's Horner scheme and the
+//     division-free update v + u*phi for every lane; a vector with an
+//     active lane outside the polynomial's range (rare: conductances above
+//     150 times the leak at dt/tau_m = 0.005) also takes a branch that
+//     computes, for those lanes, vinf (VDIVPS) and Exp32 exactly: clamps,
+//     rounding by adding and subtracting 1.5*2^23, the polynomial in the
+//     same order, 2^k by an integer add into the exponent bits. The
+//     reference has the same split (its common-case loop stops at such a
+//     neuron and hands it to a one-neuron step).
+//   - The LIF kernels read theta only for the threshold test (AVX-512: a
+//     load masked to the non-refractory lanes) and write it only on the
+//     spike path, for the spiking lanes (a masked store; VMASKMOVPS on
+//     AVX2), when ThStep != 0. Its decay is not theirs: a population with
+//     ThDecay != 1 runs Decay on theta after the kernel.
 //   - The Poisson kernels hash 16 (8) counters at once (Triple32 uses only
 //     32-bit multiplies). PoissonDrive does not read the LUT: it counts the
 //     thresholds u reaches directly, comparing each vector of u with the

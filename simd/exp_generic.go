@@ -45,3 +45,41 @@ func Exp32(x float32) float32 {
 	y := (float32(p*float32(r*r)) + r) + 1
 	return math.Float32frombits(math.Float32bits(y) + uint32(int32(k))<<23)
 }
+
+// phiPoly constants: its range and coefficients (a near-minimax fit of
+// (e^x-1)/x on [-3/4, 1/8], degree 5, with C0 = 1 and the others rounded to
+// float32 and then adjusted by a few units in the last place to minimise the
+// error of the float32 evaluation).
+const (
+	phiLo = -0.75
+	phiHi = 0.125
+	phiC0 = 1
+	phiC1 = 0.50000066
+	phiC2 = 0.16666748
+	phiC3 = 0.04162714
+	phiC4 = 0.008142483
+	phiC5 = 0.0010687406
+)
+
+// phiCoef holds C0..C5 for phiPoly: the compiler folds a load from a
+// variable into the arithmetic instruction that uses it, but materialises a
+// constant in a register first (one more instruction per coefficient).
+var phiCoef = [6]float32{phiC0, phiC1, phiC2, phiC3, phiC4, phiC5}
+
+// phiPoly returns phi(x) = (e^x - 1)/x for x in [phiLo, phiHi] = [-3/4, 1/8]
+// (phi(0) = 1), the factor of exponential Euler: over a step in which
+// dv/dt = a - b*v with a, b constant, v changes by (a - b*v)*dt*phi(-b*dt).
+// The polynomial, in this order (vector code reproduces it bit for bit):
+//
+//	(((((C5*x + C4)*x + C3)*x + C2)*x + C1)*x + C0)
+//
+// Its error, float32 rounding included, is below 1.6 units in the last place
+// for every float32 in the range (checked exhaustively when the coefficients
+// were chosen; TestPhiPoly samples it).
+func phiPoly(x float32) float32 {
+	p := float32(phiCoef[5]*x) + phiCoef[4]
+	p = float32(p*x) + phiCoef[3]
+	p = float32(p*x) + phiCoef[2]
+	p = float32(p*x) + phiCoef[1]
+	return float32(p*x) + phiCoef[0]
+}

@@ -56,8 +56,10 @@ func benchImplList(b *testing.B, ms []*Impl, setup benchSetup, sizes ...int) {
 // (-45 mV) lies above the threshold (-50 mV), so every neuron fires
 // periodically, desynchronised by the random initial v (a few spikes per
 // thousand neurons per step, ~10 % refractory); v never approaches VInf, so
-// no subnormal numbers slow down the scalar code.
-func benchLIF(n int, synapses bool) (State, LIF) {
+// no subnormal numbers slow down the scalar code. With adapt, the threshold
+// adapts (ThStep 0.05 mV, ThDecay 0.999), otherwise it is fixed (ThStep 0,
+// ThDecay 1, the common case).
+func benchLIF(n int, synapses, adapt bool) (State, LIF) {
 	r := rand.New(rand.NewPCG(1, 1))
 	s := State{V: make([]float32, n), InE: make([]float32, n), InI: make([]float32, n),
 		Theta: make([]float32, n), Ref: make([]int32, n)}
@@ -71,17 +73,29 @@ func benchLIF(n int, synapses bool) (State, LIF) {
 		}
 	}
 	c := LIF{PV: 0.995, VInf: -45, PE: 0.98, PI: 0.99, KE: 0.01, KI: 0.01, EE: 0, EI: -80, GL: 10,
-		GLVInf: -450, GMin: 0.01, NegDtTau: -0.0005, VReset: -60, VThresh: -50, ThDecay: 0.999, ThStep: 0.05, NRef: 25}
+		GLVInf: -450, GMin: 0.01, NegDtTau: -0.0005, VReset: -60, VThresh: -50, ThDecay: 1, NRef: 25}
+	if adapt {
+		c.ThDecay, c.ThStep = 0.999, 0.05
+	}
 	return s, c
 }
 
-func benchLIFKernel(b *testing.B, model string) {
+// benchLIFKernel times one step of a population as package neuron does it:
+// the LIF kernel, then (with adapt) Decay on theta.
+func benchLIFKernel(b *testing.B, model string, adapt bool) {
 	benchImpls(b, func(b *testing.B, m *Impl, n int) (func(int), func(*testing.B)) {
-		s, c := benchLIF(n, model != "delta")
+		s, c := benchLIF(n, model != "delta", adapt)
 		f := lifKernel(m, model)
 		out := make([]int32, n)
+		step := func() int {
+			k := f(&c, &s, out, 0)
+			if c.ThDecay != 1 {
+				m.Decay(s.Theta, c.ThDecay)
+			}
+			return k
+		}
 		for range 500 { // reach the steady regime
-			f(&c, &s, out, 0)
+			step()
 		}
 		if model == "delta" {
 			b.SetBytes(int64(n) * 20) // v, inE, inI, theta, ref
@@ -89,15 +103,23 @@ func benchLIFKernel(b *testing.B, model string) {
 			b.SetBytes(int64(n) * 28) // and ge, gi
 		}
 		spikes := 0
-		return func(int) { spikes += f(&c, &s, out, 0) }, func(b *testing.B) {
+		return func(int) { spikes += step() }, func(b *testing.B) {
 			b.ReportMetric(float64(spikes)/float64(b.N)/float64(n)*1000, "spikes/1000n")
 		}
 	}, benchSizes...)
 }
 
-func BenchmarkCuba(b *testing.B)  { benchLIFKernel(b, "cuba") }
-func BenchmarkCoba(b *testing.B)  { benchLIFKernel(b, "coba") }
-func BenchmarkDelta(b *testing.B) { benchLIFKernel(b, "delta") }
+// BenchmarkCuba, BenchmarkCoba, BenchmarkDelta: populations with an
+// adaptive threshold (the kernel and Decay on theta).
+func BenchmarkCuba(b *testing.B)  { benchLIFKernel(b, "cuba", true) }
+func BenchmarkCoba(b *testing.B)  { benchLIFKernel(b, "coba", true) }
+func BenchmarkDelta(b *testing.B) { benchLIFKernel(b, "delta", true) }
+
+// BenchmarkCubaFixed, BenchmarkCobaFixed, BenchmarkDeltaFixed: fixed
+// thresholds (ThDecay 1: the kernel alone).
+func BenchmarkCubaFixed(b *testing.B)  { benchLIFKernel(b, "cuba", false) }
+func BenchmarkCobaFixed(b *testing.B)  { benchLIFKernel(b, "coba", false) }
+func BenchmarkDeltaFixed(b *testing.B) { benchLIFKernel(b, "delta", false) }
 
 func benchDrive(b *testing.B, lambda float64) {
 	tab := rng.PoissonTable(lambda)

@@ -19,11 +19,15 @@
 //	R8 v, R9 ge, R10 gi, R11 inE, R12 inI, R13 theta, BX ref, DI out,
 //	SI i, DX spike count, R14 n, AX CX scratch;
 //	Z0 v, Z1 ge (CUBA/COBA) or d (delta), Z2 gi, Z3 theta, Z4 ref, Z5 new v,
-//	Z6-Z11 temporaries, Z12-Z19 and Z24-Z25 model constants,
-//	Z20 VThresh, Z21 VReset, Z22 NRef, Z23 ThStep, Z26 ThDecay, Z27 |x| mask,
+//	Z6-Z11 temporaries (and Z26 in COBA), Z12-Z19 and Z24-Z25 model constants,
+//	Z20 VThresh, Z21 VReset, Z22 NRef, Z23 ThStep, Z27 |x| mask,
 //	Z28 FlushBelow, Z29 base+lane, Z30 zero, Z31 int32 -1;
 //	K7 lanes in range, K1 refractory, K2 active (in range, not refractory),
 //	K3 spiking, K4 K5 scratch, K6 RefInput (delta).
+//
+// Theta is loaded for the active lanes only and stored only on the (rare)
+// spike path, for the spiking lanes, when ThStep != 0 (its bits shifted left
+// by one are not zero: ±0 leave theta alone, as the references do).
 
 // flush: x = 0 where |x| < FlushBelow (NaN kept), as flush().
 #define FLUSH512(x, tmp, k) \
@@ -46,7 +50,6 @@
 	VBROADCASTSS LIF_VReset(AX), Z21; \
 	VPBROADCASTD LIF_NRef(AX), Z22; \
 	VBROADCASTSS LIF_ThStep(AX), Z23; \
-	VBROADCASTSS LIF_ThDecay(AX), Z26; \
 	VPBROADCASTD ·asmConsts+C_ABS(SB), Z27; \
 	VPBROADCASTD ·asmConsts+C_FLUSH(SB), Z28; \
 	MOVL         base+48(FP), CX; \
@@ -72,16 +75,16 @@
 	DECL  AX; \
 	KMOVW AX, K7
 
-// Loads of theta, ref, v; K1 = refractory, K2 = active.
+// Loads of ref, v and (active lanes) theta; K1 = refractory, K2 = active.
 #define LOADSTATE512 \
-	VMOVUPS.Z   (R13)(SI*4), K7, Z3; \
 	VMOVDQU32.Z (BX)(SI*4), K7, Z4; \
 	VMOVUPS.Z   (R8)(SI*4), K7, Z0; \
 	VPCMPGTD    Z30, Z4, K7, K1; \
-	KANDNW      K7, K1, K2
+	KANDNW      K7, K1, K2; \
+	VMOVUPS.Z   (R13)(SI*4), K2, Z3
 
 // Threshold test on the new v in Z5 for the active lanes, reset, refractory
-// counter, threshold increment; stores v and ref.
+// counter; stores v and ref.
 #define THRESH512 \
 	VADDPS    Z3, Z20, Z6; \
 	VCMPPS    $CMP_GT_OQ, Z6, Z5, K2, K3; \
@@ -90,14 +93,18 @@
 	VMOVUPS   Z0, K7, (R8)(SI*4); \
 	VPADDD    Z31, Z4, K1, Z4; \
 	VMOVDQA32 Z22, K3, Z4; \
-	VMOVDQU32 Z4, K7, (BX)(SI*4); \
-	VADDPS    Z23, Z3, K3, Z3
+	VMOVDQU32 Z4, K7, (BX)(SI*4)
 
-// theta = flush(theta*ThDecay), stored.
-#define THETA512 \
-	VMULPS  Z26, Z3, Z3; \
-	FLUSH512(Z3, Z6, K4); \
-	VMOVUPS Z3, K7, (R13)(SI*4)
+// Spike path, after SPIKES512: jumps to next when ThStep == ±0, else
+// stores theta + ThStep for the spiking lanes and jumps to next.
+#define THSTEP512(next) \
+	MOVQ    c+0(FP), CX; \
+	MOVL    LIF_ThStep(CX), CX; \
+	SHLL    $1, CX; \
+	JZ      next; \
+	VADDPS  Z23, Z3, Z6; \
+	VMOVUPS Z6, K3, (R13)(SI*4); \
+	JMP     next
 
 // Appends base+i+lane for each lane of K3 to out (ascending), DX += count.
 #define SPIKES512 \
@@ -164,7 +171,6 @@ cuba512body:
 
 	THRESH512
 	SYNDECAY512
-	THETA512
 	KORTESTW K3, K3
 	JNZ      cuba512spikes
 
@@ -174,7 +180,7 @@ cuba512next:
 
 cuba512spikes:
 	SPIKES512
-	JMP cuba512next
+	THSTEP512(cuba512next)
 
 cuba512done:
 	MOVQ DX, ret+56(FP)
@@ -182,6 +188,8 @@ cuba512done:
 	RET
 
 // func cobaAVX512(c *LIF, s *State, n int, out []int32, base int32) int
+//
+// K = -NegDtTau (sign flipped), KGLVInf, KEE, KEI = K*GLVInf, K*EE, K*EI.
 TEXT ·cobaAVX512(SB), NOSPLIT, $0-64
 	PROLOGUE512
 	MOVQ         s+8(FP), CX
@@ -189,14 +197,15 @@ TEXT ·cobaAVX512(SB), NOSPLIT, $0-64
 	MOVQ         State_GI(CX), R10
 	VBROADCASTSS LIF_GL(AX), Z16
 	VBROADCASTSS LIF_GMin(AX), Z17
-	VBROADCASTSS LIF_GLVInf(AX), Z18
-	VBROADCASTSS LIF_EE(AX), Z19
-	VBROADCASTSS LIF_EI(AX), Z15
 	VBROADCASTSS LIF_NegDtTau(AX), Z14
+	VPXORD.BCST  ·asmConsts+C_SIGN(SB), Z14, Z6
+	VMULPS.BCST  LIF_GLVInf(AX), Z6, Z18
+	VMULPS.BCST  LIF_EE(AX), Z6, Z19
+	VMULPS.BCST  LIF_EI(AX), Z6, Z15
 	VBROADCASTSS LIF_PE(AX), Z24
 	VBROADCASTSS LIF_PI(AX), Z25
-	VBROADCASTSS ·asmConsts+C_EXPLO(SB), Z13
-	VBROADCASTSS ·asmConsts+C_EXPHI(SB), Z12
+	VBROADCASTSS ·asmConsts+C_PHILO(SB), Z12
+	VBROADCASTSS ·asmConsts+C_PHIHI(SB), Z13
 
 coba512loop:
 	LOOPHEAD512(coba512done, coba512body)
@@ -206,61 +215,44 @@ coba512body:
 	LOADSTATE512
 
 	// G = max((GL + e) + g, GMin), as "if G < GMin { G = GMin }":
-	// MAX(src1 = GMin, src2 = G) returns G unless GMin > G.
+	// MAX(src1 = GMin, src2 = G) returns G unless GMin > G; x = NegDtTau*G
 	VADDPS Z1, Z16, Z6
 	VADDPS Z2, Z6, Z6
 	VMAXPS Z6, Z17, Z6
-
-	// vinf = ((GLVInf + e*EE) + g*EI) / G
-	VMULPS Z19, Z1, Z7
-	VADDPS Z7, Z18, Z7
-	VMULPS Z15, Z2, Z5
-	VADDPS Z5, Z7, Z7
-	VDIVPS Z6, Z7, Z7
-
-	// a = clamp(NegDtTau*G, expLo, expHi)
 	VMULPS Z6, Z14, Z8
-	VMAXPS Z8, Z13, Z8
-	VMINPS Z8, Z12, Z8
 
-	// kf = (a*log2e + roundMag) - roundMag; r = (a - kf*ln2Hi) - kf*ln2Lo
-	VMULPS.BCST ·asmConsts+C_LOG2E(SB), Z8, Z9
-	VADDPS.BCST ·asmConsts+C_ROUND(SB), Z9, Z9
-	VSUBPS.BCST ·asmConsts+C_ROUND(SB), Z9, Z9
-	VMULPS.BCST ·asmConsts+C_LN2HI(SB), Z9, Z10
-	VSUBPS      Z10, Z8, Z10
-	VMULPS.BCST ·asmConsts+C_LN2LO(SB), Z9, Z5
-	VSUBPS      Z5, Z10, Z10
+	// K5 = active lanes with x outside [phiLo, phiHi] (or NaN)
+	VCMPPS $CMP_GE_OQ, Z12, Z8, K2, K4
+	VCMPPS $CMP_LE_OQ, Z13, Z8, K4, K4
+	KANDNW K2, K4, K5
 
-	// p = ((((P0*r + P1)*r + P2)*r + P3)*r + P4)*r + P5
-	VMULPS.BCST ·asmConsts+C_P0(SB), Z10, Z11
-	VADDPS.BCST ·asmConsts+C_P1(SB), Z11, Z11
-	VMULPS      Z10, Z11, Z11
-	VADDPS.BCST ·asmConsts+C_P2(SB), Z11, Z11
-	VMULPS      Z10, Z11, Z11
-	VADDPS.BCST ·asmConsts+C_P3(SB), Z11, Z11
-	VMULPS      Z10, Z11, Z11
-	VADDPS.BCST ·asmConsts+C_P4(SB), Z11, Z11
-	VMULPS      Z10, Z11, Z11
-	VADDPS.BCST ·asmConsts+C_P5(SB), Z11, Z11
+	// ph = (((((C5*x + C4)*x + C3)*x + C2)*x + C1)*x + 1
+	VMULPS.BCST ·asmConsts+C_PHI5(SB), Z8, Z9
+	VADDPS.BCST ·asmConsts+C_PHI4(SB), Z9, Z9
+	VMULPS      Z8, Z9, Z9
+	VADDPS.BCST ·asmConsts+C_PHI3(SB), Z9, Z9
+	VMULPS      Z8, Z9, Z9
+	VADDPS.BCST ·asmConsts+C_PHI2(SB), Z9, Z9
+	VMULPS      Z8, Z9, Z9
+	VADDPS.BCST ·asmConsts+C_PHI1(SB), Z9, Z9
+	VMULPS      Z8, Z9, Z9
+	VADDPS.BCST ·asmConsts+C_ONE(SB), Z9, Z9
 
-	// y = (p*(r*r) + r) + 1; ex = y * 2^kf (integer add to the exponent)
-	VMULPS      Z10, Z10, Z5
-	VMULPS      Z5, Z11, Z11
-	VADDPS      Z10, Z11, Z11
-	VADDPS.BCST ·asmConsts+C_ONE(SB), Z11, Z11
-	VCVTTPS2DQ  Z9, Z9
-	VPSLLD      $23, Z9, Z9
-	VPADDD      Z9, Z11, Z11
+	// new v = v + u*ph, u = ((KGLVInf + e*KEE) + g*KEI) + x*v
+	VMULPS   Z19, Z1, Z7
+	VADDPS   Z7, Z18, Z7
+	VMULPS   Z15, Z2, Z10
+	VADDPS   Z10, Z7, Z7
+	VMULPS   Z0, Z8, Z10
+	VADDPS   Z10, Z7, Z7
+	VMULPS   Z9, Z7, Z7
+	VADDPS   Z7, Z0, Z5
+	KORTESTW K5, K5
+	JNZ      coba512exp
 
-	// x = vinf + (v - vinf)*ex
-	VSUBPS Z7, Z0, Z5
-	VMULPS Z11, Z5, Z5
-	VADDPS Z5, Z7, Z5
-
+coba512thresh:
 	THRESH512
 	SYNDECAY512
-	THETA512
 	KORTESTW K3, K3
 	JNZ      coba512spikes
 
@@ -270,7 +262,53 @@ coba512next:
 
 coba512spikes:
 	SPIKES512
-	JMP coba512next
+	THSTEP512(coba512next)
+
+coba512exp:
+	// the lanes of K5: new v = vinf + (v - vinf)*Exp32(x),
+	// vinf = ((GLVInf + e*EE) + g*EI) / G (Z26).
+	// Exp32: a = clamp(x, expLo, expHi) (MAX/MIN with the bound as the
+	// first source, so NaN stays NaN); kf = (a*log2e + roundMag) - roundMag;
+	// r = (a - kf*ln2Hi) - kf*ln2Lo; p = ((((P0*r + P1)*r + P2)*r + P3)*r + P4)*r + P5;
+	// y = (p*(r*r) + r) + 1; Exp32 = y * 2^kf (integer add to the exponent)
+	MOVQ         c+0(FP), CX
+	VMULPS.BCST  LIF_EE(CX), Z1, Z26
+	VADDPS.BCST  LIF_GLVInf(CX), Z26, Z26
+	VMULPS.BCST  LIF_EI(CX), Z2, Z7
+	VADDPS       Z7, Z26, Z26
+	VDIVPS       Z6, Z26, Z26
+	VBROADCASTSS ·asmConsts+C_EXPLO(SB), Z6
+	VMAXPS       Z8, Z6, Z6
+	VBROADCASTSS ·asmConsts+C_EXPHI(SB), Z7
+	VMINPS       Z6, Z7, Z6
+	VMULPS.BCST  ·asmConsts+C_LOG2E(SB), Z6, Z7
+	VADDPS.BCST  ·asmConsts+C_ROUND(SB), Z7, Z7
+	VSUBPS.BCST  ·asmConsts+C_ROUND(SB), Z7, Z7
+	VMULPS.BCST  ·asmConsts+C_LN2HI(SB), Z7, Z10
+	VSUBPS       Z10, Z6, Z10
+	VMULPS.BCST  ·asmConsts+C_LN2LO(SB), Z7, Z9
+	VSUBPS       Z9, Z10, Z10
+	VMULPS.BCST  ·asmConsts+C_P0(SB), Z10, Z11
+	VADDPS.BCST  ·asmConsts+C_P1(SB), Z11, Z11
+	VMULPS       Z10, Z11, Z11
+	VADDPS.BCST  ·asmConsts+C_P2(SB), Z11, Z11
+	VMULPS       Z10, Z11, Z11
+	VADDPS.BCST  ·asmConsts+C_P3(SB), Z11, Z11
+	VMULPS       Z10, Z11, Z11
+	VADDPS.BCST  ·asmConsts+C_P4(SB), Z11, Z11
+	VMULPS       Z10, Z11, Z11
+	VADDPS.BCST  ·asmConsts+C_P5(SB), Z11, Z11
+	VMULPS       Z10, Z10, Z9
+	VMULPS       Z9, Z11, Z11
+	VADDPS       Z10, Z11, Z11
+	VADDPS.BCST  ·asmConsts+C_ONE(SB), Z11, Z11
+	VCVTTPS2DQ   Z7, Z7
+	VPSLLD       $23, Z7, Z7
+	VPADDD       Z7, Z11, Z11
+	VSUBPS       Z26, Z0, Z9
+	VMULPS       Z11, Z9, Z9
+	VADDPS       Z9, Z26, K5, Z5
+	JMP          coba512thresh
 
 coba512done:
 	MOVQ DX, ret+56(FP)
@@ -307,7 +345,6 @@ delta512body:
 	VMOVAPS Z7, K5, Z0
 
 	THRESH512
-	THETA512
 	KORTESTW K3, K3
 	JNZ      delta512spikes
 
@@ -317,7 +354,7 @@ delta512next:
 
 delta512spikes:
 	SPIKES512
-	JMP delta512next
+	THSTEP512(delta512next)
 
 delta512done:
 	MOVQ DX, ret+56(FP)
@@ -329,7 +366,9 @@ delta512done:
 //	R8 v, R9 ge, R10 gi, R11 inE, R12 inI, R13 theta, BX ref, DI out,
 //	SI i, DX spike count, R14 n, AX CX scratch;
 //	Y0 v, Y1 ge or d, Y2 gi, Y3 theta, Y4 ref, Y5 refractory mask,
-//	Y6 new v, Y7 spike mask, Y8-Y11 temporaries, Y12-Y14 constants.
+//	Y6 new v, Y7 spike mask, Y8-Y13 temporaries, Y14 GMin (COBA).
+// Theta is stored only on the spike path, for the spiking lanes
+// (VMASKMOVPS), when ThStep != 0.
 
 #define S_VINF 0
 #define S_PV 32
@@ -341,27 +380,38 @@ delta512done:
 #define S_THSTEP 224
 #define S_PE 256
 #define S_PI 288
-#define S_THDECAY 320
-#define S_ABS 352
-#define S_FLUSH 384
-#define S_GL 416
-#define S_GLVINF 448
-#define S_EE 480
-#define S_EI 512
-#define S_NEGDT 544
-#define S_LOG2E 576
-#define S_ROUND 608
-#define S_LN2HI 640
-#define S_LN2LO 672
-#define S_P0 704
-#define S_P1 736
-#define S_P2 768
-#define S_P3 800
-#define S_P4 832
-#define S_P5 864
-#define S_ONE 896
-#define S_REFIN 928
-// The frame is 960 bytes (written as a literal in the TEXT lines: go vet
+#define S_ABS 320
+#define S_FLUSH 352
+#define S_GL 384
+#define S_KGLVINF 416
+#define S_KEE 448
+#define S_KEI 480
+#define S_NEGDT 512
+#define S_LOG2E 544
+#define S_ROUND 576
+#define S_LN2HI 608
+#define S_LN2LO 640
+#define S_P0 672
+#define S_P1 704
+#define S_P2 736
+#define S_P3 768
+#define S_P4 800
+#define S_P5 832
+#define S_ONE 864
+#define S_REFIN 896
+#define S_PHILO 928
+#define S_PHIHI 960
+#define S_PHI1 992
+#define S_PHI2 1024
+#define S_PHI3 1056
+#define S_PHI4 1088
+#define S_PHI5 1120
+#define S_EXPLO 1152
+#define S_EXPHI 1184
+#define S_GLVINF 1216
+#define S_EE 1248
+#define S_EI 1280
+// The frame is 1312 bytes (written as a literal in the TEXT lines: go vet
 // reads them without expanding macros).
 
 // Broadcasts the 4-byte value at mem into the frame slot at off.
@@ -388,7 +438,6 @@ delta512done:
 	SLOT(LIF_VReset(AX), S_VRESET); \
 	SLOT(LIF_NRef(AX), S_NREF); \
 	SLOT(LIF_ThStep(AX), S_THSTEP); \
-	SLOT(LIF_ThDecay(AX), S_THDECAY); \
 	SLOT(·asmConsts+C_ABS(SB), S_ABS); \
 	SLOT(·asmConsts+C_FLUSH(SB), S_FLUSH); \
 	VPXOR   Y15, Y15, Y15; \
@@ -412,23 +461,23 @@ delta512done:
 	VMOVMSKPS Y7, AX; \
 	TESTL     AX, AX
 
-// Spike path: reset, refractory period, threshold increment of the lanes of Y7.
-#define SPIKED2 \
-	VBLENDVPS Y7, S_VRESET(SP), Y6, Y6; \
-	VBLENDVPS Y7, S_NREF(SP), Y4, Y4; \
-	VADDPS    S_THSTEP(SP), Y3, Y8; \
-	VBLENDVPS Y7, Y8, Y3, Y3
+// Spike path: reset and refractory period of the lanes of Y7; when ThStep
+// != ±0, theta + ThStep stored for those lanes (else a jump to skip).
+#define SPIKED2(skip) \
+	VBLENDVPS  Y7, S_VRESET(SP), Y6, Y6; \
+	VBLENDVPS  Y7, S_NREF(SP), Y4, Y4; \
+	MOVQ       c+0(FP), CX; \
+	MOVL       LIF_ThStep(CX), CX; \
+	SHLL       $1, CX; \
+	JZ         skip; \
+	VADDPS     S_THSTEP(SP), Y3, Y8; \
+	VMASKMOVPS Y8, Y7, (R13)(SI*4)
 
 // v = refractory ? v : new v; stores v and ref.
 #define STOREVREF2 \
 	VBLENDVPS Y5, Y0, Y6, Y0; \
 	VMOVUPS   Y0, (R8)(SI*4); \
 	VMOVDQU   Y4, (BX)(SI*4)
-
-#define THETA2 \
-	VMULPS  S_THDECAY(SP), Y3, Y3; \
-	FLUSH2(Y3, Y8); \
-	VMOVUPS Y3, (R13)(SI*4)
 
 #define INPUTS2 \
 	VMOVUPS (R9)(SI*4), Y1; \
@@ -458,7 +507,7 @@ delta512done:
 	JNZ   again
 
 // func cubaAVX2(c *LIF, s *State, n int, out []int32, base int32) int
-TEXT ·cubaAVX2(SB), $960-64
+TEXT ·cubaAVX2(SB), $1312-64
 	PROLOGUE2
 	MOVQ s+8(FP), CX
 	MOVQ State_GE(CX), R9
@@ -492,14 +541,13 @@ cuba2loop:
 cuba2resume:
 	STOREVREF2
 	SYNDECAY2
-	THETA2
 	ADDQ $8, SI
 	CMPQ SI, R14
 	JLT  cuba2loop
 	JMP  cuba2done
 
 cuba2spikes:
-	SPIKED2
+	SPIKED2(cuba2spikeloop)
 
 cuba2spikeloop:
 	SPIKES2(cuba2spikeloop)
@@ -511,18 +559,37 @@ cuba2done:
 	RET
 
 // func cobaAVX2(c *LIF, s *State, n int, out []int32, base int32) int
-TEXT ·cobaAVX2(SB), $960-64
+//
+// K = -NegDtTau (sign flipped), KGLVInf, KEE, KEI = K*GLVInf, K*EE, K*EI.
+TEXT ·cobaAVX2(SB), $1312-64
 	PROLOGUE2
 	MOVQ         s+8(FP), CX
 	MOVQ         State_GE(CX), R9
 	MOVQ         State_GI(CX), R10
 	SLOT(LIF_GL(AX), S_GL)
+	SLOT(LIF_NegDtTau(AX), S_NEGDT)
 	SLOT(LIF_GLVInf(AX), S_GLVINF)
 	SLOT(LIF_EE(AX), S_EE)
 	SLOT(LIF_EI(AX), S_EI)
-	SLOT(LIF_NegDtTau(AX), S_NEGDT)
+	VBROADCASTSS ·asmConsts+C_SIGN(SB), Y9
+	VXORPS       S_NEGDT(SP), Y9, Y9
+	VMULPS       S_GLVINF(SP), Y9, Y8
+	VMOVUPS      Y8, S_KGLVINF(SP)
+	VMULPS       S_EE(SP), Y9, Y8
+	VMOVUPS      Y8, S_KEE(SP)
+	VMULPS       S_EI(SP), Y9, Y8
+	VMOVUPS      Y8, S_KEI(SP)
 	SLOT(LIF_PE(AX), S_PE)
 	SLOT(LIF_PI(AX), S_PI)
+	SLOT(·asmConsts+C_PHILO(SB), S_PHILO)
+	SLOT(·asmConsts+C_PHIHI(SB), S_PHIHI)
+	SLOT(·asmConsts+C_PHI1(SB), S_PHI1)
+	SLOT(·asmConsts+C_PHI2(SB), S_PHI2)
+	SLOT(·asmConsts+C_PHI3(SB), S_PHI3)
+	SLOT(·asmConsts+C_PHI4(SB), S_PHI4)
+	SLOT(·asmConsts+C_PHI5(SB), S_PHI5)
+	SLOT(·asmConsts+C_EXPLO(SB), S_EXPLO)
+	SLOT(·asmConsts+C_EXPHI(SB), S_EXPHI)
 	SLOT(·asmConsts+C_LOG2E(SB), S_LOG2E)
 	SLOT(·asmConsts+C_ROUND(SB), S_ROUND)
 	SLOT(·asmConsts+C_LN2HI(SB), S_LN2HI)
@@ -535,8 +602,6 @@ TEXT ·cobaAVX2(SB), $960-64
 	SLOT(·asmConsts+C_P5(SB), S_P5)
 	SLOT(·asmConsts+C_ONE(SB), S_ONE)
 	VBROADCASTSS LIF_GMin(AX), Y14
-	VBROADCASTSS ·asmConsts+C_EXPLO(SB), Y13
-	VBROADCASTSS ·asmConsts+C_EXPHI(SB), Y12
 
 	TESTQ R14, R14
 	JZ    coba2done
@@ -545,76 +610,104 @@ coba2loop:
 	INPUTS2
 	LOADSTATE2
 
-	// G = max((GL + e) + g, GMin) (MAX with GMin as the first source)
-	VADDPS S_GL(SP), Y1, Y6
-	VADDPS Y2, Y6, Y6
-	VMAXPS Y6, Y14, Y6
+	// G = max((GL + e) + g, GMin) (MAX with GMin as the first source) in
+	// Y12; x = NegDtTau*G
+	VADDPS S_GL(SP), Y1, Y12
+	VADDPS Y2, Y12, Y12
+	VMAXPS Y12, Y14, Y12
+	VMULPS S_NEGDT(SP), Y12, Y8
 
-	// vinf = ((GLVInf + e*EE) + g*EI) / G
-	VMULPS S_EE(SP), Y1, Y7
-	VADDPS S_GLVINF(SP), Y7, Y7
-	VMULPS S_EI(SP), Y2, Y8
-	VADDPS Y8, Y7, Y7
-	VDIVPS Y6, Y7, Y7
+	// Y9 = active lanes with x outside [phiLo, phiHi] (or NaN)
+	VCMPPS $CMP_NGE_UQ, S_PHILO(SP), Y8, Y9
+	VCMPPS $CMP_NLE_UQ, S_PHIHI(SP), Y8, Y11
+	VORPS  Y11, Y9, Y9
+	VPANDN Y9, Y5, Y9
 
-	// a = clamp(NegDtTau*G, expLo, expHi)
-	VMULPS S_NEGDT(SP), Y6, Y8
-	VMAXPS Y8, Y13, Y8
-	VMINPS Y8, Y12, Y8
+	// ph = (((((C5*x + C4)*x + C3)*x + C2)*x + C1)*x + 1
+	VMULPS S_PHI5(SP), Y8, Y10
+	VADDPS S_PHI4(SP), Y10, Y10
+	VMULPS Y8, Y10, Y10
+	VADDPS S_PHI3(SP), Y10, Y10
+	VMULPS Y8, Y10, Y10
+	VADDPS S_PHI2(SP), Y10, Y10
+	VMULPS Y8, Y10, Y10
+	VADDPS S_PHI1(SP), Y10, Y10
+	VMULPS Y8, Y10, Y10
+	VADDPS S_ONE(SP), Y10, Y10
 
-	// kf, r
-	VMULPS S_LOG2E(SP), Y8, Y9
-	VADDPS S_ROUND(SP), Y9, Y9
-	VSUBPS S_ROUND(SP), Y9, Y9
-	VMULPS S_LN2HI(SP), Y9, Y10
-	VSUBPS Y10, Y8, Y10
-	VMULPS S_LN2LO(SP), Y9, Y11
-	VSUBPS Y11, Y10, Y10
+	// new v = v + u*ph, u = ((KGLVInf + e*KEE) + g*KEI) + x*v
+	VMULPS S_KEE(SP), Y1, Y6
+	VADDPS S_KGLVINF(SP), Y6, Y6
+	VMULPS S_KEI(SP), Y2, Y7
+	VADDPS Y7, Y6, Y6
+	VMULPS Y0, Y8, Y7
+	VADDPS Y7, Y6, Y6
+	VMULPS Y10, Y6, Y6
+	VADDPS Y6, Y0, Y6
+	VPTEST Y9, Y9
+	JNZ    coba2exp
 
-	// p
-	VMULPS S_P0(SP), Y10, Y11
-	VADDPS S_P1(SP), Y11, Y11
-	VMULPS Y10, Y11, Y11
-	VADDPS S_P2(SP), Y11, Y11
-	VMULPS Y10, Y11, Y11
-	VADDPS S_P3(SP), Y11, Y11
-	VMULPS Y10, Y11, Y11
-	VADDPS S_P4(SP), Y11, Y11
-	VMULPS Y10, Y11, Y11
-	VADDPS S_P5(SP), Y11, Y11
-
-	// y = (p*(r*r) + r) + 1; ex = y * 2^kf
-	VMULPS     Y10, Y10, Y8
-	VMULPS     Y8, Y11, Y11
-	VADDPS     Y10, Y11, Y11
-	VADDPS     S_ONE(SP), Y11, Y11
-	VCVTTPS2DQ Y9, Y9
-	VPSLLD     $23, Y9, Y9
-	VPADDD     Y9, Y11, Y11
-
-	// x = vinf + (v - vinf)*ex
-	VSUBPS Y7, Y0, Y8
-	VMULPS Y11, Y8, Y8
-	VADDPS Y8, Y7, Y6
-
+coba2thresh:
 	THRESHCMP2
 	JNZ coba2spikes
 
 coba2resume:
 	STOREVREF2
 	SYNDECAY2
-	THETA2
 	ADDQ $8, SI
 	CMPQ SI, R14
 	JLT  coba2loop
 	JMP  coba2done
 
 coba2spikes:
-	SPIKED2
+	SPIKED2(coba2spikeloop)
 
 coba2spikeloop:
 	SPIKES2(coba2spikeloop)
 	JMP coba2resume
+
+coba2exp:
+	// the lanes of Y9: new v = vinf + (v - vinf)*Exp32(x),
+	// vinf = ((GLVInf + e*EE) + g*EI) / G (Y7); Exp32 as in the AVX-512
+	// kernel (the clamps take the bound as the first source).
+	VMULPS     S_EE(SP), Y1, Y7
+	VADDPS     S_GLVINF(SP), Y7, Y7
+	VMULPS     S_EI(SP), Y2, Y11
+	VADDPS     Y11, Y7, Y7
+	VDIVPS     Y12, Y7, Y7
+	VMOVUPS    S_EXPLO(SP), Y11
+	VMAXPS     Y8, Y11, Y11
+	VMOVUPS    S_EXPHI(SP), Y12
+	VMINPS     Y11, Y12, Y11
+	VMULPS     S_LOG2E(SP), Y11, Y12
+	VADDPS     S_ROUND(SP), Y12, Y12
+	VSUBPS     S_ROUND(SP), Y12, Y12
+	VMULPS     S_LN2HI(SP), Y12, Y13
+	VSUBPS     Y13, Y11, Y13
+	VMULPS     S_LN2LO(SP), Y12, Y11
+	VSUBPS     Y11, Y13, Y13
+	VMULPS     S_P0(SP), Y13, Y10
+	VADDPS     S_P1(SP), Y10, Y10
+	VMULPS     Y13, Y10, Y10
+	VADDPS     S_P2(SP), Y10, Y10
+	VMULPS     Y13, Y10, Y10
+	VADDPS     S_P3(SP), Y10, Y10
+	VMULPS     Y13, Y10, Y10
+	VADDPS     S_P4(SP), Y10, Y10
+	VMULPS     Y13, Y10, Y10
+	VADDPS     S_P5(SP), Y10, Y10
+	VMULPS     Y13, Y13, Y11
+	VMULPS     Y11, Y10, Y10
+	VADDPS     Y13, Y10, Y10
+	VADDPS     S_ONE(SP), Y10, Y10
+	VCVTTPS2DQ Y12, Y12
+	VPSLLD     $23, Y12, Y12
+	VPADDD     Y12, Y10, Y10
+	VSUBPS     Y7, Y0, Y11
+	VMULPS     Y10, Y11, Y11
+	VADDPS     Y11, Y7, Y11
+	VBLENDVPS  Y9, Y11, Y6, Y6
+	JMP        coba2thresh
 
 coba2done:
 	MOVQ DX, ret+56(FP)
@@ -622,7 +715,7 @@ coba2done:
 	RET
 
 // func deltaAVX2(c *LIF, s *State, n int, out []int32, base int32) int
-TEXT ·deltaAVX2(SB), $960-64
+TEXT ·deltaAVX2(SB), $1312-64
 	PROLOGUE2
 	SLOT(LIF_VInf(AX), S_VINF)
 	SLOT(LIF_PV(AX), S_PV)
@@ -657,14 +750,13 @@ delta2loop:
 
 delta2resume:
 	STOREVREF2
-	THETA2
 	ADDQ $8, SI
 	CMPQ SI, R14
 	JLT  delta2loop
 	JMP  delta2done
 
 delta2spikes:
-	SPIKED2
+	SPIKED2(delta2spikeloop)
 
 delta2spikeloop:
 	SPIKES2(delta2spikeloop)

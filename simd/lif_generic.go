@@ -16,7 +16,7 @@ type LIF struct {
 	NegDtTau float32 // COBA: -dt/(tau_m*GL), so that NegDtTau*G = -dt*G/C
 	VReset   float32 // reset potential (mV)
 	VThresh  float32 // base threshold (mV); the effective threshold is VThresh + Theta[i]
-	ThDecay  float32 // per-step decay factor of Theta
+	ThDecay  float32 // per-step decay factor of Theta, applied by the caller with Decay (the LIF kernels do not read it)
 	ThStep   float32 // increment of Theta at each spike (0: no spike-triggered adaptation)
 	NRef     int32   // refractory period in steps
 	RefInput bool    // delta model: jumps arriving during refractoriness still move v (Brian2's semantics)
@@ -46,150 +46,236 @@ func (s *State) Slice(lo, hi int) State {
 	return t
 }
 
+// The LIF kernels advance the neurons of one State by one step and write
+// base+i for every neuron i that spiked into out (len(out) >= n; when out is
+// shorter, the kernel writes spikes until it is full and then panics); they
+// return the number of spikes. A state slice shorter than V panics before
+// anything is written.
+//
+// The threshold offset theta matters only for the threshold test of
+// non-refractory neurons (the AVX-512 kernels load it for those lanes only)
+// and is written only for neurons that spike, and only when ThStep != 0 (so
+// a ThStep of ±0 leaves every theta, -0 included, untouched). The kernels do
+// not decay theta: a population with ThDecay != 1
+// applies Decay(Theta, ThDecay) to the same neurons after the kernel, which
+// gives theta = flush((theta + ThStep*spiked)*ThDecay) as one combined loop
+// would. A population without decay (ThDecay == 1, the common case) skips
+// that call, so its theta is not flushed: a |theta| < FlushBelow stays as it
+// is (flush(theta*1) would have zeroed it).
+
 // CubaGeneric advances current-based LIF neurons with exponential synaptic
-// currents by one step, exactly (Rotter & Diesmann 1999 propagators), and
-// writes base+i for every neuron i that spiked into out (len(out) >= n).
-// It returns the number of spikes. The loop, for each i:
+// currents by one step, exactly (Rotter & Diesmann 1999 propagators). The
+// loop, for each i:
 //
 //	ge += inE; gi += inI; inE = 0; inI = 0
 //	if ref > 0 { ref-- } else {
 //	    v = (VInf + PV*(v-VInf)) + KE*ge - KI*gi
-//	    if v > VThresh+theta { spike; v = VReset; ref = NRef; theta += ThStep }
+//	    if v > VThresh+theta { spike; v = VReset; ref = NRef; if ThStep != 0 { theta += ThStep } }
 //	}
-//	ge = flush(ge*PE); gi = flush(gi*PI); theta = flush(theta*ThDecay)
+//	ge = flush(ge*PE); gi = flush(gi*PI)
 //
-// (theta decays after the spike increment; flush zeroes |x| < FlushBelow.)
+// (flush zeroes |x| < FlushBelow.)
 func CubaGeneric(c *LIF, s *State, out []int32, base int32) int {
 	n := len(s.V)
 	v, ge, gi, inE, inI, th, ref := s.V[:n], s.GE[:n], s.GI[:n], s.InE[:n], s.InI[:n], s.Theta[:n], s.Ref[:n]
 	k := 0
-	vInf, pV, kE, kI, vThresh, vReset, nRef, thStep, pE, pI, thDecay := c.VInf, c.PV, c.KE, c.KI, c.VThresh, c.VReset, c.NRef, c.ThStep, c.PE, c.PI, c.ThDecay
+	vInf, pV, kE, kI, vThresh, pE, pI := c.VInf, c.PV, c.KE, c.KI, c.VThresh, c.PE, c.PI
+	vReset, nRef, thStep := c.VReset, c.NRef, c.ThStep
 	for i := range v {
 		e := ge[i] + inE[i]
 		g := gi[i] + inI[i]
 		inE[i], inI[i] = 0, 0
-		t := th[i]
-		if ref[i] > 0 {
-			ref[i]--
-		} else {
-			x := (vInf + float32(pV*(v[i]-vInf))) + float32(kE*e) - float32(kI*g)
-			if x > vThresh+t {
-				out[k] = base + int32(i)
-				k++
-				x = vReset
-				ref[i] = nRef
-				t += thStep
-			}
-			v[i] = x
+		// Branch-free refractoriness (refractory neurons are scattered, so
+		// a branch on them would be mispredicted): x is computed for every
+		// neuron and kept only by the non-refractory ones.
+		r, vi := ref[i], v[i]
+		x := (vInf + float32(pV*(vi-vInf))) + float32(kE*e) - float32(kI*g)
+		m := refMask(r)
+		ref[i] = r + int32(m) // r-1 if refractory
+		v[i] = selectF32(m, vi, x)
+		if x > vThresh+th[i] && r <= 0 {
+			k = spike(th, ref, out, k, base, i, nRef, thStep)
+			v[i] = vReset
 		}
 		ge[i] = flush(e * pE)
 		gi[i] = flush(g * pI)
-		th[i] = flush(t * thDecay)
 	}
 	return k
 }
 
+// refMask returns all ones when r > 0 (a refractory neuron), else 0.
+func refMask(r int32) uint32 { return uint32(-int64(r) >> 63) }
+
+// selectF32 returns a where m is all ones and b where m is 0, by bits.
+func selectF32(m uint32, a, b float32) float32 {
+	return math.Float32frombits(math.Float32bits(a)&m | math.Float32bits(b)&^m)
+}
+
+// spike records that neuron i spiked: out[k] = base+i, ref = nRef and, when
+// thStep != 0, theta += thStep; it returns k+1. (Not inlined: spikes are
+// rare, and inside the loops this code makes the compiler keep fewer
+// constants in registers.)
+//
+//go:noinline
+func spike(th []float32, ref []int32, out []int32, k int, base int32, i int, nRef int32, thStep float32) int {
+	out[k] = base + int32(i)
+	ref[i] = nRef
+	if thStep != 0 {
+		th[i] += thStep
+	}
+	return k + 1
+}
+
 // CobaGeneric advances conductance-based LIF neurons with exponential
-// conductances by one step with the exponential Euler method (conductances
-// held at their value at the start of the step), writes base+i of every
-// neuron that spiked into out and returns the count. The loop, for each i:
+// conductances by one step with the exponential Euler method: over the step
+// the conductances are held at their value at its start, so that
+// C dv/dt = GL*(VInf-v) + ge*(EE-v) + gi*(EI-v) is linear in v and v moves
+// towards vinf = (GL*VInf + ge*EE + gi*EI)/G by the exact factor
+// 1 - exp(x), G = GL + ge + gi, x = -dt*G/C. In the common case,
+// -3/4 <= x <= 1/8 (G up to 150 times GL at dt/tau_m = 0.005), the kernel
+// writes that as v + (dt/C)*(GL*VInf + ge*EE + gi*EI - G*v)*phi(x), with
+// phi(x) = (e^x-1)/x a polynomial (phiPoly): no division, no exponential,
+// and v plus a small change, which keeps it accurate. Otherwise it computes
+// vinf and Exp32(x). With K = -NegDtTau = dt/C and KGLVInf = K*GLVInf,
+// KEE = K*EE, KEI = K*EI (each rounded to float32 once per call), the loop,
+// for each i:
 //
 //	ge += inE; gi += inI; inE = 0; inI = 0
 //	if ref > 0 { ref-- } else {
-//	    G = max((GL + ge) + gi, GMin)         // total conductance (nS)
-//	    vinf = ((GLVInf + ge*EE) + gi*EI) / G
-//	    v = vinf + (v-vinf)*Exp32(NegDtTau*G)
-//	    if v > VThresh+theta { spike; v = VReset; ref = NRef; theta += ThStep }
+//	    G = max((GL + ge) + gi, GMin)          // total conductance (nS), as "if G < GMin { G = GMin }"
+//	    x = NegDtTau*G                         // -dt*G/C
+//	    if -3/4 <= x <= 1/8 {
+//	        u = ((KGLVInf + ge*KEE) + gi*KEI) + x*v  // (dt/C) times the total current at v
+//	        v = v + u*phiPoly(x)
+//	    } else {                               // also when x is NaN
+//	        vinf = ((GLVInf + ge*EE) + gi*EI) / G
+//	        v = vinf + (v-vinf)*Exp32(x)
+//	    }
+//	    if v > VThresh+theta { spike; v = VReset; ref = NRef; if ThStep != 0 { theta += ThStep } }
 //	}
-//	ge = flush(ge*PE); gi = flush(gi*PI); theta = flush(theta*ThDecay)
+//	ge = flush(ge*PE); gi = flush(gi*PI)
 func CobaGeneric(c *LIF, s *State, out []int32, base int32) int {
 	n := len(s.V)
-	v, ge, gi, inE, inI, th, ref := s.V[:n], s.GE[:n], s.GI[:n], s.InE[:n], s.InI[:n], s.Theta[:n], s.Ref[:n]
+	_, _, _, _, _, _ = s.GE[:n], s.GI[:n], s.InE[:n], s.InI[:n], s.Theta[:n], s.Ref[:n]
 	k := 0
-	vThresh, vReset, nRef, thStep, pE, pI, thDecay, gL, gMin, glVInf, eE, eI, negDtTau := c.VThresh, c.VReset, c.NRef, c.ThStep, c.PE, c.PI, c.ThDecay, c.GL, c.GMin, c.GLVInf, c.EE, c.EI, c.NegDtTau
-	for i := range v {
+	for i := 0; i < n; i++ {
+		// cobaRange stops before a neuron that needs the GMin floor or
+		// the exponential (rare); cobaOne steps that neuron.
+		if i, k = cobaRange(c, s, out, base, i, k); i < n {
+			k = cobaOne(c, s, out, base, i, k)
+		}
+	}
+	return k
+}
+
+// cobaRange steps neurons i0, i0+1, ... as CobaGeneric does until the first
+// non-refractory one that needs more than the common case (G < GMin, or x
+// outside [-3/4, -0], a subset of the polynomial's range that one unsigned
+// comparison of the bits selects), which it leaves untouched; it returns
+// that neuron's index (or n) and the spike count. (Those rare neurons are
+// left to cobaOne because, inside this loop, their code would make the
+// compiler keep fewer of the constants in registers.)
+func cobaRange(c *LIF, s *State, out []int32, base int32, i0, k int) (int, int) {
+	n := len(s.V)
+	v, ge, gi, inE, inI, th, ref := s.V[:n], s.GE[:n], s.GI[:n], s.InE[:n], s.InI[:n], s.Theta[:n], s.Ref[:n]
+	vThresh, pE, pI, gL, gMin, negDtTau := c.VThresh, c.PE, c.PI, c.GL, c.GMin, c.NegDtTau
+	vReset, nRef, thStep := c.VReset, c.NRef, c.ThStep
+	kGLVInf, kEE, kEI := -negDtTau*c.GLVInf, -negDtTau*c.EE, -negDtTau*c.EI
+	for i := i0; i < n; i++ {
 		e := ge[i] + inE[i]
 		g := gi[i] + inI[i]
-		inE[i], inI[i] = 0, 0
-		t := th[i]
-		if ref[i] > 0 {
-			ref[i]--
+		if r := ref[i]; r > 0 {
+			ref[i] = r - 1
 		} else {
 			G := (gL + e) + g
-			if G < gMin {
-				G = gMin
+			if !(G >= gMin) {
+				return i, k // G below its floor, or NaN
 			}
-			vinf := ((glVInf + float32(e*eE)) + float32(g*eI)) / G
-			// Exp32(NegDtTau*G), inlined (the compiler will not inline it).
-			a := float32(negDtTau * G)
-			if a < expLo {
-				a = expLo
+			x := float32(negDtTau * G)
+			if math.Float32bits(x)-0x80000000 > 0xbf400000-0x80000000 {
+				return i, k // x not in [-3/4, -0]
 			}
-			if a > expHi {
-				a = expHi
+			vi := v[i]
+			u := ((kGLVInf + float32(e*kEE)) + float32(g*kEI)) + float32(x*vi)
+			vi += float32(u * phiPoly(x))
+			if vi > vThresh+th[i] {
+				k = spike(th, ref, out, k, base, i, nRef, thStep)
+				vi = vReset
 			}
-			kf := (float32(a*log2e) + roundMag) - roundMag
-			r := (a - float32(kf*ln2Hi)) - float32(kf*ln2Lo)
-			p := float32(expP0*r) + expP1
-			p = float32(p*r) + expP2
-			p = float32(p*r) + expP3
-			p = float32(p*r) + expP4
-			p = float32(p*r) + expP5
-			y := (float32(p*float32(r*r)) + r) + 1
-			ex := math.Float32frombits(math.Float32bits(y) + uint32(int32(kf))<<23)
-			x := vinf + float32((v[i]-vinf)*ex)
-			if x > vThresh+t {
-				out[k] = base + int32(i)
-				k++
-				x = vReset
-				ref[i] = nRef
-				t += thStep
-			}
-			v[i] = x
+			v[i] = vi
 		}
+		inE[i], inI[i] = 0, 0
 		ge[i] = flush(e * pE)
 		gi[i] = flush(g * pI)
-		th[i] = flush(t * thDecay)
 	}
+	return n, k
+}
+
+// cobaOne steps neuron i as CobaGeneric does, in full.
+func cobaOne(c *LIF, s *State, out []int32, base int32, i, k int) int {
+	e := s.GE[i] + s.InE[i]
+	g := s.GI[i] + s.InI[i]
+	if r := s.Ref[i]; r > 0 {
+		s.Ref[i] = r - 1
+	} else {
+		G := (c.GL + e) + g
+		if G < c.GMin {
+			G = c.GMin
+		}
+		x := float32(c.NegDtTau * G)
+		vi := s.V[i]
+		if x >= phiLo && x <= phiHi {
+			kGLVInf, kEE, kEI := -c.NegDtTau*c.GLVInf, -c.NegDtTau*c.EE, -c.NegDtTau*c.EI
+			u := ((kGLVInf + float32(e*kEE)) + float32(g*kEI)) + float32(x*vi)
+			vi += float32(u * phiPoly(x))
+		} else {
+			vinf := ((c.GLVInf + float32(e*c.EE)) + float32(g*c.EI)) / G
+			vi = vinf + float32((vi-vinf)*Exp32(x))
+		}
+		if vi > c.VThresh+s.Theta[i] {
+			k = spike(s.Theta, s.Ref, out, k, base, i, c.NRef, c.ThStep)
+			vi = c.VReset
+		}
+		s.V[i] = vi
+	}
+	s.InE[i], s.InI[i] = 0, 0
+	s.GE[i] = flush(e * c.PE)
+	s.GI[i] = flush(g * c.PI)
 	return k
 }
 
 // DeltaGeneric advances LIF neurons with delta synapses (inputs are jumps of
-// v, in mV) by one step, exactly, writes base+i of every neuron that spiked
-// into out and returns the count. The loop, for each i:
+// v, in mV) by one step, exactly. The loop, for each i:
 //
 //	d = inE - inI; inE = 0; inI = 0
 //	if ref > 0 { ref--; if RefInput { v += d } } else {
 //	    v = VInf + PV*((v+d)-VInf)
-//	    if v > VThresh+theta { spike; v = VReset; ref = NRef; theta += ThStep }
+//	    if v > VThresh+theta { spike; v = VReset; ref = NRef; if ThStep != 0 { theta += ThStep } }
 //	}
-//	theta = flush(theta*ThDecay)
 func DeltaGeneric(c *LIF, s *State, out []int32, base int32) int {
 	n := len(s.V)
 	v, inE, inI, th, ref := s.V[:n], s.InE[:n], s.InI[:n], s.Theta[:n], s.Ref[:n]
 	k := 0
-	vInf, pV, vThresh, vReset, nRef, thStep, thDecay, refInput := c.VInf, c.PV, c.VThresh, c.VReset, c.NRef, c.ThStep, c.ThDecay, c.RefInput
+	vInf, pV, vThresh := c.VInf, c.PV, c.VThresh
+	vReset, nRef, thStep := c.VReset, c.NRef, c.ThStep
+	var keep uint32 // the v of a refractory neuron: v (all ones) or, with RefInput, v+d
+	if !c.RefInput {
+		keep = ^uint32(0)
+	}
 	for i := range v {
 		d := inE[i] - inI[i]
 		inE[i], inI[i] = 0, 0
-		t := th[i]
-		if ref[i] > 0 {
-			ref[i]--
-			if refInput {
-				v[i] += d
-			}
-		} else {
-			x := vInf + float32(pV*((v[i]+d)-vInf))
-			if x > vThresh+t {
-				out[k] = base + int32(i)
-				k++
-				x = vReset
-				ref[i] = nRef
-				t += thStep
-			}
-			v[i] = x
+		// Branch-free refractoriness, as in CubaGeneric.
+		r, vi := ref[i], v[i]
+		vd := vi + d
+		x := vInf + float32(pV*(vd-vInf))
+		m := refMask(r)
+		ref[i] = r + int32(m)
+		v[i] = selectF32(m, selectF32(keep, vi, vd), x)
+		if x > vThresh+th[i] && r <= 0 {
+			k = spike(th, ref, out, k, base, i, nRef, thStep)
+			v[i] = vReset
 		}
-		th[i] = flush(t * thDecay)
 	}
 	return k
 }
@@ -199,9 +285,14 @@ func DeltaGeneric(c *LIF, s *State, out []int32, base int32) int {
 // becomes a subnormal float32 (which is 10-100x slower to compute with).
 const FlushBelow = 1e-30
 
-// flush returns 0 for |x| < FlushBelow and x otherwise.
+// flushBits is math.Float32bits(FlushBelow) (checked by a test): for
+// non-NaN x, |x| < FlushBelow exactly when the bits of |x| are below it, and
+// the bits of |NaN| are above those of +Inf.
+const flushBits = 0x0da24260
+
+// flush returns 0 for |x| < FlushBelow and x otherwise (NaN stays NaN).
 func flush(x float32) float32 {
-	if x < FlushBelow && x > -FlushBelow {
+	if math.Float32bits(x)&0x7fffffff < flushBits {
 		return 0
 	}
 	return x

@@ -220,8 +220,9 @@ func TestLIFKernels(t *testing.T) {
 	}
 }
 
-// TestLIFSteps runs many consecutive steps, so that refractory counters,
-// resets and threshold adaptation evolve as in a simulation.
+// TestLIFSteps runs many consecutive steps of a population (the kernel,
+// then Decay on theta), so that refractory counters, resets and threshold
+// adaptation evolve as in a simulation.
 func TestLIFSteps(t *testing.T) {
 	for _, m := range nonGeneric() {
 		for mi, model := range lifModels {
@@ -246,8 +247,8 @@ func TestLIFSteps(t *testing.T) {
 						want.InI[i], got.InI[i] = in, in
 					}
 				}
-				wk := lifKernel(Generic, model)(&c, &want, wo, 17)
-				gk := lifKernel(m, model)(&c, &got, gout, 17)
+				wk := populationStep(Generic, model, &c, &want, wo, 17)
+				gk := populationStep(m, model, &c, &got, gout, 17)
 				total += wk
 				what := fmt.Sprintf("%s %s step %d seed %d", m.Name, model, step, seed)
 				if d := diffI32(wo[:wk], gout[:gk]); d != "" {

@@ -224,6 +224,8 @@ func TestReadPairs(t *testing.T) {
 		"post\n1\n":                  "lacks the column \"pre\"",
 		"pre,post,delay_ms\n0,1,0\n": "delay_ms = 0",
 		"pre,pre,post\n":             "appears twice",
+		"pre,post\n0,\"1\n":          "line 2",
+		"pre,post\n0,1\"x\n":         "line 2",
 	} {
 		if _, err := ReadPairs(strings.NewReader(in)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want %q", in, err, want)
@@ -234,6 +236,7 @@ func TestReadPairs(t *testing.T) {
 func FuzzReadPairs(f *testing.F) {
 	f.Add("pre,post,weight,delay_ms\n0,1,0.5,1\n3,2,0,0.1\n")
 	f.Add("post,pre\n1,2\n")
+	f.Add("pre,post\n0,\"1\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		pr, err := ReadPairs(strings.NewReader(s))
 		if err != nil {

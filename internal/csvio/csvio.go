@@ -60,7 +60,6 @@ func Table(r io.Reader, required, optional []string, row func(vals []float64, li
 		if err == io.EOF {
 			return nil
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -68,6 +67,7 @@ func Table(r io.Reader, required, optional []string, row func(vals []float64, li
 			}
 			return err
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) != len(head) {
 			return fmt.Errorf("line %d: %d fields, the header has %d", line, len(rec), len(head))
 		}

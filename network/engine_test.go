@@ -1,0 +1,287 @@
+package network
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestThreadsSameSpikesFeatures: the spec that uses every population model,
+// connectivity rule, weight distribution and per-synapse delays gives the
+// same spikes and the same number of events for every thread count.
+func TestThreadsSameSpikesFeatures(t *testing.T) {
+	var first *Result
+	for _, threads := range []int{1, 2, 3, 4} {
+		s, err := LoadSpec("../examples/features.toml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := Build(s, Options{Threads: threads})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := n.Run(context.Background(), 300)
+		n.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if threads == 1 {
+			first = r
+			continue
+		}
+		if r.SpikeChecksum != first.SpikeChecksum || r.SynapticEvents != first.SynapticEvents {
+			t.Errorf("%d threads: checksum %s, %d events; 1 thread: %s, %d events",
+				threads, r.SpikeChecksum, r.SynapticEvents, first.SpikeChecksum, first.SynapticEvents)
+		}
+	}
+	if first.SynapticEvents == 0 {
+		t.Fatal("no synaptic events")
+	}
+}
+
+// TestEngineModes runs Brunel's network (a tenth of it) long enough for the
+// engine to rebalance its workers and to try worker 0 alone, in runs of
+// uneven lengths, one step at a time (as with monitors) and in runs, and
+// checks that the spikes are the single-threaded ones throughout.
+func TestEngineModes(t *testing.T) {
+	steps := []int64{1, 700, 1, 1, 1500, 3, 1200}
+	if testing.Short() {
+		steps = []int64{1, 700, 1, 1, 1200}
+	}
+	var want []string
+	for _, threads := range []int{1, 2, 3} {
+		s, err := Builtin("brunel", BuiltinParams{Scale: 0.1, Seed: 11})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := Build(s, Options{Threads: threads})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for k, m := range steps {
+			var r *Result
+			if k%2 == 0 {
+				// A monitor: the engine runs step by step.
+				r, err = n.RunSteps(context.Background(), m, MonitorFunc(func(int64, *Network) error { return nil }))
+			} else {
+				r, err = n.RunSteps(context.Background(), m)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, fmt.Sprintf("%s/%d", r.SpikeChecksum, r.SynapticEvents))
+			n.ResetStats()
+		}
+		if e := n.eng; threads > 1 {
+			t.Logf("%d threads: %d checks, %d rebalances, %d probes, solo %v, bounds %v",
+				threads, e.checks, e.rebalance, e.probes, e.solo, e.bounds)
+			if e.checks < 3 || e.probes < 1 {
+				t.Errorf("%d threads: %d checks and %d probes; want at least 3 and 1", threads, e.checks, e.probes)
+			}
+		}
+		n.Close()
+		if threads == 1 {
+			want = got
+			continue
+		}
+		for k := range got {
+			if got[k] != want[k] {
+				t.Errorf("%d threads, run %d (%d steps): %s, 1 thread %s", threads, k, steps[k], got[k], want[k])
+			}
+		}
+	}
+}
+
+// TestEngineInterrupt cancels runs with two threads at arbitrary times: a
+// run stops at the end of a step, and its spikes are those of a
+// single-threaded run of as many steps.
+func TestEngineInterrupt(t *testing.T) {
+	build := func(threads int) *Network {
+		s, err := Builtin("brunel", BuiltinParams{Scale: 0.1, Seed: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := Build(s, Options{Threads: threads})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for _, after := range []time.Duration{0, 3 * time.Millisecond, 20 * time.Millisecond} {
+		n := build(2)
+		ctx, cancel := context.WithCancel(context.Background())
+		if after == 0 {
+			cancel()
+		} else {
+			time.AfterFunc(after, cancel)
+		}
+		r, err := n.RunSteps(ctx, 1<<20)
+		cancel()
+		n.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !r.Interrupted || r.Steps != n.Step() {
+			t.Fatalf("after %v: interrupted %v, %d steps, network at step %d", after, r.Interrupted, r.Steps, n.Step())
+		}
+		one := build(1)
+		r1, err := one.RunSteps(context.Background(), r.Steps)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.SpikeChecksum != r1.SpikeChecksum || r.SynapticEvents != r1.SynapticEvents {
+			t.Errorf("after %v: %d steps with 2 threads: %s/%d; 1 thread: %s/%d",
+				after, r.Steps, r.SpikeChecksum, r.SynapticEvents, r1.SpikeChecksum, r1.SynapticEvents)
+		}
+	}
+}
+
+// TestStepAllocs: once the network is running, a step allocates nothing,
+// with one thread or several, and a run allocates the same whatever its
+// length.
+func TestStepAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are not meaningful with the race detector")
+	}
+	for _, name := range []string{"brunel", "coba", "cuba"} {
+		for _, threads := range []int{1, 2} {
+			p := BuiltinParams{Seed: 5}
+			if name == "brunel" {
+				p.Scale = 0.1
+			}
+			s, err := Builtin(name, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n, err := Build(s, Options{Threads: threads})
+			if err != nil {
+				t.Fatal(err)
+			}
+			n.RunSteps(context.Background(), 300)
+			ev := n.Events()
+			if a := testing.AllocsPerRun(200, n.StepOnce); a != 0 {
+				t.Errorf("%s, %d threads: %v allocations per step", name, threads, a)
+			}
+			if n.Events() == ev {
+				t.Errorf("%s, %d threads: no events while measuring", name, threads)
+			}
+			// The summary and the 1 ms bins of the statistics allocate a
+			// little per run, nothing per step.
+			short := testing.AllocsPerRun(3, func() { n.RunSteps(context.Background(), 100) })
+			long := testing.AllocsPerRun(3, func() { n.RunSteps(context.Background(), 1000) })
+			if long > short+20 {
+				t.Errorf("%s, %d threads: a run of 100 steps allocates %v times, of 1000 steps %v", name, threads, short, long)
+			}
+			n.Close()
+		}
+	}
+}
+
+// TestBarrier: nothing written before a barrier is missed after it, over
+// many generations, with more goroutines than processors too, and with
+// arrive and await apart.
+func TestBarrier(t *testing.T) {
+	for _, g := range []int{2, 3, runtime.GOMAXPROCS(0) + 2} {
+		b := newBarrier(g)
+		rounds := 2000
+		if testing.Short() {
+			rounds = 300
+		}
+		slots := make([]int, g)
+		var wg sync.WaitGroup
+		errs := make(chan error, g)
+		for w := range g {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for r := 1; r <= rounds; r++ {
+					slots[w] = r
+					if w == 0 {
+						gen := b.arrive()
+						b.await(gen)
+					} else {
+						b.wait()
+					}
+					for v, x := range slots {
+						if x != r {
+							errs <- fmt.Errorf("round %d: goroutine %d sees %d from goroutine %d", r, w, x, v)
+							return
+						}
+					}
+					b.wait()
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatalf("%d goroutines: %v", g, err)
+		}
+	}
+}
+
+// TestCutLine checks the shares of the neuron line: every neuron belongs to
+// one worker, the cuts are multiples of 16, and the shares follow the
+// speeds.
+func TestCutLine(t *testing.T) {
+	cost := [][]float64{make([]float64, 1000), make([]float64, 0), make([]float64, 250)}
+	for _, c := range cost {
+		for j := range c {
+			c[j] = float64(j + 1) // a unit per neuron
+		}
+	}
+	for _, tc := range []struct {
+		speed []float64
+		want  [][]int
+	}{
+		{[]float64{1, 1}, [][]int{{0, 624, 1000}, {0, 0, 0}, {0, 0, 250}}},
+		{[]float64{3, 1}, [][]int{{0, 944, 1000}, {0, 0, 0}, {0, 0, 250}}},
+		{[]float64{1, 4}, [][]int{{0, 256, 1000}, {0, 0, 0}, {0, 0, 250}}},
+		{[]float64{1, 1, 1, 1}, [][]int{{0, 320, 624, 944, 1000}, {0, 0, 0, 0, 0}, {0, 0, 0, 0, 250}}},
+		{[]float64{1, 0, 1}, [][]int{{0, 624, 624, 1000}, {0, 0, 0, 0}, {0, 0, 0, 250}}},
+	} {
+		got := cutLine(cost, tc.speed)
+		if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+			t.Errorf("speeds %v: %v, want %v", tc.speed, got, tc.want)
+		}
+	}
+}
+
+// BenchmarkEngine runs the built-in networks for a fixed number of steps per
+// op (one run, without monitors) after a warm-up past the onset and the
+// engine's first checks, and reports synaptic events per wall second and
+// wall seconds per simulated second.
+//
+//	go test ./network -run '^$' -bench Engine -benchtime 10x
+func BenchmarkEngine(b *testing.B) {
+	const warmup, steps = 3000, 1000 // 300 ms and 100 ms at dt = 0.1 ms
+	for _, name := range []string{"brunel", "coba"} {
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("net=%s/threads=%d", name, threads), func(b *testing.B) {
+				s, err := Builtin(name, BuiltinParams{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				n, err := Build(s, Options{Threads: threads})
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer n.Close()
+				ctx := context.Background()
+				n.RunSteps(ctx, warmup)
+				ev := n.Events()
+				b.ResetTimer()
+				for range b.N {
+					n.RunSteps(ctx, steps)
+				}
+				sec := b.Elapsed().Seconds()
+				b.ReportMetric(float64(n.Events()-ev)/sec, "events/s")
+				b.ReportMetric(sec/(float64(b.N*steps)*n.Dt()/1000), "wall-s/sim-s")
+			})
+		}
+	}
+}

@@ -1,0 +1,113 @@
+package synapse
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"dalesim/internal/rng"
+	"dalesim/neuron"
+	"dalesim/simd"
+)
+
+// deliverCase is a projection and a stream of spiking rows for
+// BenchmarkDeliver.
+type deliverCase struct {
+	p      *Projection
+	spikes [][]int32 // per step, distinct sources, ascending
+}
+
+var deliverCases = map[string]*deliverCase{}
+
+// deliverFixture builds (once per process) one of the delivery workloads:
+//
+//	long:  12,500 x 12,500, fixed in-degree 1250: rows of ~1250 targets
+//	       (Brunel's; the C baseline of bench/c), 38 spikes per step
+//	       (~30 Hz at dt = 0.1 ms); 62.5 MB of targets, so rows are not in cache
+//	short: 4000 x 4000, p = 0.02: rows of ~80 targets (COBA's), 8 spikes per step
+//
+// weights "const" stores one weight; "var" a lognormal weight per synapse.
+func deliverFixture(b testing.TB, rows, weights string) *deliverCase {
+	key := rows + "/" + weights
+	if c := deliverCases[key]; c != nil {
+		return c
+	}
+	var n, perStep int
+	var conn Conn
+	switch rows {
+	case "long":
+		n, perStep = 12500, 38
+		conn = Conn{Rule: FixedIndegree, K: 1250, Multapses: true, Autapses: true}
+	case "short":
+		n, perStep = 4000, 8
+		conn = Conn{Rule: FixedProbability, P: 0.02}
+	}
+	w := rng.Const(0.1)
+	if weights == "var" {
+		w = rng.Dist{Kind: rng.LogNormal, Mu: -2, Sigma: 0.5}
+	}
+	src, tgt := pop(b, "S", neuron.Excitatory, n), pop(b, "T", neuron.Excitatory, n)
+	p, err := New(src, tgt, Spec{Name: key, Conn: conn, Weight: w, Delay: rng.Const(0.1), Key: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tgt.SetSlots(2)
+	r := rand.New(rand.NewPCG(1, 2))
+	c := &deliverCase{p: p}
+	for range 1000 {
+		seen := map[int32]bool{}
+		var sp []int32
+		for len(sp) < perStep {
+			if s := int32(r.IntN(n)); !seen[s] {
+				seen[s] = true
+				sp = append(sp, s)
+			}
+		}
+		sortInt32(sp)
+		c.spikes = append(c.spikes, sp)
+	}
+	deliverCases[key] = c
+	return c
+}
+
+// BenchmarkDeliver measures delivery per synaptic event with the reference
+// scatter (every implementation's): whole rows (Deliver, one thread), and the
+// two halves of every row delivered one after the other, cut by a Split
+// (DeliverPart, what each of 2 workers does) or by binary search
+// (DeliverRange).
+func BenchmarkDeliver(b *testing.B) {
+	for _, rows := range []string{"long", "short"} {
+		for _, weights := range []string{"const", "var"} {
+			for _, mode := range []string{"whole", "split2", "search2"} {
+				b.Run(fmt.Sprintf("rows=%s/w=%s/%s", rows, weights, mode), func(b *testing.B) {
+					c := deliverFixture(b, rows, weights)
+					nt := c.p.Target().Len()
+					half := nt / 2 / 16 * 16
+					sp, err := c.p.NewSplit([]int{0, half, nt})
+					if err != nil {
+						b.Fatal(err)
+					}
+					impl := simd.Current()
+					var ev int64
+					b.ResetTimer()
+					for i := 0; i < b.N; i++ {
+						spikes, step := c.spikes[i%len(c.spikes)], int64(i)
+						switch mode {
+						case "whole":
+							ev += c.p.Deliver(step, spikes, impl)
+						case "split2":
+							ev += c.p.DeliverPart(step, spikes, impl, sp, 0)
+							ev += c.p.DeliverPart(step, spikes, impl, sp, 1)
+						case "search2":
+							ev += c.p.DeliverRange(step, spikes, impl, 0, half)
+							ev += c.p.DeliverRange(step, spikes, impl, half, nt)
+						}
+					}
+					sec := b.Elapsed().Seconds()
+					b.ReportMetric(float64(ev)/sec, "events/s")
+					b.ReportMetric(sec*1e9/float64(ev), "ns/event")
+				})
+			}
+		}
+	}
+}
