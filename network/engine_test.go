@@ -19,15 +19,7 @@ func TestThreadsSameSpikesFeatures(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		n, err := Build(s, Options{Threads: threads})
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := n.Run(context.Background(), 300)
-		n.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
+		r := runWith(t, s, Options{Threads: threads}, 300)
 		if threads == 1 {
 			first = r
 			continue

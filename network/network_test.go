@@ -82,11 +82,15 @@ func TestExamplesMatchBuiltins(t *testing.T) {
 	}
 }
 
-func runSpec(t testing.TB, s *Spec, ms float64) *Result {
-	n, err := Build(s, Options{})
+func runSpec(t testing.TB, s *Spec, ms float64) *Result { return runWith(t, s, Options{}, ms) }
+
+// runWith builds s with o, runs it for ms and closes the network.
+func runWith(t testing.TB, s *Spec, o Options, ms float64) *Result {
+	n, err := Build(s, o)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer n.Close()
 	r, err := n.Run(context.Background(), ms)
 	if err != nil {
 		t.Fatal(err)
@@ -259,15 +263,7 @@ func TestThreadsSameSpikes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			n, err := Build(s, Options{Threads: threads})
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := n.Run(context.Background(), 100)
-			n.Close()
-			if err != nil {
-				t.Fatal(err)
-			}
+			r := runWith(t, s, Options{Threads: threads}, 100)
 			if threads == 1 {
 				first = r.SpikeChecksum
 			} else if r.SpikeChecksum != first {
