@@ -143,3 +143,56 @@ func TestExampleSpecsRun(t *testing.T) {
 		}
 	}
 }
+
+// TestCPUProfile: --cpuprofile writes a profile of the run; an existing file
+// is refused with exit status 2 and left as it is, and a build that fails
+// leaves no empty profile behind.
+func TestCPUProfile(t *testing.T) {
+	prof := filepath.Join(t.TempDir(), "cpu.prof")
+	if code, _, errs := runCLI(t, "bench", "cuba", "--duration", "200", "--cpuprofile", prof, "--threads", "1"); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	b, err := os.ReadFile(prof)
+	if err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b { // a gzipped protobuf
+		t.Fatalf("profile: %d bytes, %v", len(b), err)
+	}
+	code, _, errs := runCLI(t, "bench", "cuba", "--duration", "10", "--cpuprofile", prof)
+	if code != 2 || !strings.Contains(errs, "--cpuprofile") || !strings.Contains(errs, "exists") {
+		t.Errorf("existing profile: exit %d, %q", code, errs)
+	}
+	if b2, _ := os.ReadFile(prof); !bytes.Equal(b, b2) {
+		t.Error("the existing profile was changed")
+	}
+	spec := filepath.Join(t.TempDir(), "bad.toml")
+	os.WriteFile(spec, []byte(`name = "x"
+dt_ms = 0.1
+[[population]]
+name = "P"
+size = 10
+identity = "excitatory"
+model = "poisson"
+rate_hz = 1
+[[population]]
+name = "Q"
+size = 10
+identity = "excitatory"
+model = "delta"
+tau_m_ms = 20
+v_rest_mV = 0
+v_reset_mV = 0
+v_thresh_mV = 20
+t_ref_ms = 2
+[[projection]]
+source = "P"
+target = "Q"
+connectivity = { rule = "list", file = "missing.csv" }
+weight = 1
+`), 0o644)
+	other := filepath.Join(t.TempDir(), "other.prof")
+	if code, _, errs := runCLI(t, "run", spec, "--cpuprofile", other); code == 0 || !strings.Contains(errs, "missing.csv") {
+		t.Fatalf("a spec whose list file is missing: exit %d, %q", code, errs)
+	}
+	if _, err := os.Stat(other); !os.IsNotExist(err) {
+		t.Errorf("a failed run left %s (%v)", other, err)
+	}
+}

@@ -26,6 +26,7 @@ func recordFlags() []cli.Flag {
 		&cli.BoolFlag{Name: "partition", Usage: "with --out: hive-partitioned layout DIR/run=ID/..., so that a sweep of runs in one DIR reads as one data set"},
 		&cli.StringFlag{Name: "run-id", Usage: "with --out: the run's `ID` in the partitioned layout (letters, digits, - _ . + @; implies --partition; default: start time and seed)"},
 		&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress bar"},
+		&cli.StringFlag{Name: "cpuprofile", Usage: "write a Go CPU profile of the run loop (not the build) to `FILE` (go tool pprof); an existing FILE is refused"},
 	}
 }
 

@@ -3,6 +3,8 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -37,6 +39,23 @@ func runCommand() *cli.Command {
 	}
 }
 
+// createProfile creates the file of --cpuprofile (nil without the flag). It
+// refuses a file that exists, so a profile never replaces anything.
+func createProfile(c *cli.Context) (*os.File, error) {
+	name := c.String("cpuprofile")
+	if name == "" {
+		return nil, nil
+	}
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if errors.Is(err, os.ErrExist) {
+		return nil, badInput("--cpuprofile %s: the file exists; choose another name or remove it", name)
+	}
+	if err != nil {
+		return nil, badInput("--cpuprofile %s: %v", name, err)
+	}
+	return f, nil
+}
+
 // simulate builds and runs a spec, records its traces with --out, and
 // prints the summary. On SIGINT/SIGTERM the run stops at the end of the
 // current step; the traces are closed (status interrupted) before the error
@@ -49,6 +68,18 @@ func simulate(c *cli.Context, name string, s *network.Spec) error {
 	out, err := parseOut(c, s)
 	if err != nil {
 		return err
+	}
+	prof, err := createProfile(c)
+	if err != nil {
+		return err
+	}
+	if prof != nil {
+		defer func() {
+			if prof != nil { // never started: remove the empty file
+				prof.Close()
+				os.Remove(prof.Name())
+			}
+		}()
 	}
 	t0 := time.Now()
 	net, err := network.Build(s, network.Options{Kernels: impl, Threads: threads})
@@ -70,7 +101,20 @@ func simulate(c *cli.Context, name string, s *network.Spec) error {
 	if bar != nil {
 		mons = append(mons, bar)
 	}
+	if prof != nil {
+		if err := pprof.StartCPUProfile(prof); err != nil {
+			prof.Close()
+			return fmt.Errorf("--cpuprofile: %w", err)
+		}
+	}
 	r, runErr := net.RunSteps(c.Context, steps, mons...)
+	if prof != nil {
+		pprof.StopCPUProfile()
+		if err := prof.Close(); err != nil {
+			runErr = errors.Join(runErr, fmt.Errorf("--cpuprofile: %w", err))
+		}
+		prof = nil
+	}
 	bar.finish()
 	if rec != nil {
 		if err := rec.Close(r.Interrupted || runErr != nil); err != nil {
