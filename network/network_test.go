@@ -5,11 +5,14 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"dalesim/simd"
 )
 
 var update = flag.Bool("update", false, "rewrite examples/ from the built-in benchmarks")
@@ -248,6 +251,57 @@ func FuzzParseSpec(f *testing.F) {
 		// A few steps must run without a panic.
 		n.RunSteps(context.Background(), 3)
 	})
+}
+
+// TestKernelsSameSpikes: every kernel implementation the CPU has, with 1 and
+// 2 threads, gives the spikes and synaptic events of the generic kernels on
+// one thread, for the three benchmarks and the spec that uses every feature.
+// Brunel runs at full size (12,500 neurons) unless -short.
+func TestKernelsSameSpikes(t *testing.T) {
+	specs := map[string]func() (*Spec, error){
+		"coba":     func() (*Spec, error) { return Builtin("coba", BuiltinParams{Seed: 7}) },
+		"cuba":     func() (*Spec, error) { return Builtin("cuba", BuiltinParams{Seed: 7}) },
+		"features": func() (*Spec, error) { return LoadSpec("../examples/features.toml") },
+		"brunel": func() (*Spec, error) {
+			p := BuiltinParams{Seed: 7}
+			if testing.Short() {
+				p.Scale = 0.1
+			}
+			return Builtin("brunel", p)
+		},
+	}
+	for name, spec := range specs {
+		var want string
+		for _, kn := range append([]string{"generic"}, simd.Implementations()...) {
+			impl, err := simd.Lookup(kn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, threads := range []int{1, 2} {
+				s, err := spec()
+				if err != nil {
+					t.Fatal(err)
+				}
+				r := runWith(t, s, Options{Kernels: impl, Threads: threads}, 100)
+				if r.Kernel != kn {
+					t.Errorf("%s: asked for %s, ran %s", name, kn, r.Kernel)
+				}
+				var spikes int64
+				for _, p := range r.Populations {
+					spikes += p.Spikes
+				}
+				got := fmt.Sprintf("%s, %d spikes, %d events", r.SpikeChecksum, spikes, r.SynapticEvents)
+				if want == "" {
+					if spikes == 0 || r.SynapticEvents == 0 {
+						t.Fatalf("%s: %s: nothing to compare", name, got)
+					}
+					want = got
+				} else if got != want {
+					t.Errorf("%s, %s, %d threads: %s; generic, 1 thread: %s", name, kn, threads, got, want)
+				}
+			}
+		}
+	}
 }
 
 // TestThreadsSameSpikes: every thread count gives the same spikes.
