@@ -158,28 +158,45 @@ func CobaGeneric(c *LIF, s *State, out []int32, base int32) int {
 	n := len(s.V)
 	_, _, _, _, _, _ = s.GE[:n], s.GI[:n], s.InE[:n], s.InI[:n], s.Theta[:n], s.Ref[:n]
 	k := 0
-	for i := 0; i < n; i++ {
-		// cobaRange stops before a neuron that needs the GMin floor or
-		// the exponential (rare); cobaOne steps that neuron.
-		if i, k = cobaRange(c, s, out, base, i, k); i < n {
-			k = cobaOne(c, s, out, base, i, k)
+	for i := 0; i < n; {
+		// cobaRange stops at a neuron that spikes, which it has stepped
+		// except for the spike itself, and before one that needs the GMin
+		// floor or the exponential (rare), which cobaOne steps.
+		j, st := cobaRange(c, s, uint(i))
+		switch st {
+		case cobaDone:
+			return k
+		case cobaSpike:
+			k = spike(s.Theta, s.Ref, out, k, base, j, c.NRef, c.ThStep)
+			s.V[j] = c.VReset
+		case cobaRare:
+			k = cobaOne(c, s, out, base, j, k)
 		}
+		i = j + 1
 	}
 	return k
 }
 
-// cobaRange steps neurons i0, i0+1, ... as CobaGeneric does until the first
-// non-refractory one that needs more than the common case (G < GMin, or x
-// outside [-3/4, -0], a subset of the polynomial's range that one unsigned
-// comparison of the bits selects), which it leaves untouched; it returns
-// that neuron's index (or n) and the spike count. (Those rare neurons are
-// left to cobaOne because, inside this loop, their code would make the
-// compiler keep fewer of the constants in registers.)
-func cobaRange(c *LIF, s *State, out []int32, base int32, i0, k int) (int, int) {
-	n := len(s.V)
+// Why cobaRange stopped.
+const (
+	cobaDone  = iota // every neuron stepped
+	cobaSpike        // neuron i crossed its threshold: the caller records the spike and resets v
+	cobaRare         // neuron i needs cobaOne; it is untouched
+)
+
+// cobaRange steps neurons i0, i0+1, ... as CobaGeneric does and stops at the
+// first one that spikes (stepped, except that the caller records the spike
+// and resets v) or, untouched, at the first non-refractory one that needs
+// more than the common case (G < GMin, or x outside [-3/4, -0], a subset of
+// the polynomial's range that one unsigned comparison of the bits selects).
+// It returns that neuron's index and why it stopped (or n, cobaDone).
+// Spikes and rare neurons are left to the caller so that this loop calls
+// nothing: a call inside it makes the compiler spill the constants it keeps
+// in registers and reload them on every iteration.
+func cobaRange(c *LIF, s *State, i0 uint) (int, int) {
+	n := uint(len(s.V))
 	v, ge, gi, inE, inI, th, ref := s.V[:n], s.GE[:n], s.GI[:n], s.InE[:n], s.InI[:n], s.Theta[:n], s.Ref[:n]
 	vThresh, pE, pI, gL, gMin, negDtTau := c.VThresh, c.PE, c.PI, c.GL, c.GMin, c.NegDtTau
-	vReset, nRef, thStep := c.VReset, c.NRef, c.ThStep
 	kGLVInf, kEE, kEI := -negDtTau*c.GLVInf, -negDtTau*c.EE, -negDtTau*c.EI
 	for i := i0; i < n; i++ {
 		e := ge[i] + inE[i]
@@ -189,26 +206,28 @@ func cobaRange(c *LIF, s *State, out []int32, base int32, i0, k int) (int, int) 
 		} else {
 			G := (gL + e) + g
 			if !(G >= gMin) {
-				return i, k // G below its floor, or NaN
+				return int(i), cobaRare // G below its floor, or NaN
 			}
 			x := float32(negDtTau * G)
 			if math.Float32bits(x)-0x80000000 > 0xbf400000-0x80000000 {
-				return i, k // x not in [-3/4, -0]
+				return int(i), cobaRare // x not in [-3/4, -0]
 			}
 			vi := v[i]
 			u := ((kGLVInf + float32(e*kEE)) + float32(g*kEI)) + float32(x*vi)
 			vi += float32(u * phiPoly(x))
-			if vi > vThresh+th[i] {
-				k = spike(th, ref, out, k, base, i, nRef, thStep)
-				vi = vReset
-			}
 			v[i] = vi
+			if vi > vThresh+th[i] {
+				inE[i], inI[i] = 0, 0
+				ge[i] = flush(e * pE)
+				gi[i] = flush(g * pI)
+				return int(i), cobaSpike
+			}
 		}
 		inE[i], inI[i] = 0, 0
 		ge[i] = flush(e * pE)
 		gi[i] = flush(g * pI)
 	}
-	return n, k
+	return int(n), cobaDone
 }
 
 // cobaOne steps neuron i as CobaGeneric does, in full.
