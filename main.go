@@ -1,5 +1,3 @@
-// Command dalesim is a spiking neuromorphic simulator: LIF populations under
-// Dale's law with event-driven delivery and SIMD kernels. See README.md.
 package main
 
 import (
