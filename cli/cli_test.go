@@ -96,6 +96,10 @@ weight = -1.0
 		{[]string{"bench", "coba", "--threads", "0"}, 2, "--threads = 0"},
 		{[]string{"bench", "coba", "--dt", "-1"}, 2, "dt_ms = -1: must be > 0"},
 		{[]string{"bench", "coba", "--bogus"}, 2, "flag provided but not defined"},
+		{[]string{"train", "--digits", "1", "--out", filepath.Join(dir, "m1")}, 2, `--digits "1": name at least two digits`},
+		{[]string{"train", "--digits", "1,x", "--out", filepath.Join(dir, "m2")}, 2, `"x" is not a digit`},
+		{[]string{"train", "--hidden", "-3", "--out", filepath.Join(dir, "m3")}, 2, "--hidden = -3"},
+		{[]string{"eval", "--model", filepath.Join(dir, "none")}, 2, "not a dalesim model directory"},
 	}
 	for _, c := range cases {
 		code, _, errs := runCLI(t, c.args...)

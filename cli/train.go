@@ -171,6 +171,9 @@ func trainAction(c *cli.Context) error {
 		if err != nil {
 			return badInput("--digits: %v", err)
 		}
+		if len(classes) < 2 {
+			return badInput("--digits %q: name at least two digits (one class leaves nothing to classify)", c.String("digits"))
+		}
 		var s *network.Spec
 		if f := c.String("spec"); f != "" {
 			s, err = network.LoadSpec(f)
