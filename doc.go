@@ -13,5 +13,6 @@
 //	dalesim plot DIR                raster, rate, ISI and weight plots
 //	dalesim info                    CPU features and SIMD kernels
 //
-// `dalesim help COMMAND` lists a command's flags; README.md explains them.
+// `dalesim help COMMAND` (or `dalesim COMMAND --help`) lists a command's flags;
+// README.md explains them.
 package main

@@ -53,7 +53,7 @@ func NewApp(stdout, stderr io.Writer) *cli.App {
 			analyzeCommand(),
 			plotCommand(),
 		},
-		HideHelpCommand:      true,
+		HideHelpCommand:      false,
 		EnableBashCompletion: false,
 		ExitErrHandler:       func(*cli.Context, error) {},
 		OnUsageError: func(c *cli.Context, err error, isSub bool) error {
