@@ -47,6 +47,10 @@ func newProgress(c *cli.Context, net *network.Network, steps int64) *progress {
 	return &progress{w: f, first: net.Step(), total: steps, dt: net.Dt(), t0: time.Now(), throttle: 100 * time.Millisecond}
 }
 
+// Tick is Observe: the bar needs only the step (so a run with a progress
+// bar keeps the engine's pipelined schedule; see network.Ticker).
+func (p *progress) Tick(step int64) { p.Observe(step, nil) }
+
 // Observe updates the bar every progressEvery steps, at most every
 // throttle.
 func (p *progress) Observe(step int64, _ *network.Network) error {

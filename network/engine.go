@@ -105,6 +105,9 @@ const (
 
 func newEngine(n *Network) *engine {
 	e := &engine{n: n, t: max(n.threads, 1)}
+	if len(n.pops) == 0 {
+		e.t = 1 // nothing to share
+	}
 	if e.t == 1 {
 		return e
 	}

@@ -277,3 +277,60 @@ func BenchmarkEngine(b *testing.B) {
 		}
 	}
 }
+
+// countTicks is a Ticker that records the steps it is told about and
+// fails the test if it is asked to observe the network.
+type countTicks struct {
+	t       *testing.T
+	steps   []int64
+	observe int
+}
+
+func (c *countTicks) Tick(step int64) { c.steps = append(c.steps, step) }
+func (c *countTicks) Observe(step int64, _ *Network) error {
+	c.observe++
+	c.steps = append(c.steps, step)
+	return nil
+}
+
+// TestTickerKeepsPipeline: with two threads, a run whose only monitor is a
+// Ticker (the CLI's progress bar) hears of every step in order through
+// Tick, never through Observe, and gives the spikes of a run without it;
+// next to an ordinary Monitor, the Ticker is observed step by step.
+func TestTickerKeepsPipeline(t *testing.T) {
+	s, err := Builtin("brunel", BuiltinParams{Scale: 0.1, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := runWith(t, s, Options{Threads: 1}, 50)
+	for _, plain := range []bool{false, true} {
+		n, err := Build(s, Options{Threads: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tk := &countTicks{t: t}
+		mons := []Monitor{tk}
+		if plain {
+			mons = append(mons, MonitorFunc(func(int64, *Network) error { return nil }))
+		}
+		r, err := n.RunSteps(context.Background(), 500, mons...)
+		n.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.SpikeChecksum != want.SpikeChecksum {
+			t.Errorf("plain monitor %v: checksum %s, want %s", plain, r.SpikeChecksum, want.SpikeChecksum)
+		}
+		if len(tk.steps) != 500 {
+			t.Fatalf("plain monitor %v: told of %d steps, want 500", plain, len(tk.steps))
+		}
+		for i, s := range tk.steps {
+			if s != int64(i) {
+				t.Fatalf("plain monitor %v: step %d reported as %d", plain, i, s)
+			}
+		}
+		if plain != (tk.observe == 500) || !plain && tk.observe != 0 {
+			t.Errorf("plain monitor %v: Observe called %d times", plain, tk.observe)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package network
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"dalesim/neuron"
@@ -161,6 +162,17 @@ type Monitor interface {
 	Observe(step int64, net *Network) error
 }
 
+// Ticker is a Monitor that needs only the number of the step that ended,
+// never the network's state (a progress bar, a step counter). A run whose
+// monitors are all Tickers calls Tick instead of Observe and keeps the
+// multi-threaded engine's pipelined schedule, between whose steps the
+// network's state is never complete; any other Monitor makes the engine
+// stop at the end of every step.
+type Ticker interface {
+	Monitor
+	Tick(step int64)
+}
+
 // MonitorFunc adapts a function to Monitor.
 type MonitorFunc func(step int64, net *Network) error
 
@@ -180,6 +192,15 @@ func (n *Network) RunSteps(ctx context.Context, steps int64, mons ...Monitor) (*
 	start := time.Now()
 	done := ctx.Done()
 	end := n.step + steps
+	if steps > 0 && end < n.step {
+		end = math.MaxInt64 // steps past the end of int64: run until ctx ends
+	}
+	ticks := true // every monitor is a Ticker
+	for _, m := range mons {
+		if _, ok := m.(Ticker); !ok {
+			ticks = false
+		}
+	}
 	var err error
 	interrupted := false
 	for n.step < end {
@@ -191,10 +212,15 @@ func (n *Network) RunSteps(ctx context.Context, steps int64, mons ...Monitor) (*
 		if interrupted {
 			break
 		}
-		if len(mons) == 0 && n.eng.t > 1 {
+		if ticks && n.eng.t > 1 {
 			// No monitor looks at the network between steps: the
 			// workers may run ahead (see engine.run).
-			k := n.eng.run(n.step, end-n.step, done, func(s int64) { n.stats.observe(s, n.pops) })
+			k := n.eng.run(n.step, end-n.step, done, func(s int64) {
+				n.stats.observe(s, n.pops)
+				for _, m := range mons {
+					m.(Ticker).Tick(s)
+				}
+			})
 			n.step += k
 			continue
 		}

@@ -413,8 +413,8 @@ func (s *Spec) Validate() error {
 				l.add(key+".delay_ms", label, "delay_ms: "+err.Error())
 			} else if lo := p.DelayMS.minValue(); math.Round(lo/dt) < 1 {
 				l.addf(key+".delay_ms", label, "delay_ms = %g: must be at least one time step (dt = %g ms); a spike acts in the step after it is emitted at the earliest", lo, dt)
-			} else if p.DelayMS.MeanValue()/dt > synapse.MaxDelaySteps {
-				l.addf(key+".delay_ms", label, "delay_ms = %g: must be at most %d steps", p.DelayMS.MeanValue(), synapse.MaxDelaySteps)
+			} else if hi := p.DelayMS.maxValue(); math.Round(hi/dt) > synapse.MaxDelaySteps {
+				l.addf(key+".delay_ms", label, "delay_ms = %g: must be at most %d steps (%g ms at dt = %g ms)", hi, synapse.MaxDelaySteps, synapse.MaxDelaySteps*dt, dt)
 			}
 		}
 		c := &p.Connectivity
@@ -542,6 +542,17 @@ func (d *Dist) minValue() float64 {
 		return d.Low
 	}
 	return math.Inf(1)
+}
+
+// maxValue is the largest value of a delay distribution that the
+// MaxDelaySteps check applies to: the upper end of a uniform one, the mean of
+// a normal or lognormal one (whose rare draws above the limit are clamped to
+// it, as draws below one step are raised to one step).
+func (d *Dist) maxValue() float64 {
+	if d.Kind == "uniform" {
+		return d.High
+	}
+	return d.MeanValue()
 }
 
 // lifKeys lists the LIF parameters the spec sets.

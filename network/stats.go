@@ -148,7 +148,10 @@ func (s *stats) result(n *Network) *Result {
 	if r.WallSeconds > 0 {
 		r.EventsPerSecond = float64(n.events) / r.WallSeconds
 	}
-	nbins := (s.steps + s.pops[0].binSteps - 1) / max(s.pops[0].binSteps, 1)
+	var nbins int64
+	if len(s.pops) > 0 {
+		nbins = (s.steps + s.pops[0].binSteps - 1) / max(s.pops[0].binSteps, 1)
+	}
 	for i, p := range n.pops {
 		ps := &s.pops[i]
 		pr := &PopResult{Spikes: ps.spikes, N: p.Len(), CVISI: math.NaN(), Synchrony: math.NaN()}

@@ -80,7 +80,11 @@ func (s *Spec) Validate(src, tgt *neuron.Population) error {
 			return errf("delay_ms = %g: must be at least one time step (dt = %g ms); a spike acts in the step after it is emitted at the earliest", lo, dt)
 		}
 	}
-	if hi := s.Delay.MeanValue(); hi/dt > MaxDelaySteps {
+	hi := s.Delay.MeanValue()
+	if s.Delay.Kind == rng.Uniform {
+		hi = s.Delay.High // every draw must fit, not just the mean
+	}
+	if math.Round(hi/dt) > MaxDelaySteps {
 		return errf("delay_ms = %g: must be at most %d steps (%g ms at dt = %g ms)", hi, MaxDelaySteps, MaxDelaySteps*dt, dt)
 	}
 	ns, nt := src.Len(), tgt.Len()
@@ -370,7 +374,8 @@ func (p *Projection) setWeights(s *Spec, listW []float64) {
 func (p *Projection) setDelays(s *Spec, listD []float64) {
 	dt := p.tgt.Dt()
 	steps := func(ms float64) int {
-		return min(max(int(math.Round(ms/dt)), 1), MaxDelaySteps)
+		return int(min(max(math.Round(ms/dt), 1), MaxDelaySteps)) // clamped as a float: a huge draw gives the maximum, not 1
+
 	}
 	allFromSpec := true
 	for _, d := range listD {
