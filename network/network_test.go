@@ -256,7 +256,8 @@ func FuzzParseSpec(f *testing.F) {
 // TestKernelsSameSpikes: every kernel implementation the CPU has, with 1 and
 // 2 threads, gives the spikes and synaptic events of the generic kernels on
 // one thread, for the three benchmarks and the spec that uses every feature.
-// Brunel runs at full size (12,500 neurons) unless -short.
+// Brunel runs at full size (12,500 neurons) unless -short; -short also
+// runs only generic and the fastest implementation, for 30 ms.
 func TestKernelsSameSpikes(t *testing.T) {
 	specs := map[string]func() (*Spec, error){
 		"coba":     func() (*Spec, error) { return Builtin("coba", BuiltinParams{Seed: 7}) },
@@ -270,9 +271,13 @@ func TestKernelsSameSpikes(t *testing.T) {
 			return Builtin("brunel", p)
 		},
 	}
+	kernels, ms := append([]string{"generic"}, simd.Implementations()...), 100.0
+	if testing.Short() {
+		kernels, ms = []string{"generic", simd.Implementations()[0]}, 30
+	}
 	for name, spec := range specs {
 		var want string
-		for _, kn := range append([]string{"generic"}, simd.Implementations()...) {
+		for _, kn := range kernels {
 			impl, err := simd.Lookup(kn)
 			if err != nil {
 				t.Fatal(err)
@@ -282,7 +287,7 @@ func TestKernelsSameSpikes(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				r := runWith(t, s, Options{Kernels: impl, Threads: threads}, 100)
+				r := runWith(t, s, Options{Kernels: impl, Threads: threads}, ms)
 				if r.Kernel != kn {
 					t.Errorf("%s: asked for %s, ran %s", name, kn, r.Kernel)
 				}
