@@ -39,6 +39,16 @@ func Build(s *Spec, opt Options) (*Network, error) {
 		return nil, err
 	}
 	est := s.EstimateMemory()
+	if opt.Threads > 1 {
+		// Each worker keeps spikeBufs spike lists as long as the network.
+		var neurons float64
+		for _, p := range s.Populations {
+			neurons += float64(p.Size)
+		}
+		w := float64(opt.Threads) * spikeBufs * 4 * neurons
+		est.Neurons += w
+		est.Total += w
+	}
 	limit := opt.MaxMemory
 	if limit == 0 {
 		limit = availableMemory()

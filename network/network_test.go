@@ -331,3 +331,27 @@ func TestThreadsSameSpikes(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryCountsWorkers: each worker's spike lists are part of the
+// estimate, so a network that fits with one thread can be refused with
+// 1024 of them.
+func TestMemoryCountsWorkers(t *testing.T) {
+	s, err := ParseSpec([]byte(`dt_ms = 0.1
+[[population]]
+name = "P"
+size = 1000000
+identity = "excitatory"
+model = "poisson"
+rate_hz = 1.0
+`), "big.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := s.EstimateMemory(); m.Total > 1<<30 {
+		t.Fatalf("one thread: %.0f bytes, want well under 1 GiB", m.Total)
+	}
+	_, err = Build(s, Options{Threads: 1024, MaxMemory: 1 << 30})
+	if err == nil || !strings.Contains(err.Error(), "the network needs about") {
+		t.Fatalf("1024 threads: %v", err)
+	}
+}
