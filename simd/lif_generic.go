@@ -77,11 +77,30 @@ func (s *State) Slice(lo, hi int) State {
 // (flush zeroes |x| < FlushBelow.)
 func CubaGeneric(c *LIF, s *State, out []int32, base int32) int {
 	n := len(s.V)
-	v, ge, gi, inE, inI, th, ref := s.V[:n], s.GE[:n], s.GI[:n], s.InE[:n], s.InI[:n], s.Theta[:n], s.Ref[:n]
+	_, _, _, _, _, _ = s.GE[:n], s.GI[:n], s.InE[:n], s.InI[:n], s.Theta[:n], s.Ref[:n]
 	k := 0
+	for i := 0; i < n; {
+		// cubaRange stops at a neuron that spikes (as cobaRange does),
+		// so that its loop calls nothing.
+		j := cubaRange(c, s, uint(i))
+		if j == n {
+			break
+		}
+		k = spike(s.Theta, s.Ref, out, k, base, j, c.NRef, c.ThStep)
+		s.V[j] = c.VReset
+		i = j + 1
+	}
+	return k
+}
+
+// cubaRange steps neurons i0, i0+1, ... as CubaGeneric does and returns the
+// index of the first one that spikes (stepped, except that the caller
+// records the spike and resets v), or n.
+func cubaRange(c *LIF, s *State, i0 uint) int {
+	n := uint(len(s.V))
+	v, ge, gi, inE, inI, th, ref := s.V[:n], s.GE[:n], s.GI[:n], s.InE[:n], s.InI[:n], s.Theta[:n], s.Ref[:n]
 	vInf, pV, kE, kI, vThresh, pE, pI := c.VInf, c.PV, c.KE, c.KI, c.VThresh, c.PE, c.PI
-	vReset, nRef, thStep := c.VReset, c.NRef, c.ThStep
-	for i := range v {
+	for i := i0; i < n; i++ {
 		e := ge[i] + inE[i]
 		g := gi[i] + inI[i]
 		inE[i], inI[i] = 0, 0
@@ -93,14 +112,13 @@ func CubaGeneric(c *LIF, s *State, out []int32, base int32) int {
 		m := refMask(r)
 		ref[i] = r + int32(m) // r-1 if refractory
 		v[i] = selectF32(m, vi, x)
-		if x > vThresh+th[i] && r <= 0 {
-			k = spike(th, ref, out, k, base, i, nRef, thStep)
-			v[i] = vReset
-		}
 		ge[i] = flush(e * pE)
 		gi[i] = flush(g * pI)
+		if x > vThresh+th[i] && r <= 0 {
+			return int(i)
+		}
 	}
-	return k
+	return int(n)
 }
 
 // refMask returns all ones when r > 0 (a refractory neuron), else 0.
@@ -273,15 +291,34 @@ func cobaOne(c *LIF, s *State, out []int32, base int32, i, k int) int {
 //	}
 func DeltaGeneric(c *LIF, s *State, out []int32, base int32) int {
 	n := len(s.V)
-	v, inE, inI, th, ref := s.V[:n], s.InE[:n], s.InI[:n], s.Theta[:n], s.Ref[:n]
+	_, _, _, _ = s.InE[:n], s.InI[:n], s.Theta[:n], s.Ref[:n]
 	k := 0
+	for i := 0; i < n; {
+		// deltaRange stops at a neuron that spikes (as cobaRange does),
+		// so that its loop calls nothing.
+		j := deltaRange(c, s, uint(i))
+		if j == n {
+			break
+		}
+		k = spike(s.Theta, s.Ref, out, k, base, j, c.NRef, c.ThStep)
+		s.V[j] = c.VReset
+		i = j + 1
+	}
+	return k
+}
+
+// deltaRange steps neurons i0, i0+1, ... as DeltaGeneric does and returns
+// the index of the first one that spikes (stepped, except that the caller
+// records the spike and resets v), or n.
+func deltaRange(c *LIF, s *State, i0 uint) int {
+	n := uint(len(s.V))
+	v, inE, inI, th, ref := s.V[:n], s.InE[:n], s.InI[:n], s.Theta[:n], s.Ref[:n]
 	vInf, pV, vThresh := c.VInf, c.PV, c.VThresh
-	vReset, nRef, thStep := c.VReset, c.NRef, c.ThStep
 	var keep uint32 // the v of a refractory neuron: v (all ones) or, with RefInput, v+d
 	if !c.RefInput {
 		keep = ^uint32(0)
 	}
-	for i := range v {
+	for i := i0; i < n; i++ {
 		d := inE[i] - inI[i]
 		inE[i], inI[i] = 0, 0
 		// Branch-free refractoriness, as in CubaGeneric.
@@ -292,11 +329,10 @@ func DeltaGeneric(c *LIF, s *State, out []int32, base int32) int {
 		ref[i] = r + int32(m)
 		v[i] = selectF32(m, selectF32(keep, vi, vd), x)
 		if x > vThresh+th[i] && r <= 0 {
-			k = spike(th, ref, out, k, base, i, nRef, thStep)
-			v[i] = vReset
+			return int(i)
 		}
 	}
-	return k
+	return int(n)
 }
 
 // FlushBelow is the magnitude under which decaying state (currents,
