@@ -59,6 +59,13 @@
 // synapse stays silent: structural elimination is permanent, which also gave
 // higher accuracy than regrowth in our runs).
 //
+// Optional learning-rate schedule (hidden_rule.eta_tau, eta_min; off by
+// default): after t training presentations the hidden rule uses
+// η_t = max(η_min, η/(1 + t/τ_η)) in place of η, as in online k-means. On
+// full MNIST (H = 400, one epoch, seeds 1-5) τ_η = 20,000 samples gave
+// 86.76 % on average against 85.63 % without it (+1.1 %, higher for every
+// seed), with about 3 % fewer silent synapses (75 % against 78 %).
+//
 // Homeostatic thresholds (hidden neurons): after each training presentation
 //
 //	θ_j <- clamp(θ_j + η_θ · (n_j − N/H), −θ_max, θ_max)

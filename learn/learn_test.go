@@ -2,6 +2,7 @@ package learn
 
 import (
 	"context"
+	"math"
 	"path/filepath"
 	"testing"
 
@@ -117,5 +118,28 @@ func TestPresentationIsAFunctionOfItsIndex(t *testing.T) {
 	}
 	if _, err := m.Present(img, 5, true, Training, 1); err == nil {
 		t.Fatal("training on a label outside the classes was accepted")
+	}
+}
+
+// TestHiddenEtaSchedule checks the optional learning-rate schedule of the
+// hidden rule: constant without eta_tau, eta/(1+t/tau) with it, never below eta_min.
+func TestHiddenEtaSchedule(t *testing.T) {
+	m := &Model{}
+	m.hiddenRule.Eta = 0.05
+	if got := m.HiddenEta(1e6); got != 0.05 {
+		t.Fatalf("no schedule: eta %g, want 0.05", got)
+	}
+	m.etaTau = 20000
+	for _, c := range []struct {
+		t    int64
+		want float64
+	}{{0, 0.05}, {20000, 0.025}, {60000, 0.0125}} {
+		if got := m.HiddenEta(c.t); math.Abs(got-c.want) > 1e-12 {
+			t.Fatalf("eta after %d samples: %g, want %g", c.t, got, c.want)
+		}
+	}
+	m.etaMin = 0.02
+	if got := m.HiddenEta(60000); got != 0.02 {
+		t.Fatalf("eta floor: %g, want 0.02", got)
 	}
 }

@@ -20,6 +20,8 @@ type Model struct {
 	Classes                []int // class label of each readout group, in order
 
 	hiddenRule  synapse.Competitive
+	etaTau      float64 // samples; 0: constant hidden eta
+	etaMin      float64
 	labelHebb   synapse.LabelHebb
 	wp          synapse.WeightPerturbation
 	useWP       bool
@@ -87,6 +89,7 @@ func New(s *network.Spec, opt network.Options, classes []int) (*Model, error) {
 	m.hiddenRule = synapse.Competitive{Eta: *h.Eta, Delta: network.Get(h.Delta, 0), WMax: *h.WMax,
 		Regrow: network.Get(h.Regrow, true), ScaleSum: network.Get(h.ScaleSum, 0)}
 	m.hiddenRule.ScaleNorm, _ = synapse.ParseNorm(h.ScaleNorm)
+	m.etaTau, m.etaMin = network.Get(h.EtaTau, 0), network.Get(h.EtaMin, 0)
 	r := t.ReadoutRule
 	m.labelHebb = synapse.LabelHebb{Eta: *r.EtaHebb, Delta: network.Get(r.DeltaHebb, 0), WMax: *r.WMax, ScaleSum: network.Get(r.ScaleSum, 0)}
 	m.labelHebb.ScaleNorm, _ = synapse.ParseNorm(r.ScaleNorm)
@@ -211,7 +214,7 @@ func (m *Model) Present(img []float32, label int, learn bool, phase Phase, index
 		out.Error += d * d
 	}
 	if learn {
-		m.apply(ci, out.Error)
+		m.apply(ci, out.Error, index)
 	} else if m.useWP {
 		m.wp.Restore(m.HidOut)
 	}
@@ -241,10 +244,21 @@ func activity(dst []float32, counts []int32, norm float32) {
 	}
 }
 
-// apply runs the learning rule after a training presentation of class ci.
-func (m *Model) apply(ci int, e float64) {
+// HiddenEta returns the hidden rule's learning rate after t training
+// presentations: eta/(1 + t/eta_tau), at least eta_min (eta without a schedule).
+func (m *Model) HiddenEta(t int64) float64 {
+	if m.etaTau <= 0 {
+		return m.hiddenRule.Eta
+	}
+	return max(m.etaMin, m.hiddenRule.Eta/(1+float64(t)/m.etaTau))
+}
+
+// apply runs the learning rule after training presentation t of class ci.
+func (m *Model) apply(ci int, e float64, t int64) {
 	impl := simd.Current()
-	m.hiddenRule.Apply(m.InHid, m.x, m.y, impl)
+	hr := m.hiddenRule
+	hr.Eta = m.HiddenEta(t)
+	hr.Apply(m.InHid, m.x, m.y, impl)
 	if m.useWP {
 		m.wp.Update(m.HidOut, e, m.y)
 	}

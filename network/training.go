@@ -35,6 +35,11 @@ type HiddenRuleSpec struct {
 	Regrow     *bool    `toml:"regrow"`
 	ScaleSum   *float64 `toml:"scale_sum"`
 	ScaleNorm  string   `toml:"scale_norm,omitempty"` // "l1" (default), "l2" or "max"
+	// EtaTau (samples) sets a global learning-rate schedule, as in online
+	// k-means: after t training presentations the rate is
+	// max(eta_min, eta/(1 + t/eta_tau)). Unset or 0: eta stays constant.
+	EtaTau *float64 `toml:"eta_tau"`
+	EtaMin *float64 `toml:"eta_min"` // floor of the schedule (default 0)
 }
 
 // ReadoutRuleSpec parameterises the readout's Hebbian and weight-perturbation terms.
@@ -115,6 +120,12 @@ func (s *Spec) validateTraining(l *errList, pops map[string]*PopSpec, projs map[
 	}
 	if h.Eta != nil && *h.Eta > 1 {
 		l.addf(key+".hidden_rule.eta", label, "hidden_rule.eta = %g: must be at most 1", *h.Eta)
+	}
+	if h.EtaTau != nil && (!(*h.EtaTau >= 0) || math.IsInf(*h.EtaTau, 0)) {
+		l.addf(key+".hidden_rule.eta_tau", label, "hidden_rule.eta_tau = %g: must be >= 0 (0: constant eta)", *h.EtaTau)
+	}
+	if h.EtaMin != nil && (!(*h.EtaMin >= 0) || *h.EtaMin > 1) {
+		l.addf(key+".hidden_rule.eta_min", label, "hidden_rule.eta_min = %g: must be in [0, 1]", *h.EtaMin)
 	}
 	if _, err := synapse.ParseNorm(h.ScaleNorm); err != nil {
 		l.add(key+".hidden_rule.scale_norm", label, "hidden_rule."+err.Error())
