@@ -2,6 +2,7 @@ package network
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -332,5 +333,73 @@ func TestTickerKeepsPipeline(t *testing.T) {
 		if plain != (tk.observe == 500) || !plain && tk.observe != 0 {
 			t.Errorf("plain monitor %v: Observe called %d times", plain, tk.observe)
 		}
+	}
+}
+
+// spikeLog is a SpikeMonitor that logs every spike it observes and fails at
+// step failAt (if >= 0).
+type spikeLog struct {
+	log    []string
+	steps  int64
+	failAt int64
+}
+
+func (l *spikeLog) SpikesOnly() bool { return true }
+func (l *spikeLog) Observe(step int64, n *Network) error {
+	if step != l.steps {
+		return fmt.Errorf("observed step %d, want %d", step, l.steps)
+	}
+	l.steps++
+	for i, p := range n.Populations() {
+		for _, j := range p.Spikes() {
+			l.log = append(l.log, fmt.Sprintf("%d/%d/%d", step, i, j))
+		}
+	}
+	if step == l.failAt {
+		return errors.New("disk full")
+	}
+	return nil
+}
+
+// TestSpikeMonitorPipelined: with two threads a SpikeMonitor sees every
+// step in order with all of its spikes (the single-threaded ones), and one
+// that fails stops the run with its error, which is not an interruption.
+func TestSpikeMonitorPipelined(t *testing.T) {
+	s, err := Builtin("brunel", BuiltinParams{Scale: 0.1, Seed: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, threads := range []int{1, 2} {
+		n, err := Build(s, Options{Threads: threads})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := &spikeLog{failAt: -1}
+		if _, err := n.RunSteps(context.Background(), 600, l); err != nil {
+			t.Fatal(err)
+		}
+		n.Close()
+		if len(l.log) == 0 {
+			t.Fatal("no spikes")
+		}
+		if threads == 1 {
+			want = l.log
+		} else if fmt.Sprint(l.log) != fmt.Sprint(want) {
+			t.Errorf("2 threads: %d spikes observed, 1 thread %d, or in another order", len(l.log), len(want))
+		}
+	}
+	n, err := Build(s, Options{Threads: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	l := &spikeLog{failAt: 250}
+	r, err := n.RunSteps(context.Background(), 5000, l)
+	if err == nil || err.Error() != "disk full" || r.Interrupted {
+		t.Fatalf("failing monitor: err %v, interrupted %v", err, r.Interrupted)
+	}
+	if l.steps != 251 || n.Step() < 251 || n.Step() > 260 {
+		t.Errorf("failing monitor: observed %d steps, network at step %d; want 251 and a stop right after", l.steps, n.Step())
 	}
 }

@@ -173,6 +173,17 @@ type Ticker interface {
 	Tick(step int64)
 }
 
+// SpikeMonitor is a Monitor whose Observe reads only the spikes of the step
+// that ended (each population's Spikes()) and what a run does not change
+// (sizes, weights), never the neurons' state, when SpikesOnly reports
+// true. A run whose monitors are all such SpikeMonitors or Tickers keeps the
+// multi-threaded engine's pipelined schedule: Observe(s) is then called
+// while the workers already integrate step s+1.
+type SpikeMonitor interface {
+	Monitor
+	SpikesOnly() bool
+}
+
 // MonitorFunc adapts a function to Monitor.
 type MonitorFunc func(step int64, net *Network) error
 
@@ -190,15 +201,23 @@ func (n *Network) RunSteps(ctx context.Context, steps int64, mons ...Monitor) (*
 		n.eng = newEngine(n)
 	}
 	start := time.Now()
-	done := ctx.Done()
+	// A monitor that fails during a pipelined run stops it through rctx,
+	// which is then not an interruption.
+	rctx, stop := context.WithCancel(ctx)
+	defer stop()
+	done := rctx.Done()
 	end := n.step + steps
 	if steps > 0 && end < n.step {
 		end = math.MaxInt64 // steps past the end of int64: run until ctx ends
 	}
-	ticks := true // every monitor is a Ticker
+	pipelined := n.eng.t > 1 // every monitor is a Ticker or reads only spikes
 	for _, m := range mons {
-		if _, ok := m.(Ticker); !ok {
-			ticks = false
+		switch m := m.(type) {
+		case Ticker:
+		case SpikeMonitor:
+			pipelined = pipelined && m.SpikesOnly()
+		default:
+			pipelined = false
 		}
 	}
 	var err error
@@ -206,19 +225,25 @@ func (n *Network) RunSteps(ctx context.Context, steps int64, mons ...Monitor) (*
 	for n.step < end {
 		select {
 		case <-done:
-			interrupted = true
+			interrupted = ctx.Err() != nil
 		default:
 		}
-		if interrupted {
+		if interrupted || err != nil {
 			break
 		}
-		if ticks && n.eng.t > 1 {
-			// No monitor looks at the network between steps: the
-			// workers may run ahead (see engine.run).
+		if pipelined {
+			// No monitor looks at the neurons' state between steps:
+			// the workers may run ahead (see engine.run).
 			k := n.eng.run(n.step, end-n.step, done, func(s int64) {
 				n.stats.observe(s, n.pops)
 				for _, m := range mons {
-					m.(Ticker).Tick(s)
+					if t, ok := m.(Ticker); ok {
+						t.Tick(s)
+					} else if err == nil {
+						if err = m.Observe(s, n); err != nil {
+							stop()
+						}
+					}
 				}
 			})
 			n.step += k
@@ -232,9 +257,6 @@ func (n *Network) RunSteps(ctx context.Context, steps int64, mons ...Monitor) (*
 			}
 		}
 		n.step++
-		if err != nil {
-			break
-		}
 	}
 	n.stats.wall += time.Since(start)
 	r := n.stats.result(n)

@@ -392,6 +392,12 @@ func (r *Recorder) Dir() string { return r.rec.Dir() }
 // Meta returns the metadata written to the trace files.
 func (r *Recorder) Meta() traces.Meta { return r.rec.Meta() }
 
+// SpikesOnly reports whether the recorder reads only spikes (and weights,
+// which a run does not change): true unless it samples state variables. It
+// makes the Recorder a SpikeMonitor, so recording spikes, rates and weights
+// keeps the multi-threaded engine's pipelined schedule.
+func (r *Recorder) SpikesOnly() bool { return len(r.states) == 0 }
+
 // Observe records what the monitors ask for at step (after the step ran).
 func (r *Recorder) Observe(step int64, net *Network) error {
 	if r.closed {
