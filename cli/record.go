@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -138,11 +137,6 @@ func openRecorder(c *cli.Context, o *outConfig, name string, net *network.Networ
 	extra := map[string]string{"dalesim.name": name, "dalesim.command": commandLine(c)}
 	rec, err := network.NewRecorder(o.dir, net, network.RecordOptions{
 		Version: Version, Force: o.force, Partition: o.partition, RunID: o.runID, Start: o.start, Extra: extra,
-		// When the workers use every CPU, an encoder goroutine would take
-		// a core from one of them while the others wait at the step's
-		// barrier: encode on worker 0 instead, whose extra time the engine
-		// rebalances away.
-		Synchronous: net.Threads() > 1 && net.Threads() >= runtime.NumCPU(),
 	})
 	if err != nil {
 		if network.IsSpecError(err) {
