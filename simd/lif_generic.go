@@ -78,19 +78,7 @@ func (s *State) Slice(lo, hi int) State {
 func CubaGeneric(c *LIF, s *State, out []int32, base int32) int {
 	n := len(s.V)
 	_, _, _, _, _, _ = s.GE[:n], s.GI[:n], s.InE[:n], s.InI[:n], s.Theta[:n], s.Ref[:n]
-	k := 0
-	for i := 0; i < n; {
-		// cubaRange stops at a neuron that spikes (as cobaRange does),
-		// so that its loop calls nothing.
-		j := cubaRange(c, s, uint(i))
-		if j == n {
-			break
-		}
-		k = spike(s.Theta, s.Ref, out, k, base, j, c.NRef, c.ThStep)
-		s.V[j] = c.VReset
-		i = j + 1
-	}
-	return k
+	return untilSpikes(c, s, out, base, false)
 }
 
 // cubaRange steps neurons i0, i0+1, ... as CubaGeneric does and returns the
@@ -119,6 +107,32 @@ func cubaRange(c *LIF, s *State, i0 uint) int {
 		}
 	}
 	return int(n)
+}
+
+// untilSpikes steps a population with cubaRange (or, with delta,
+// deltaRange), which stops at each neuron that spikes (so that its loop
+// calls nothing: a call inside it makes the compiler spill the constants it
+// keeps in registers); untilSpikes records that spike, resets v and resumes
+// after the neuron. It returns the number of spikes. (A func parameter
+// instead of delta would make s escape to the heap.)
+func untilSpikes(c *LIF, s *State, out []int32, base int32, delta bool) int {
+	n := len(s.V)
+	k := 0
+	for i := 0; i < n; {
+		var j int
+		if delta {
+			j = deltaRange(c, s, uint(i))
+		} else {
+			j = cubaRange(c, s, uint(i))
+		}
+		if j == n {
+			break
+		}
+		k = spike(s.Theta, s.Ref, out, k, base, j, c.NRef, c.ThStep)
+		s.V[j] = c.VReset
+		i = j + 1
+	}
+	return k
 }
 
 // refMask returns all ones when r > 0 (a refractory neuron), else 0.
@@ -292,19 +306,7 @@ func cobaOne(c *LIF, s *State, out []int32, base int32, i, k int) int {
 func DeltaGeneric(c *LIF, s *State, out []int32, base int32) int {
 	n := len(s.V)
 	_, _, _, _ = s.InE[:n], s.InI[:n], s.Theta[:n], s.Ref[:n]
-	k := 0
-	for i := 0; i < n; {
-		// deltaRange stops at a neuron that spikes (as cobaRange does),
-		// so that its loop calls nothing.
-		j := deltaRange(c, s, uint(i))
-		if j == n {
-			break
-		}
-		k = spike(s.Theta, s.Ref, out, k, base, j, c.NRef, c.ThStep)
-		s.V[j] = c.VReset
-		i = j + 1
-	}
-	return k
+	return untilSpikes(c, s, out, base, true)
 }
 
 // deltaRange steps neurons i0, i0+1, ... as DeltaGeneric does and returns
