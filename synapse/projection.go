@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"sync/atomic"
 
 	"dalesim/neuron"
 	"dalesim/simd"
@@ -267,13 +268,27 @@ func (r *rowSpan) fill(spikes []int32, out *[spanChunk]span) int {
 // scatterIsReference reports whether impl's scatter kernels are the Go
 // reference loops (they are in every implementation offered: see package
 // simd). Delivery then runs its own loop over all spiking rows, which makes
-// the same additions in the same order without a kernel call per row.
+// the same additions in the same order without a kernel call per row. The
+// answer for the last implementation asked about is cached: delivery asks
+// once per projection and step, and the reflection costs more than an
+// atomic load.
 func scatterIsReference(impl *simd.Impl) bool {
-	return reflect.ValueOf(impl.ScatterAddConst).Pointer() == refScatterConst &&
+	if c := scatterRef.Load(); c != nil && c.impl == impl {
+		return c.ref
+	}
+	ref := reflect.ValueOf(impl.ScatterAddConst).Pointer() == refScatterConst &&
 		reflect.ValueOf(impl.ScatterAdd).Pointer() == refScatter
+	scatterRef.Store(&scatterRefCache{impl, ref})
+	return ref
+}
+
+type scatterRefCache struct {
+	impl *simd.Impl
+	ref  bool
 }
 
 var (
+	scatterRef      atomic.Pointer[scatterRefCache]
 	refScatterConst = reflect.ValueOf(simd.ScatterAddConstGeneric).Pointer()
 	refScatter      = reflect.ValueOf(simd.ScatterAddGeneric).Pointer()
 )
@@ -289,10 +304,7 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 	if p.delays == nil {
 		acc := p.tgt.Input(step+int64(p.delay), inh)
 		if scatterIsReference(impl) {
-			if p.weights == nil {
-				return scatterConstRows(acc, p.targets, p.constW, spikes, &r)
-			}
-			return scatterRows(acc, p.targets, p.weights, spikes, &r)
+			return scatterRows(acc, p.targets, p.weights, p.constW, spikes, &r)
 		}
 		for len(spikes) > 0 {
 			m := r.fill(spikes, &sp)
@@ -324,9 +336,10 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 	return events
 }
 
-// scatterConstRows is ScatterAddConstGeneric over the part r gives of every
-// spiking row: acc[t] += w for each target t, in order.
-func scatterConstRows(acc []float32, targets []int32, w float32, spikes []int32, r *rowSpan) int64 {
+// scatterRows is the reference scatter over the part r gives of every
+// spiking row, in order: acc[t[k]] += weights[k] (ScatterAddGeneric) or,
+// when weights is nil, acc[t[k]] += w (ScatterAddConstGeneric).
+func scatterRows(acc []float32, targets []int32, weights []float32, w float32, spikes []int32, r *rowSpan) int64 {
 	var events int64
 	var sp [spanChunk]span
 	for len(spikes) > 0 {
@@ -335,42 +348,30 @@ func scatterConstRows(acc []float32, targets []int32, w float32, spikes []int32,
 		for _, x := range sp[:m] {
 			row := targets[x.a:x.b]
 			events += int64(len(row))
-			for len(row) >= 4 {
-				acc[row[0]] += w
-				acc[row[1]] += w
-				acc[row[2]] += w
-				acc[row[3]] += w
-				row = row[4:]
+			if weights == nil {
+				for len(row) >= 4 {
+					acc[row[0]] += w
+					acc[row[1]] += w
+					acc[row[2]] += w
+					acc[row[3]] += w
+					row = row[4:]
+				}
+				for _, t := range row {
+					acc[t] += w
+				}
+				continue
 			}
-			for _, t := range row {
-				acc[t] += w
-			}
-		}
-	}
-	return events
-}
-
-// scatterRows is ScatterAddGeneric over the part r gives of every spiking
-// row: acc[t[k]] += weights[k], in order.
-func scatterRows(acc []float32, targets []int32, weights []float32, spikes []int32, r *rowSpan) int64 {
-	var events int64
-	var sp [spanChunk]span
-	for len(spikes) > 0 {
-		m := r.fill(spikes, &sp)
-		spikes = spikes[m:]
-		for _, x := range sp[:m] {
-			row, w := targets[x.a:x.b], weights[x.a:x.b]
-			w = w[:len(row)]
-			events += int64(len(row))
-			for len(row) >= 4 && len(w) >= 4 {
-				acc[row[0]] += w[0]
-				acc[row[1]] += w[1]
-				acc[row[2]] += w[2]
-				acc[row[3]] += w[3]
-				row, w = row[4:], w[4:]
+			ws := weights[x.a:x.b]
+			ws = ws[:len(row)]
+			for len(row) >= 4 && len(ws) >= 4 {
+				acc[row[0]] += ws[0]
+				acc[row[1]] += ws[1]
+				acc[row[2]] += ws[2]
+				acc[row[3]] += ws[3]
+				row, ws = row[4:], ws[4:]
 			}
 			for j, t := range row {
-				acc[t] += w[j]
+				acc[t] += ws[j]
 			}
 		}
 	}
