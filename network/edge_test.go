@@ -206,19 +206,8 @@ func TestEdgeSpecs(t *testing.T) {
 					t.Fatal(err)
 				}
 				var got string
-				ctx := context.Background()
-				mon := MonitorFunc(func(int64, *Network) error { return nil })
 				for k, steps := range []int64{0, 137, 0, 3, 260, 1, 400} {
-					var r *Result
-					if k%3 == 2 {
-						r, err = n.RunSteps(ctx, steps, mon)
-					} else {
-						r, err = n.RunSteps(ctx, steps)
-					}
-					if err != nil {
-						t.Fatal(err)
-					}
-					got += fmt.Sprintf("%s/%d ", r.SpikeChecksum, r.SynapticEvents)
+					got += runChunk(t, n, steps, k%3 == 2)
 				}
 				n.Close()
 				if want == "" {
@@ -251,8 +240,6 @@ func TestForcedRebalance(t *testing.T) {
 		}
 		defer n.Close()
 		r := rand.New(rand.NewPCG(seed, 1))
-		ctx := context.Background()
-		mon := MonitorFunc(func(int64, *Network) error { return nil })
 		var out string
 		for k, c := range chunks {
 			if n.eng != nil && n.eng.t > 1 {
@@ -263,16 +250,7 @@ func TestForcedRebalance(t *testing.T) {
 				n.eng.setBounds(cutLine(n.eng.cost, speed))
 				n.eng.solo = r.IntN(4) == 0
 			}
-			var res *Result
-			if k%2 == 0 {
-				res, err = n.RunSteps(ctx, c, mon)
-			} else {
-				res, err = n.RunSteps(ctx, c)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			out += fmt.Sprintf("%s/%d ", res.SpikeChecksum, res.SynapticEvents)
+			out += runChunk(t, n, c, k%2 == 0)
 			if n.eng == nil {
 				t.Fatal("no engine after a run")
 			}
@@ -385,3 +363,19 @@ func TestRunUntilCancelled(t *testing.T) {
 }
 
 var _ = neuron.Excitatory
+
+// runChunk runs n for steps steps, step by step behind a plain Monitor when
+// stepwise (else in the engine's pipelined schedule), and returns the run's
+// checksum and event count as "checksum/events ".
+func runChunk(t testing.TB, n *Network, steps int64, stepwise bool) string {
+	t.Helper()
+	var mons []Monitor
+	if stepwise {
+		mons = append(mons, MonitorFunc(func(int64, *Network) error { return nil }))
+	}
+	r, err := n.RunSteps(context.Background(), steps, mons...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("%s/%d ", r.SpikeChecksum, r.SynapticEvents)
+}

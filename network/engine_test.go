@@ -56,17 +56,7 @@ func TestEngineModes(t *testing.T) {
 		}
 		var got []string
 		for k, m := range steps {
-			var r *Result
-			if k%2 == 0 {
-				// A monitor: the engine runs step by step.
-				r, err = n.RunSteps(context.Background(), m, MonitorFunc(func(int64, *Network) error { return nil }))
-			} else {
-				r, err = n.RunSteps(context.Background(), m)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			got = append(got, fmt.Sprintf("%s/%d", r.SpikeChecksum, r.SynapticEvents))
+			got = append(got, runChunk(t, n, m, k%2 == 0)) // even runs: step by step
 			n.ResetStats()
 		}
 		if e := n.eng; threads > 1 {
