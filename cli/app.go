@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"dalesim/spec"
 	"errors"
 	"fmt"
 	"io"
@@ -10,8 +11,6 @@ import (
 	"strings"
 
 	"github.com/urfave/cli/v2"
-
-	"dalesim/network"
 )
 
 // Version is dalesim's version, reported by every command and in trace metadata.
@@ -82,7 +81,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch {
 	case errors.Is(err, errInterrupted):
 		return ExitInterrupted
-	case errors.As(err, &ue), network.IsSpecError(err):
+	case errors.As(err, &ue), spec.IsError(err):
 		return ExitBadInput
 	}
 	return ExitFailure

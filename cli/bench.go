@@ -1,17 +1,16 @@
 package cli
 
 import (
+	"dalesim/spec"
 	"strings"
 
 	"github.com/urfave/cli/v2"
-
-	"dalesim/network"
 )
 
 func benchCommand() *cli.Command {
 	var list []string
-	for _, b := range network.Builtins() {
-		list = append(list, "  "+b+": "+network.BuiltinDoc(b))
+	for _, b := range spec.Builtins() {
+		list = append(list, "  "+b+": "+spec.BuiltinDoc(b))
 	}
 	return &cli.Command{
 		Name:      "bench",
@@ -30,10 +29,10 @@ func benchCommand() *cli.Command {
 		}, recordFlags()...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
-				return badInput("bench takes one argument, the benchmark name (%s)", strings.Join(network.Builtins(), ", "))
+				return badInput("bench takes one argument, the benchmark name (%s)", strings.Join(spec.Builtins(), ", "))
 			}
 			name := c.Args().First()
-			p := network.BuiltinParams{G: c.Float64("g"), Eta: c.Float64("eta"), DelayMS: c.Float64("delay"), Scale: c.Float64("scale"),
+			p := spec.BuiltinParams{G: c.Float64("g"), Eta: c.Float64("eta"), DelayMS: c.Float64("delay"), Scale: c.Float64("scale"),
 				Brian2Timing: c.Bool("brian2-timing")}
 			if name != "brunel" {
 				for _, f := range []string{"g", "eta", "delay", "scale"} {
@@ -45,7 +44,7 @@ func benchCommand() *cli.Command {
 			if p.G < 0 || p.Eta < 0 || p.DelayMS < 0 || p.Scale < 0 || p.Scale > 1 {
 				return badInput("--g, --eta, --delay must be >= 0 and --scale in (0, 1]")
 			}
-			text, err := network.BuiltinTOML(name, p)
+			text, err := spec.BuiltinTOML(name, p)
 			if err != nil {
 				return badInput("%v", err)
 			}
@@ -53,7 +52,7 @@ func benchCommand() *cli.Command {
 				_, err := c.App.Writer.Write([]byte(text))
 				return err
 			}
-			s, err := network.ParseSpec([]byte(text), "builtin:"+name)
+			s, err := spec.Parse([]byte(text), "builtin:"+name)
 			if err != nil {
 				return err
 			}

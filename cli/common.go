@@ -14,6 +14,7 @@ import (
 
 	"dalesim/network"
 	"dalesim/simd"
+	"dalesim/spec"
 )
 
 func simdFlag() cli.Flag {
@@ -56,7 +57,7 @@ func kernels(c *cli.Context) (*simd.Impl, int, error) {
 }
 
 // override applies --duration, --seed and --dt to a spec.
-func override(c *cli.Context, s *network.Spec) error {
+func override(c *cli.Context, s *spec.Spec) error {
 	if c.IsSet("duration") {
 		d := c.Float64("duration")
 		if !(d >= 0) || math.IsInf(d, 0) {

@@ -15,7 +15,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"dalesim/monitor"
 	"dalesim/network"
+	"dalesim/spec"
 )
 
 // recordFlags are the trace flags of run and bench.
@@ -44,7 +46,7 @@ var reRunID = regexp.MustCompile(`^[A-Za-z0-9_+@-][A-Za-z0-9_.+@-]{0,199}$`)
 // parseOut reads the trace flags and checks, before anything is built, that
 // the directory may receive the run: without --force an existing run is
 // never touched (exit status 2).
-func parseOut(c *cli.Context, s *network.Spec) (*outConfig, error) {
+func parseOut(c *cli.Context, s *spec.Spec) (*outConfig, error) {
 	dir := c.String("out")
 	if dir == "" {
 		for _, f := range []string{"force", "partition", "run-id"} {
@@ -132,14 +134,14 @@ func short(names []string) string {
 	return strings.Join(names, ", ")
 }
 
-// openRecorder creates the run directory and its trace files.
-func openRecorder(c *cli.Context, o *outConfig, name string, net *network.Network) (*network.Recorder, error) {
+// openRecording creates the run directory and its trace files.
+func openRecording(c *cli.Context, o *outConfig, name string, net *network.Network) (*monitor.Recording, error) {
 	extra := map[string]string{"dalesim.name": name, "dalesim.command": commandLine(c)}
-	rec, err := network.NewRecorder(o.dir, net, network.RecordOptions{
+	rec, err := monitor.Open(o.dir, net, monitor.Options{
 		Version: Version, Force: o.force, Partition: o.partition, RunID: o.runID, Start: o.start, Extra: extra,
 	})
 	if err != nil {
-		if network.IsSpecError(err) {
+		if spec.IsError(err) {
 			return nil, err
 		}
 		return nil, fmt.Errorf("--out %s: %w", o.dir, err)

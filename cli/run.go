@@ -9,7 +9,9 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"dalesim/monitor"
 	"dalesim/network"
+	"dalesim/spec"
 )
 
 func runCommand() *cli.Command {
@@ -23,7 +25,7 @@ func runCommand() *cli.Command {
 			if c.NArg() != 1 {
 				return badInput("run takes one argument, the spec file (got %d)", c.NArg())
 			}
-			s, err := network.LoadSpec(c.Args().First())
+			s, err := spec.Load(c.Args().First())
 			if err != nil {
 				return err
 			}
@@ -60,7 +62,7 @@ func createProfile(c *cli.Context) (*os.File, error) {
 // prints the summary. On SIGINT/SIGTERM the run stops at the end of the
 // current step; the traces are closed (status interrupted) before the error
 // that gives exit status 130 is returned.
-func simulate(c *cli.Context, name string, s *network.Spec) error {
+func simulate(c *cli.Context, name string, s *spec.Spec) error {
 	impl, threads, err := kernels(c)
 	if err != nil {
 		return err
@@ -90,12 +92,12 @@ func simulate(c *cli.Context, name string, s *network.Spec) error {
 	defer net.Close()
 	steps := network.StepsFor(s.Duration(), s.Dt())
 	var mons []network.Monitor
-	var rec *network.Recorder
+	var rec *monitor.Recording
 	if out != nil {
-		if rec, err = openRecorder(c, out, name, net); err != nil {
+		if rec, err = openRecording(c, out, name, net); err != nil {
 			return err
 		}
-		mons = append(mons, rec)
+		mons = append(mons, rec.Monitors()...)
 	}
 	bar := newProgress(c, net, steps)
 	if bar != nil {

@@ -1,15 +1,11 @@
 package cli
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -19,7 +15,7 @@ import (
 	"dalesim/learn"
 	"dalesim/mnist"
 	"dalesim/network"
-	"dalesim/traces"
+	"dalesim/spec"
 )
 
 func dataFlag() cli.Flag {
@@ -72,7 +68,7 @@ func evalCommand() *cli.Command {
 			}
 			m, cp, err := learn.Load(c.String("model"), network.Options{Kernels: impl, Threads: threads})
 			if err != nil {
-				if network.IsSpecError(err) {
+				if spec.IsError(err) {
 					return err
 				}
 				return badInput("--model: %v", err)
@@ -82,7 +78,11 @@ func evalCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			ev, err := m.Evaluate(c.Context, test, sampleProgress(c, "eval", test.Len()))
+			var progress learn.Progress
+			if p := sampleProgress(c); p != nil {
+				progress = func(done, total int, acc float64) { p("eval", done, total, acc) }
+			}
+			ev, err := m.Evaluate(c.Context, test, progress)
 			if errors.Is(err, learn.ErrInterrupted) {
 				return errInterrupted
 			}
@@ -118,22 +118,31 @@ func loadData(c *cli.Context, classes []int, ntrain, ntest int) (train, test *mn
 	return train.Filter(classes).Limit(all(ntrain)), test.Filter(classes).Limit(all(ntest)), nil
 }
 
-// sampleProgress returns a progress callback drawing a bar on a terminal (nothing
-// on a pipe, with --quiet or with --json).
-func sampleProgress(c *cli.Context, what string, total int) learn.Progress {
+// sampleProgress returns a progress callback drawing a bar on a terminal
+// (nil on a pipe, with --quiet or with --json). A new bar starts whenever
+// what changes (a new epoch, the test set).
+func sampleProgress(c *cli.Context) func(what string, done, total int, acc float64) {
 	if c.Bool("quiet") || c.Bool("json") || !isTerminal(os.Stderr) {
 		return nil
 	}
-	bar := progressbar.NewOptions(total,
-		progressbar.OptionSetWriter(os.Stderr),
-		progressbar.OptionSetDescription(what),
-		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("samples"),
-		progressbar.OptionThrottle(200*time.Millisecond),
-		progressbar.OptionClearOnFinish(),
-	)
-	return func(done, total int, acc float64) {
+	var bar *progressbar.ProgressBar
+	cur := ""
+	return func(what string, done, total int, acc float64) {
+		if bar == nil || what != cur {
+			if bar != nil {
+				bar.Finish()
+			}
+			cur = what
+			bar = progressbar.NewOptions(total,
+				progressbar.OptionSetWriter(os.Stderr),
+				progressbar.OptionSetDescription(what),
+				progressbar.OptionShowCount(),
+				progressbar.OptionShowIts(),
+				progressbar.OptionSetItsString("samples"),
+				progressbar.OptionThrottle(200*time.Millisecond),
+				progressbar.OptionClearOnFinish(),
+			)
+		}
 		if done%50 == 0 || done == total {
 			bar.Describe(fmt.Sprintf("%s (accuracy %.1f %%)", what, 100*acc))
 			bar.Set(done)
@@ -158,7 +167,7 @@ func trainAction(c *cli.Context) error {
 	if c.Bool("resume") {
 		m, cp, err = learn.Load(out, opt)
 		if err != nil {
-			if network.IsSpecError(err) {
+			if spec.IsError(err) {
 				return err
 			}
 			return badInput("--resume: %v", err)
@@ -174,17 +183,17 @@ func trainAction(c *cli.Context) error {
 		if len(classes) < 2 {
 			return badInput("--digits %q: name at least two digits (one class leaves nothing to classify)", c.String("digits"))
 		}
-		var s *network.Spec
+		var s *spec.Spec
 		if f := c.String("spec"); f != "" {
-			s, err = network.LoadSpec(f)
+			s, err = spec.Load(f)
 		} else {
-			s, err = network.ParseSpec(examples.MNIST, "examples/mnist.toml")
+			s, err = spec.Parse(examples.MNIST, "examples/mnist.toml")
 		}
 		if err != nil {
 			return err
 		}
 		if s.Training == nil {
-			return &network.SpecError{File: s.File, Field: "training", Msg: "the spec has no [training] table, so it cannot be trained"}
+			return &spec.Error{File: s.File, Field: "training", Msg: "the spec has no [training] table, so it cannot be trained"}
 		}
 		if h := c.Int("hidden"); h != 0 {
 			if h < 1 || h > 100000 {
@@ -226,125 +235,31 @@ func trainAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	cp.TrainSamples, cp.TestSamples = train.Len(), test.Len()
 	w := c.App.Writer
 	if !c.Bool("json") {
 		fmt.Fprintf(w, "training digits %v: %d hidden neurons, %d training and %d test samples, kernel %s, %d thread(s); model in %s\n",
 			m.Classes, m.Hidden.Len(), train.Len(), test.Len(), m.Net.Kernels(), m.Net.Threads(), out)
 	}
-	var lastTrain, lastTest *learn.Eval
-	for epoch := cp.Epochs; epoch < c.Int("epochs"); epoch++ {
-		ev, err := m.TrainEpoch(c.Context, train, epoch, sampleProgress(c, fmt.Sprintf("epoch %d/%d", epoch+1, c.Int("epochs")), train.Len()))
-		if errors.Is(err, learn.ErrInterrupted) {
-			// Keep what was learned in completed epochs only: the checkpoint on disk is the last complete one.
-			fmt.Fprintf(c.App.ErrWriter, "interrupted during epoch %d; %s holds the model after %d complete epoch(s)\n", epoch+1, out, cp.Epochs)
-			return errInterrupted
-		}
-		if err != nil {
-			return err
-		}
-		m.ResetStats()
-		te, err := m.Evaluate(c.Context, test, sampleProgress(c, "test", test.Len()))
-		if errors.Is(err, learn.ErrInterrupted) {
-			return errInterrupted
-		}
-		if err != nil {
-			return err
-		}
-		lastTrain, lastTest = ev, te
-		cp.Epochs = epoch + 1
-		cp.History = append(cp.History, learn.EpochRecord{Epoch: epoch + 1, TrainAccuracy: ev.Accuracy, TestAccuracy: learn.JSONFloat(te.Accuracy),
-			TrainPerSecond: ev.PerSecond, EvalPerSecond: te.PerSecond, SilentFraction: learn.JSONFloat(silentFraction(m)), MeanError: ev.MeanError})
-		if !c.Bool("json") {
+	run := learn.RunOptions{Epochs: c.Int("epochs"), Dir: out, Version: Version,
+		TracePresentations: c.Int("trace-presentations"), Progress: sampleProgress(c)}
+	if !c.Bool("json") {
+		run.Epoch = func(e learn.EpochRecord) {
 			fmt.Fprintf(w, "epoch %d: train accuracy %.2f %% (while learning, %.0f samples/s), test accuracy %.2f %% (%.0f samples/s), silent input->hidden %.1f %%\n",
-				epoch+1, 100*ev.Accuracy, ev.PerSecond, 100*te.Accuracy, te.PerSecond, 100*silentFraction(m))
-		}
-		if err := m.Save(out, Version, cp); err != nil {
-			return fmt.Errorf("saving the model: %w", err)
+				e.Epoch, 100*e.TrainAccuracy, e.TrainPerSecond, 100*float64(e.TestAccuracy), e.EvalPerSecond, 100*float64(e.SilentFraction))
 		}
 	}
-	if lastTest == nil {
-		// Nothing left to train (--resume at the final epoch): evaluate only.
-		lastTest, err = m.Evaluate(c.Context, test, sampleProgress(c, "test", test.Len()))
-		if err != nil {
-			if errors.Is(err, learn.ErrInterrupted) {
-				return errInterrupted
-			}
-			return err
-		}
+	res, err := m.Run(c.Context, cp, train, test, run)
+	if errors.Is(err, learn.ErrInterrupted) {
+		fmt.Fprintln(c.App.ErrWriter, err)
+		return errInterrupted
 	}
-	if err := tracePresentations(c, m, test, out); err != nil {
-		return err
-	}
-	r := m.BuildReport(cp, lastTrain, lastTest)
-	if err := writeReport(out, m, r, cp); err != nil {
+	if err != nil {
 		return err
 	}
 	if c.Bool("json") {
-		return json.NewEncoder(w).Encode(r)
+		return json.NewEncoder(w).Encode(res.Report)
 	}
-	fmt.Fprint(w, "\n"+r.Markdown())
+	fmt.Fprint(w, "\n"+res.Report.Markdown())
 	fmt.Fprintf(w, "\nreport, receptive fields and weight histogram written to %s\n", out)
 	return nil
-}
-
-func silentFraction(m *learn.Model) float64 {
-	if m.InHid.Len() == 0 {
-		return math.NaN()
-	}
-	return float64(m.InHid.Silent()) / float64(m.InHid.Len())
-}
-
-// tracePresentations records the spikes of the first test presentations.
-func tracePresentations(c *cli.Context, m *learn.Model, test *mnist.Set, out string) error {
-	n := min(c.Int("trace-presentations"), test.Len())
-	if n <= 0 {
-		return nil
-	}
-	dir := filepath.Join(out, "presentations")
-	rec, err := m.RecordPresentations(dir, Version, test, n)
-	if err != nil {
-		return fmt.Errorf("tracing test presentations: %w", err)
-	}
-	_ = rec
-	return nil
-}
-
-func writeReport(out string, m *learn.Model, r *learn.Report, cp *learn.Checkpoint) error {
-	js, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(out, "report.json"), js, 0o644); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(out, "report.md"), []byte(r.Markdown()), 0o644); err != nil {
-		return err
-	}
-	if err := learn.ReceptiveFields(filepath.Join(out, "receptive_fields.png"), m.InHid, 28, 28); err != nil {
-		return err
-	}
-	if _, err := traces.Plot(filepath.Join(out, learn.WeightsDir), out, traces.PlotOptions{Overwrite: true}); err != nil {
-		return fmt.Errorf("weight histogram: %w", err)
-	}
-	f, err := os.Create(filepath.Join(out, "curves.csv"))
-	if err != nil {
-		return err
-	}
-	if err := writeCurves(f, cp.History); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
-func writeCurves(w io.Writer, h []learn.EpochRecord) error {
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"epoch", "train_accuracy", "test_accuracy", "silent_fraction", "mean_error", "train_samples_per_second", "eval_samples_per_second"})
-	f := func(x float64) string { return strconv.FormatFloat(x, 'g', 6, 64) }
-	for _, e := range h {
-		cw.Write([]string{strconv.Itoa(e.Epoch), f(e.TrainAccuracy), f(float64(e.TestAccuracy)), f(float64(e.SilentFraction)), f(e.MeanError), f(e.TrainPerSecond), f(e.EvalPerSecond)})
-	}
-	cw.Flush()
-	return cw.Error()
 }

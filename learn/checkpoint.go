@@ -9,8 +9,9 @@ import (
 	"path/filepath"
 	"time"
 
+	"dalesim/monitor"
 	"dalesim/network"
-	"dalesim/simd"
+	"dalesim/spec"
 	"dalesim/traces"
 )
 
@@ -25,6 +26,7 @@ type Checkpoint struct {
 	Seed         uint64        `json:"seed"`
 	WPBaseline   float64       `json:"wp_baseline"`
 	WPSamples    int64         `json:"wp_samples"`
+	Samples      int64         `json:"samples"` // training presentations so far (the step of the saved weights)
 	History      []EpochRecord `json:"history"`
 	Saved        time.Time     `json:"saved"`
 }
@@ -65,33 +67,7 @@ func (m *Model) Save(dir, version string, cp *Checkpoint) error {
 	}
 	tmp := filepath.Join(dir, WeightsDir+".new")
 	os.RemoveAll(tmp)
-	rec, err := traces.Create(tmp, traces.Options{Weights: true, States: true, Synchronous: true}, m.meta(version, text))
-	if err != nil {
-		return err
-	}
-	step := m.Net.Step()
-	for pi, p := range m.Net.Projections() {
-		pre := make([]int32, 0, p.Len())
-		for i := 0; i < p.Source().Len(); i++ {
-			tg, _ := p.Row(i)
-			for range tg {
-				pre = append(pre, int32(i))
-			}
-		}
-		if err := rec.Weights(step, pi, pre, p.Targets(), p.Weights()); err != nil {
-			rec.Close(traces.Status{Interrupted: true, LastStep: step})
-			return err
-		}
-	}
-	idx := make([]int32, m.Hidden.Len())
-	for i := range idx {
-		idx[i] = int32(i)
-	}
-	if err := rec.State(step, m.Net.PopulationIndex(m.Hidden.Name()), "theta", idx, m.Hidden.State.Theta); err != nil {
-		rec.Close(traces.Status{Interrupted: true, LastStep: step})
-		return err
-	}
-	if err := rec.Close(traces.Status{LastStep: step}); err != nil {
+	if err := m.saveWeights(tmp, version, string(text), cp.Samples); err != nil {
 		return err
 	}
 	final := filepath.Join(dir, WeightsDir)
@@ -118,17 +94,36 @@ func (m *Model) Save(dir, version string, cp *Checkpoint) error {
 	return writeAtomic(filepath.Join(dir, CheckpointFile), js)
 }
 
-func (m *Model) meta(version string, spec []byte) traces.Meta {
-	meta := traces.Meta{Version: version, Spec: string(spec), Kernel: simd.Active(), Seed: m.seed,
-		DtMS: m.Net.Dt(), Threads: m.Net.Threads()}
-	for _, p := range m.Net.Populations() {
-		meta.Populations = append(meta.Populations, traces.PopulationInfo{Name: p.Name(), Size: p.Len(), Identity: p.Identity().String()})
-	}
+// saveWeights writes every projection's weights and the hidden
+// population's threshold offsets as a traces run in dir, through the same
+// monitors as a recorded run, stamped with step = the number of training
+// samples presented so far.
+func (m *Model) saveWeights(dir, version, specText string, samples int64) error {
+	var mons []monitor.Monitor
 	for _, p := range m.Net.Projections() {
-		meta.Projections = append(meta.Projections, traces.ProjectionInfo{Name: p.Name(), Source: p.Source().Name(),
-			Target: p.Target().Name(), Sign: int(p.Sign())})
+		w, err := monitor.NewWeights(m.Net, p.Name(), 0)
+		if err != nil {
+			return err
+		}
+		mons = append(mons, w)
 	}
-	return meta
+	theta, err := monitor.NewState(m.Net, m.Hidden.Name(), []string{"theta"}, nil, 1)
+	if err != nil {
+		return err
+	}
+	mons = append(mons, theta)
+	m.Net.SetStep(samples)
+	rec, err := monitor.Start(dir, m.Net, monitor.Options{Version: version, SpecText: specText, Synchronous: true}, mons...)
+	if err != nil {
+		return err
+	}
+	for _, mon := range rec.Monitors() {
+		if err := mon.Observe(samples, m.Net); err != nil {
+			rec.Close(true)
+			return err
+		}
+	}
+	return rec.Close(false)
 }
 
 func writeAtomic(path string, data []byte) error {
@@ -152,7 +147,7 @@ func Load(dir string, opt network.Options) (*Model, *Checkpoint, error) {
 	if err := json.Unmarshal(js, &cp); err != nil {
 		return nil, nil, fmt.Errorf("%s: %v", filepath.Join(dir, CheckpointFile), err)
 	}
-	s, err := network.LoadSpec(filepath.Join(dir, SpecFile))
+	s, err := spec.Load(filepath.Join(dir, SpecFile))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"dalesim/learn"
 	"dalesim/mnist"
 	"dalesim/network"
+	"dalesim/spec"
 )
 
 // bars is a toy data set in MNIST's format: class 0 draws a horizontal bar,
@@ -35,7 +36,7 @@ func bars(n int) *mnist.Set {
 // examples/mnist.toml, with 20 hidden neurons) and the classes it learns;
 // TrainEpoch learns from a set once, Evaluate scores it.
 func Example() {
-	spec, err := network.ParseSpec(examples.MNIST, "mnist.toml")
+	spec, err := spec.Parse(examples.MNIST, "mnist.toml")
 	if err != nil {
 		panic(err)
 	}

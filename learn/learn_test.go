@@ -9,6 +9,7 @@ import (
 	"dalesim/examples"
 	"dalesim/mnist"
 	"dalesim/network"
+	"dalesim/spec"
 )
 
 func loadMNIST(t *testing.T, digits []int, ntrain, ntest int) (*mnist.Set, *mnist.Set) {
@@ -26,7 +27,7 @@ func loadMNIST(t *testing.T, digits []int, ntrain, ntest int) (*mnist.Set, *mnis
 
 func smallModel(t *testing.T, hidden int, digits []int) *Model {
 	t.Helper()
-	s, err := network.ParseSpec(examples.MNIST, "examples/mnist.toml")
+	s, err := spec.Parse(examples.MNIST, "examples/mnist.toml")
 	if err != nil {
 		t.Fatal(err)
 	}

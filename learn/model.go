@@ -1,12 +1,14 @@
 package learn
 
 import (
+	"context"
 	"fmt"
 
 	"dalesim/internal/rng"
+	"dalesim/monitor"
 	"dalesim/network"
 	"dalesim/neuron"
-	"dalesim/simd"
+	"dalesim/spec"
 	"dalesim/synapse"
 )
 
@@ -14,7 +16,7 @@ import (
 // learning rule attached.
 type Model struct {
 	Net                    *network.Network
-	Spec                   *network.Spec
+	Spec                   *spec.Spec
 	Input, Hidden, Readout *neuron.Population
 	InHid, HidOut          *synapse.Projection
 	Classes                []int // class label of each readout group, in order
@@ -36,26 +38,28 @@ type Model struct {
 	seed                uint64
 
 	// per-presentation scratch
-	counts  map[*neuron.Population][]int32
-	x, y, z []float32
-	teacher []float32
-	stats   *FiringStats
-	onStep  func(s int64) error // called after each step of a presentation (tracing)
+	counter                *monitor.SpikeCounter
+	inIdx, hidIdx, readIdx int // population indices in the network
+	x, y, z                []float32
+	teacher                []float32
+	stats                  *FiringStats
+	mons                   []network.Monitor // counter, stats and any recording monitors
 }
 
 // New builds the model of a spec; classes are the labels the readout
 // groups stand for (readout size must be a multiple of len(classes)).
-func New(s *network.Spec, opt network.Options, classes []int) (*Model, error) {
+func New(s *spec.Spec, opt network.Options, classes []int) (*Model, error) {
 	t := s.Training
 	if t == nil {
-		return nil, &network.SpecError{File: s.File, Field: "training", Msg: "the spec has no [training] table"}
+		return nil, &spec.Error{File: s.File, Field: "training", Msg: "the spec has no [training] table"}
 	}
 	if len(classes) == 0 {
 		return nil, fmt.Errorf("no classes")
 	}
+	tp := t.Params()
 	for i := range s.Populations {
 		if p := &s.Populations[i]; p.Name == t.Readout {
-			p.Size = network.Get(t.ReadoutPerClass, 1) * len(classes)
+			p.Size = tp.ReadoutPerClass * len(classes)
 		}
 	}
 	net, err := network.Build(s, opt)
@@ -66,7 +70,7 @@ func New(s *network.Spec, opt network.Options, classes []int) (*Model, error) {
 	m.Input, m.Hidden, m.Readout = net.Population(t.Input), net.Population(t.Hidden), net.Population(t.Readout)
 	m.InHid, m.HidOut = net.Projection(t.HiddenRule.Projection), net.Projection(t.ReadoutRule.Projection)
 	bad := func(field, format string, a ...any) error {
-		return &network.SpecError{File: s.File, Field: "training", Msg: field + ": " + fmt.Sprintf(format, a...)}
+		return &spec.Error{File: s.File, Field: "training", Msg: field + ": " + fmt.Sprintf(format, a...)}
 	}
 	if m.InHid.Source() != m.Input || m.InHid.Target() != m.Hidden {
 		return nil, bad("hidden_rule.projection", "%q must go from input %q to hidden %q", m.InHid.Name(), t.Input, t.Hidden)
@@ -79,38 +83,40 @@ func New(s *network.Spec, opt network.Options, classes []int) (*Model, error) {
 	}
 	m.group = m.Readout.Len() / len(classes)
 	dt := s.Dt()
-	m.steps = network.StepsFor(*t.PresentationMS, dt)
+	m.steps = network.StepsFor(tp.PresentationMS, dt)
 	sec := float64(m.steps) * dt / 1000
-	m.inputRate = *t.InputRateHz
-	m.xNorm = float32(*t.InputRateHz * sec)
-	m.yNorm = float32(*t.HiddenRateHz * sec)
-	m.zNorm = float32(*t.ReadoutRateHz * sec)
-	h := t.HiddenRule
-	m.hiddenRule = synapse.Competitive{Eta: *h.Eta, Delta: network.Get(h.Delta, 0), WMax: *h.WMax,
-		Regrow: network.Get(h.Regrow, true), ScaleSum: network.Get(h.ScaleSum, 0)}
-	m.hiddenRule.ScaleNorm, _ = synapse.ParseNorm(h.ScaleNorm)
-	m.etaTau, m.etaMin = network.Get(h.EtaTau, 0), network.Get(h.EtaMin, 0)
-	r := t.ReadoutRule
-	m.labelHebb = synapse.LabelHebb{Eta: *r.EtaHebb, Delta: network.Get(r.DeltaHebb, 0), WMax: *r.WMax, ScaleSum: network.Get(r.ScaleSum, 0)}
-	m.labelHebb.ScaleNorm, _ = synapse.ParseNorm(r.ScaleNorm)
-	if e := network.Get(r.EtaWP, 0); e > 0 {
+	m.inputRate = tp.InputRateHz
+	m.xNorm = float32(tp.InputRateHz * sec)
+	m.yNorm = float32(tp.HiddenRateHz * sec)
+	m.zNorm = float32(tp.ReadoutRateHz * sec)
+	m.hiddenRule = synapse.Competitive{Eta: tp.Eta, Delta: tp.Delta, WMax: tp.WMax, Regrow: tp.Regrow,
+		ScaleSum: tp.ScaleSum, ScaleNorm: tp.ScaleNorm}
+	m.etaTau, m.etaMin = tp.EtaTau, tp.EtaMin
+	m.labelHebb = synapse.LabelHebb{Eta: tp.EtaHebb, Delta: tp.DeltaHebb, WMax: tp.ReadoutWMax,
+		ScaleSum: tp.ReadoutScaleSum, ScaleNorm: tp.ReadoutScaleNorm}
+	if tp.EtaWP > 0 {
 		m.useWP = true
-		m.wp = synapse.WeightPerturbation{Eta: e, Sigma: *r.SigmaWP, WMax: *r.WMax, BaselineTau: network.Get(r.BaselineTau, 100)}
+		m.wp = synapse.WeightPerturbation{Eta: tp.EtaWP, Sigma: tp.SigmaWP, WMax: tp.ReadoutWMax, BaselineTau: tp.BaselineTau}
 	}
-	hm := t.Homeostasis
-	m.homeoTarget = float32(network.Get(hm.TargetSpikes, 0) / float64(m.Hidden.Len()))
-	m.homeoEta = float32(network.Get(hm.EtaMV, 0))
-	m.homeoMax = float32(network.Get(hm.MaxMV, 20))
-	m.counts = map[*neuron.Population][]int32{}
-	for _, p := range net.Populations() {
-		m.counts[p] = make([]int32, p.Len())
-	}
+	m.homeoTarget = float32(tp.TargetSpikes / float64(m.Hidden.Len()))
+	m.homeoEta = float32(tp.EtaMV)
+	m.homeoMax = float32(tp.MaxMV)
+	m.counter = monitor.NewSpikeCounter(net)
+	m.inIdx, m.hidIdx, m.readIdx = net.PopulationIndex(tp.Input), net.PopulationIndex(tp.Hidden), net.PopulationIndex(tp.Readout)
 	m.x = make([]float32, m.Input.Len())
 	m.y = make([]float32, m.Hidden.Len())
 	m.z = make([]float32, len(classes))
 	m.teacher = make([]float32, m.Readout.Len())
 	m.stats = newFiringStats(net)
+	m.mons = []network.Monitor{m.counter, m.stats}
 	return m, nil
+}
+
+// presentationStep is the engine step at which presentation index of a
+// phase starts: the Poisson numbers of a step depend on (seed, step,
+// neuron), so each presentation draws its own.
+func presentationStep(phase Phase, index, steps int64) int64 {
+	return (int64(phase)<<44 | index) * steps
 }
 
 // StepsPerPresentation returns the number of steps a sample is shown for.
@@ -162,30 +168,18 @@ func (m *Model) Present(img []float32, label int, learn bool, phase Phase, index
 	// numbers depend only on (seed, phase, index).
 	for _, p := range m.Net.Populations() {
 		p.ResetState()
-		clear(m.counts[p])
 	}
-	m.Net.SetStep((int64(phase)<<44 | index) * m.steps)
+	m.counter.Reset()
+	m.Net.SetStep(presentationStep(phase, index, m.steps))
 	m.stats.begin()
-	for s := int64(0); s < m.steps; s++ {
-		m.Net.StepOnce()
-		for _, p := range m.Net.Populations() {
-			c := m.counts[p]
-			for _, j := range p.Spikes() {
-				c[j]++
-			}
-		}
-		m.stats.observe(s)
-		if m.onStep != nil {
-			if err := m.onStep(s); err != nil {
-				return Outcome{}, err
-			}
-		}
+	if _, err := m.Net.Advance(context.Background(), m.steps, m.mons...); err != nil {
+		return Outcome{}, err
 	}
-	m.stats.end(m.counts)
+	m.stats.end(m.counter)
 	// Rate-mapped activities.
-	activity(m.x, m.counts[m.Input], m.xNorm)
-	activity(m.y, m.counts[m.Hidden], m.yNorm)
-	zc := m.counts[m.Readout]
+	activity(m.x, m.counter.Counts(m.inIdx), m.xNorm)
+	activity(m.y, m.counter.Counts(m.hidIdx), m.yNorm)
+	zc := m.counter.Counts(m.readIdx)
 	out := Outcome{Score: make([]float32, len(m.Classes))}
 	for k := range m.Classes {
 		var c int32
@@ -225,7 +219,7 @@ func (m *Model) Present(img []float32, label int, learn bool, phase Phase, index
 // count delivered onto the class's readout neurons.
 func (m *Model) charge() []float64 {
 	ch := make([]float64, len(m.Classes))
-	hc := m.counts[m.Hidden]
+	hc := m.counter.Counts(m.hidIdx)
 	for j := 0; j < m.Hidden.Len(); j++ {
 		if hc[j] == 0 {
 			continue
@@ -255,7 +249,7 @@ func (m *Model) HiddenEta(t int64) float64 {
 
 // apply runs the learning rule after training presentation t of class ci.
 func (m *Model) apply(ci int, e float64, t int64) {
-	impl := simd.Current()
+	impl := m.Net.Impl()
 	hr := m.hiddenRule
 	hr.Eta = m.HiddenEta(t)
 	hr.Apply(m.InHid, m.x, m.y, impl)
@@ -271,7 +265,7 @@ func (m *Model) apply(ci int, e float64, t int64) {
 	m.labelHebb.Apply(m.HidOut, m.y, m.teacher, impl)
 	if m.homeoEta > 0 {
 		th := m.Hidden.State.Theta
-		for j, c := range m.counts[m.Hidden] {
+		for j, c := range m.counter.Counts(m.hidIdx) {
 			th[j] += m.homeoEta * (float32(c) - m.homeoTarget)
 			th[j] = min(max(th[j], -m.homeoMax), m.homeoMax)
 		}

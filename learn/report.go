@@ -8,7 +8,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
-	"dalesim/network"
+	"dalesim/spec"
 	"dalesim/traces"
 )
 
@@ -48,7 +48,7 @@ func (m *Model) BuildReport(cp *Checkpoint, train, test *Eval) *Report {
 		TestSamples: cp.TestSamples, Seed: m.seed, Train: train, Test: test, Firing: m.stats.Summary(), History: cp.History}
 	var b bytes.Buffer
 	toml.NewEncoder(&b).Encode(struct {
-		T *network.TrainingSpec `toml:"training"`
+		T *spec.Training `toml:"training"`
 	}{m.Spec.Training})
 	r.Parameters = b.String()
 	for _, p := range m.Net.Projections() {

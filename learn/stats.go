@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"math"
 
+	"dalesim/monitor"
 	"dalesim/network"
 	"dalesim/neuron"
 )
@@ -45,7 +46,9 @@ func (f *FiringStats) begin() {
 	}
 }
 
-func (f *FiringStats) observe(s int64) {
+// Observe adds the spikes of engine step s (a network.Monitor; only
+// differences of steps are used).
+func (f *FiringStats) Observe(s int64, _ *network.Network) error {
 	f.steps++
 	for i, p := range f.pops {
 		sp := p.Spikes()
@@ -61,12 +64,16 @@ func (f *FiringStats) observe(s int64) {
 			l[j] = s
 		}
 	}
+	return nil
 }
 
-func (f *FiringStats) end(counts map[*neuron.Population][]int32) {
+// SpikesOnly reports true: the statistics read only spikes.
+func (f *FiringStats) SpikesOnly() bool { return true }
+
+func (f *FiringStats) end(c *monitor.SpikeCounter) {
 	f.n++
-	for i, p := range f.pops {
-		f.sparse[i] += sparseness(counts[p])
+	for i := range f.pops {
+		f.sparse[i] += sparseness(c.Counts(i))
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"dalesim/internal/rng"
 	"dalesim/neuron"
 	"dalesim/simd"
+	"dalesim/spec"
 	"dalesim/synapse"
 )
 
@@ -34,11 +35,11 @@ func streamKey(seed uint64, parts ...string) uint64 {
 }
 
 // Build validates a spec's resources (memory, files) and builds the network.
-func Build(s *Spec, opt Options) (*Network, error) {
+func Build(s *spec.Spec, opt Options) (*Network, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	est := s.EstimateMemory()
+	est := EstimateMemory(s)
 	if opt.Threads > 1 {
 		// Each worker keeps spikeBufs spike lists as long as the network.
 		var neurons float64
@@ -54,7 +55,7 @@ func Build(s *Spec, opt Options) (*Network, error) {
 		limit = availableMemory()
 	}
 	if limit > 0 && est.Total > float64(limit) {
-		return nil, &SpecError{File: s.File, Msg: fmt.Sprintf(
+		return nil, &spec.Error{File: s.File, Msg: fmt.Sprintf(
 			"the network needs about %s (%s of synapses for %.3g synapses, %s of neuron state) but only %s is available; make it smaller",
 			bytesString(est.Total), bytesString(est.Synapses), est.NumSynapses, bytesString(est.Neurons), bytesString(float64(limit)))}
 	}
@@ -65,61 +66,61 @@ func Build(s *Spec, opt Options) (*Network, error) {
 		n.impl = opt.Kernels
 	}
 	n.SetThreads(opt.Threads)
-	l := &errList{s: s}
+	l := spec.NewErrorList(s)
 	for i := range s.Populations {
 		ps := &s.Populations[i]
 		key := fmt.Sprintf("population[%d]", i)
 		label := fmt.Sprintf("population %q", ps.Name)
 		p, err := buildPop(s, ps, dt, seed)
 		if err != nil {
-			l.add(key, label, err.Error())
+			l.Add(key, label, err.Error())
 			continue
 		}
 		if err := n.AddPopulation(p); err != nil {
-			l.add(key, label, err.Error())
+			l.Add(key, label, err.Error())
 		}
 	}
-	if err := l.err(); err != nil {
+	if err := l.Err(); err != nil {
 		return nil, err
 	}
 	for i := range s.Drives {
 		ds := &s.Drives[i]
 		id, _ := neuron.ParseIdentity(ds.Identity)
-		name := ds.name(i)
+		name := ds.EffectiveName(i)
 		d := &neuron.Drive{Name: name, Identity: id, N: ds.N, RateHz: *ds.RateHz, Weight: *ds.Weight,
 			Key: streamKey(seed, "drive", name)}
 		if err := n.Population(ds.Target).AddDrive(d); err != nil {
-			l.add(fmt.Sprintf("drive[%d]", i), fmt.Sprintf("drive %q", name), err.Error())
+			l.Add(fmt.Sprintf("drive[%d]", i), fmt.Sprintf("drive %q", name), err.Error())
 		}
 	}
 	for i := range s.Projections {
 		ps := &s.Projections[i]
 		key := fmt.Sprintf("projection[%d]", i)
-		name := ps.name()
+		name := ps.EffectiveName()
 		label := fmt.Sprintf("projection %q", name)
 		sp, err := projSpec(s, ps, seed)
 		if err != nil {
-			l.add(key+".connectivity.file", label, err.Error())
+			l.Add(key+".connectivity.file", label, err.Error())
 			continue
 		}
 		if _, err := n.Connect(ps.Source, ps.Target, sp); err != nil {
-			l.add(key, label, strings.TrimPrefix(err.Error(), fmt.Sprintf("projection %q: ", name)))
+			l.Add(key, label, strings.TrimPrefix(err.Error(), fmt.Sprintf("projection %q: ", name)))
 		}
 	}
-	if err := l.err(); err != nil {
+	if err := l.Err(); err != nil {
 		return nil, err
 	}
 	return n, nil
 }
 
-func buildPop(s *Spec, ps *PopSpec, dt float64, seed uint64) (*neuron.Population, error) {
+func buildPop(s *spec.Spec, ps *spec.Population, dt float64, seed uint64) (*neuron.Population, error) {
 	id, _ := neuron.ParseIdentity(ps.Identity)
 	m, _ := neuron.ParseModel(ps.Model)
 	switch m {
 	case neuron.Poisson:
 		return neuron.NewPoisson(ps.Name, id, ps.Size, *ps.RateHz, dt, streamKey(seed, "population", ps.Name))
 	case neuron.SpikeSource:
-		path := s.resolve(ps.File)
+		path := s.Resolve(ps.File)
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, fmt.Errorf("file = %q: %v", ps.File, err)
@@ -131,12 +132,12 @@ func buildPop(s *Spec, ps *PopSpec, dt float64, seed uint64) (*neuron.Population
 		}
 		return neuron.NewSpikeSource(ps.Name, id, ps.Size, ev, dt)
 	}
-	par, _ := ps.params(m)
+	par, _ := ps.Params(m)
 	p, err := neuron.NewLIF(ps.Name, id, m, ps.Size, par, dt)
 	if err != nil {
 		return nil, err
 	}
-	init := func(name string, d *Dist, dst []float32, nonNeg bool) {
+	init := func(name string, d *spec.Dist, dst []float32, nonNeg bool) {
 		if !d.IsSet() || dst == nil {
 			return
 		}
@@ -154,7 +155,7 @@ func buildPop(s *Spec, ps *PopSpec, dt float64, seed uint64) (*neuron.Population
 	return p, nil
 }
 
-func projSpec(s *Spec, ps *ProjSpec, seed uint64) (synapse.Spec, error) {
+func projSpec(s *spec.Spec, ps *spec.Projection, seed uint64) (synapse.Spec, error) {
 	c := ps.Connectivity
 	conn := synapse.Conn{Rule: synapse.Rule(c.Rule), Autapses: true, Multapses: true}
 	if c.P != nil {
@@ -170,7 +171,7 @@ func projSpec(s *Spec, ps *ProjSpec, seed uint64) (synapse.Spec, error) {
 		conn.Multapses = *c.Multapses
 	}
 	if conn.Rule == synapse.List {
-		path := s.resolve(c.File)
+		path := s.Resolve(c.File)
 		f, err := os.Open(path)
 		if err != nil {
 			return synapse.Spec{}, fmt.Errorf("connectivity.file = %q: %v", c.File, err)
@@ -187,11 +188,11 @@ func projSpec(s *Spec, ps *ProjSpec, seed uint64) (synapse.Spec, error) {
 		delay = ps.DelayMS.Dist
 	}
 	return synapse.Spec{
-		Name:   ps.name(),
+		Name:   ps.EffectiveName(),
 		Conn:   conn,
 		Weight: ps.Weight.Dist,
 		Delay:  delay,
-		Key:    streamKey(seed, "projection", ps.name()),
+		Key:    streamKey(seed, "projection", ps.EffectiveName()),
 	}, nil
 }
 
@@ -203,7 +204,7 @@ type Memory struct {
 
 // EstimateMemory estimates the memory a spec needs once built (including
 // what the build itself holds temporarily).
-func (s *Spec) EstimateMemory() Memory {
+func EstimateMemory(s *spec.Spec) Memory {
 	var m Memory
 	dt := s.Dt()
 	size := map[string]int{}
@@ -231,7 +232,7 @@ func (s *Spec) EstimateMemory() Memory {
 		ns := synapse.EstimateSynapses(&c, size[p.Source], size[p.Target])
 		if c.Rule == synapse.List {
 			ns = 0
-			if fi, err := os.Stat(s.resolve(p.Connectivity.File)); err == nil {
+			if fi, err := os.Stat(s.Resolve(p.Connectivity.File)); err == nil {
 				ns = float64(fi.Size()) / 8 // at least ~8 bytes of text per line
 			}
 		}

@@ -1,5 +1,5 @@
 // Package network builds and runs dalesim networks: it decodes and
-// validates TOML spec files (Spec, ParseSpec, LoadSpec), estimates the memory
+// validates TOML spec files (Spec, spec.Parse, spec.Load), estimates the memory
 // a network needs, builds populations and projections (Build), and runs the
 // fixed per-step schedule (Network.Run):
 //
@@ -16,7 +16,7 @@
 // the kernel implementation. Random numbers are counter-based (internal/rng)
 // and keyed by name, so they do not depend on the order of work either.
 //
-// The built-in benchmarks (Builtin: coba, cuba, brunel) are specs too; their
+// The built-in benchmarks (spec.Builtin: coba, cuba, brunel) are specs too; their
 // text is examples/*.toml. Monitors (NewRecorder) stream spikes, states,
 // weights and rates to Parquet through package traces.
 package network

@@ -17,6 +17,7 @@ import (
 
 	"dalesim/neuron"
 	"dalesim/simd"
+	"dalesim/spec"
 )
 
 // TestEmptyNetwork: a network without populations runs with
@@ -197,7 +198,7 @@ func TestEdgeSpecs(t *testing.T) {
 				if kname != simd.Implementations()[0] && threads > 1 && threads != 3 && threads != 9 {
 					continue
 				}
-				s, err := LoadSpec(f)
+				s, err := spec.Load(f)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -230,7 +231,7 @@ func TestEdgeSpecs(t *testing.T) {
 func TestForcedRebalance(t *testing.T) {
 	chunks := []int64{1, 50, 1, 2, 77, 5, 120, 1, 33, 200, 9}
 	run := func(threads int, seed uint64) string {
-		s, err := LoadSpec("../examples/features.toml")
+		s, err := spec.Load("../examples/features.toml")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -273,7 +274,7 @@ func TestForcedRebalance(t *testing.T) {
 func TestCloseStopsWorkers(t *testing.T) {
 	base := runtime.NumGoroutine()
 	for _, solo := range []bool{false, true} {
-		s, err := Builtin("cuba", BuiltinParams{Seed: 1})
+		s, err := spec.Builtin("cuba", spec.BuiltinParams{Seed: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -338,7 +339,7 @@ func TestCutLineBounds(t *testing.T) {
 // n.step + steps overflows (network.go:182) and the call returns at once,
 // with no step run and Interrupted false.
 func TestRunUntilCancelled(t *testing.T) {
-	s, err := Builtin("cuba", BuiltinParams{Seed: 1})
+	s, err := spec.Builtin("cuba", spec.BuiltinParams{Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -2,6 +2,7 @@ package network
 
 import (
 	"context"
+	"dalesim/spec"
 	"errors"
 	"fmt"
 	"runtime"
@@ -16,7 +17,7 @@ import (
 func TestThreadsSameSpikesFeatures(t *testing.T) {
 	var first *Result
 	for _, threads := range []int{1, 2, 3, 4} {
-		s, err := LoadSpec("../examples/features.toml")
+		s, err := spec.Load("../examples/features.toml")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -46,7 +47,7 @@ func TestEngineModes(t *testing.T) {
 	}
 	var want []string
 	for _, threads := range []int{1, 2, 3} {
-		s, err := Builtin("brunel", BuiltinParams{Scale: 0.1, Seed: 11})
+		s, err := spec.Builtin("brunel", spec.BuiltinParams{Scale: 0.1, Seed: 11})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,7 +85,7 @@ func TestEngineModes(t *testing.T) {
 // single-threaded run of as many steps.
 func TestEngineInterrupt(t *testing.T) {
 	build := func(threads int) *Network {
-		s, err := Builtin("brunel", BuiltinParams{Scale: 0.1, Seed: 4})
+		s, err := spec.Builtin("brunel", spec.BuiltinParams{Scale: 0.1, Seed: 4})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -132,11 +133,11 @@ func TestStepAllocs(t *testing.T) {
 	}
 	for _, name := range []string{"brunel", "coba", "cuba"} {
 		for _, threads := range []int{1, 2} {
-			p := BuiltinParams{Seed: 5}
+			p := spec.BuiltinParams{Seed: 5}
 			if name == "brunel" {
 				p.Scale = 0.1
 			}
-			s, err := Builtin(name, p)
+			s, err := spec.Builtin(name, p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -146,7 +147,7 @@ func TestStepAllocs(t *testing.T) {
 			}
 			n.RunSteps(context.Background(), 300)
 			ev := n.Events()
-			if a := testing.AllocsPerRun(200, n.StepOnce); a != 0 {
+			if a := testing.AllocsPerRun(200, func() { stepOnce(n) }); a != 0 {
 				t.Errorf("%s, %d threads: %v allocations per step", name, threads, a)
 			}
 			if n.Events() == ev {
@@ -245,7 +246,7 @@ func BenchmarkEngine(b *testing.B) {
 	for _, name := range []string{"brunel", "coba"} {
 		for _, threads := range []int{1, 2} {
 			b.Run(fmt.Sprintf("net=%s/threads=%d", name, threads), func(b *testing.B) {
-				s, err := Builtin(name, BuiltinParams{})
+				s, err := spec.Builtin(name, spec.BuiltinParams{})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -289,7 +290,7 @@ func (c *countTicks) Observe(step int64, _ *Network) error {
 // Tick, never through Observe, and gives the spikes of a run without it;
 // next to an ordinary Monitor, the Ticker is observed step by step.
 func TestTickerKeepsPipeline(t *testing.T) {
-	s, err := Builtin("brunel", BuiltinParams{Scale: 0.1, Seed: 5})
+	s, err := spec.Builtin("brunel", spec.BuiltinParams{Scale: 0.1, Seed: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -355,7 +356,7 @@ func (l *spikeLog) Observe(step int64, n *Network) error {
 // step in order with all of its spikes (the single-threaded ones), and one
 // that fails stops the run with its error, which is not an interruption.
 func TestSpikeMonitorPipelined(t *testing.T) {
-	s, err := Builtin("brunel", BuiltinParams{Scale: 0.1, Seed: 9})
+	s, err := spec.Builtin("brunel", spec.BuiltinParams{Scale: 0.1, Seed: 9})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,12 +5,13 @@ import (
 	"fmt"
 
 	"dalesim/network"
+	"dalesim/spec"
 )
 
-// A spec is TOML text (or a file, with LoadSpec); Build validates it and
+// A spec is TOML text (or a file, with spec.Load); Build validates it and
 // builds the network; Run simulates and summarises.
 func Example() {
-	spec := []byte(`
+	text := []byte(`
 dt_ms = 0.1
 seed = 7
 
@@ -39,7 +40,7 @@ connectivity = { rule = "fixed_indegree", k = 40 }
 weight = 2.0
 delay_ms = 1.0
 `)
-	s, err := network.ParseSpec(spec, "example.toml")
+	s, err := spec.Parse(text, "example.toml")
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -56,33 +57,4 @@ delay_ms = 1.0
 	}
 	fmt.Printf("%d synapses; E fired: %v\n", net.Projections()[0].Len(), r.Populations["E"].Spikes > 0)
 	// Output: 2000 synapses; E fired: true
-}
-
-// A spec that breaks a rule is rejected with the file, line, field, value and rule.
-func ExampleParseSpec_error() {
-	_, err := network.ParseSpec([]byte(`
-dt_ms = 0.1
-[[population]]
-name = "I"
-size = 10
-identity = "inhibitory"
-model = "poisson"
-rate_hz = 5.0
-[[population]]
-name = "E"
-size = 10
-identity = "excitatory"
-model = "delta"
-tau_m_ms = 20.0
-v_rest_mV = 0.0
-v_reset_mV = 0.0
-v_thresh_mV = 15.0
-[[projection]]
-source = "I"
-target = "E"
-connectivity = { rule = "all_to_all" }
-weight = -1.0
-`), "bad.toml")
-	fmt.Println(err)
-	// Output: bad.toml:22: projection "I->E": weight: value = -1: must be >= 0 (a magnitude; the sign comes from the source population)
 }

@@ -8,6 +8,7 @@ import (
 
 	"dalesim/neuron"
 	"dalesim/simd"
+	"dalesim/spec"
 	"dalesim/synapse"
 )
 
@@ -24,13 +25,15 @@ type Network struct {
 	threads int
 	stats   *stats
 	events  int64
-	spec    *Spec
+	spec    *spec.Spec
 	eng     *engine
 }
 
 // New returns an empty network with time step dt (ms) and a seed.
+// It uses the fastest SIMD implementation the CPU has until SetKernels.
 func New(dt float64, seed uint64) *Network {
-	return &Network{dt: dt, seed: seed, index: map[string]int{}, impl: simd.Current(), threads: 1}
+	fastest, _ := simd.Lookup("auto")
+	return &Network{dt: dt, seed: seed, index: map[string]int{}, impl: fastest, threads: 1}
 }
 
 // Dt returns the time step in ms.
@@ -40,7 +43,7 @@ func (n *Network) Dt() float64 { return n.dt }
 func (n *Network) Seed() uint64 { return n.seed }
 
 // Spec returns the spec the network was built from (nil if built by code).
-func (n *Network) Spec() *Spec { return n.spec }
+func (n *Network) Spec() *spec.Spec { return n.spec }
 
 // Step returns the number of steps run so far.
 func (n *Network) Step() int64 { return n.step }
@@ -133,6 +136,10 @@ func (n *Network) SetKernels(impl *simd.Impl) { n.impl = impl }
 // Kernels returns the name of the SIMD implementation in use.
 func (n *Network) Kernels() string { return n.impl.Name }
 
+// Impl returns the SIMD implementation in use (for code that runs kernels
+// on the network's behalf, such as plasticity rules).
+func (n *Network) Impl() *simd.Impl { return n.impl }
+
 // SetThreads sets the number of worker threads (>= 1).
 func (n *Network) SetThreads(t int) {
 	n.threads = max(t, 1)
@@ -197,10 +204,27 @@ func (n *Network) RunSteps(ctx context.Context, steps int64, mons ...Monitor) (*
 	if n.stats == nil {
 		n.stats = newStats(n)
 	}
+	start := time.Now()
+	interrupted, err := n.loop(ctx, steps, n.stats, mons)
+	n.stats.wall += time.Since(start)
+	r := n.stats.result(n)
+	r.Interrupted = interrupted
+	return r, err
+}
+
+// Advance is RunSteps without the run summary (spike counts, CV, checksum):
+// the same loop, for callers that keep their own statistics, such as the
+// presentations of a training run. It reports whether ctx interrupted it.
+func (n *Network) Advance(ctx context.Context, steps int64, mons ...Monitor) (interrupted bool, err error) {
+	return n.loop(ctx, steps, nil, mons)
+}
+
+// loop is the run loop: steps (or until ctx ends) of the engine, each
+// followed by the summary st (nil: none) and the monitors.
+func (n *Network) loop(ctx context.Context, steps int64, st *stats, mons []Monitor) (interrupted bool, err error) {
 	if n.eng == nil {
 		n.eng = newEngine(n)
 	}
-	start := time.Now()
 	// A monitor that fails during a pipelined run stops it through rctx,
 	// which is then not an interruption.
 	rctx, stop := context.WithCancel(ctx)
@@ -220,8 +244,20 @@ func (n *Network) RunSteps(ctx context.Context, steps int64, mons ...Monitor) (*
 			pipelined = false
 		}
 	}
-	var err error
-	interrupted := false
+	observe := func(s int64) {
+		if st != nil {
+			st.observe(s, n.pops)
+		}
+		for _, m := range mons {
+			if t, ok := m.(Ticker); ok {
+				t.Tick(s)
+			} else if err == nil {
+				if err = m.Observe(s, n); err != nil {
+					stop()
+				}
+			}
+		}
+	}
 	for n.step < end {
 		select {
 		case <-done:
@@ -234,23 +270,13 @@ func (n *Network) RunSteps(ctx context.Context, steps int64, mons ...Monitor) (*
 		if pipelined {
 			// No monitor looks at the neurons' state between steps:
 			// the workers may run ahead (see engine.run).
-			k := n.eng.run(n.step, end-n.step, done, func(s int64) {
-				n.stats.observe(s, n.pops)
-				for _, m := range mons {
-					if t, ok := m.(Ticker); ok {
-						t.Tick(s)
-					} else if err == nil {
-						if err = m.Observe(s, n); err != nil {
-							stop()
-						}
-					}
-				}
-			})
-			n.step += k
+			n.step += n.eng.run(n.step, end-n.step, done, observe)
 			continue
 		}
 		n.eng.stepOnce(n.step)
-		n.stats.observe(n.step, n.pops)
+		if st != nil {
+			st.observe(n.step, n.pops)
+		}
 		for _, m := range mons {
 			if err = m.Observe(n.step, n); err != nil {
 				break
@@ -258,10 +284,7 @@ func (n *Network) RunSteps(ctx context.Context, steps int64, mons ...Monitor) (*
 		}
 		n.step++
 	}
-	n.stats.wall += time.Since(start)
-	r := n.stats.result(n)
-	r.Interrupted = interrupted
-	return r, err
+	return interrupted, err
 }
 
 // Run advances the network by ms milliseconds (rounded to whole steps).
@@ -274,16 +297,6 @@ func StepsFor(ms, dt float64) int64 { return int64(ms/dt + 0.5) }
 
 // ResetStats starts a new summary (spike counts, CV, checksum) from the next step.
 func (n *Network) ResetStats() { n.stats = nil }
-
-// StepOnce advances the network by one step without statistics or
-// monitors (the training loop's inner step).
-func (n *Network) StepOnce() {
-	if n.eng == nil {
-		n.eng = newEngine(n)
-	}
-	n.eng.stepOnce(n.step)
-	n.step++
-}
 
 // SetStep sets the step counter: the next step run is step s. Random
 // numbers of Poisson sources and drives depend on the step, so a caller

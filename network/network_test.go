@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"math"
 	"os"
@@ -13,9 +12,8 @@ import (
 	"testing"
 
 	"dalesim/simd"
+	"dalesim/spec"
 )
-
-var update = flag.Bool("update", false, "rewrite examples/ from the built-in benchmarks")
 
 // TestBadSpecs checks that every malformed spec in testdata/bad is rejected
 // with the message its "# want:" lines give.
@@ -39,7 +37,7 @@ func TestBadSpecs(t *testing.T) {
 		if len(wants) == 0 {
 			t.Fatalf("%s has no '# want:' line", f)
 		}
-		s, err := LoadSpec(f)
+		s, err := spec.Load(f)
 		if err == nil {
 			_, err = Build(s, Options{MaxMemory: 1 << 30})
 		}
@@ -47,7 +45,7 @@ func TestBadSpecs(t *testing.T) {
 			t.Errorf("%s: accepted", f)
 			continue
 		}
-		if !IsSpecError(err) {
+		if !spec.IsError(err) {
 			t.Errorf("%s: error is not a spec error: %v", f, err)
 		}
 		for _, w := range wants {
@@ -58,37 +56,10 @@ func TestBadSpecs(t *testing.T) {
 	}
 }
 
-// TestExamplesMatchBuiltins keeps examples/*.toml identical to the built-in
-// benchmarks (go test ./network -run Examples -update rewrites them).
-func TestExamplesMatchBuiltins(t *testing.T) {
-	for _, name := range Builtins() {
-		text, err := BuiltinTOML(name, BuiltinParams{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		path := filepath.Join("..", "examples", name+".toml")
-		if *update {
-			if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-				t.Fatal(err)
-			}
-		}
-		got, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatalf("%v (run go test ./network -run Examples -update)", err)
-		}
-		if string(got) != text {
-			t.Errorf("%s differs from the built-in %q (run go test ./network -run Examples -update)", path, name)
-		}
-		if _, err := LoadSpec(path); err != nil {
-			t.Errorf("%s: %v", path, err)
-		}
-	}
-}
-
-func runSpec(t testing.TB, s *Spec, ms float64) *Result { return runWith(t, s, Options{}, ms) }
+func runSpec(t testing.TB, s *spec.Spec, ms float64) *Result { return runWith(t, s, Options{}, ms) }
 
 // runWith builds s with o, runs it for ms and closes the network.
-func runWith(t testing.TB, s *Spec, o Options, ms float64) *Result {
+func runWith(t testing.TB, s *spec.Spec, o Options, ms float64) *Result {
 	n, err := Build(s, o)
 	if err != nil {
 		t.Fatal(err)
@@ -104,13 +75,13 @@ func runWith(t testing.TB, s *Spec, o Options, ms float64) *Result {
 // TestDeterminism: the same seed gives the same spikes, another seed others.
 func TestDeterminism(t *testing.T) {
 	for _, name := range []string{"coba", "cuba", "brunel"} {
-		p := BuiltinParams{Scale: 0.1}
+		p := spec.BuiltinParams{Scale: 0.1}
 		if name != "brunel" {
 			p.Scale = 0
 		}
 		sum := func(seed int64) string {
 			p.Seed = seed
-			s, err := Builtin(name, p)
+			s, err := spec.Builtin(name, p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -155,7 +126,7 @@ func TestBrunelRegimes(t *testing.T) {
 		"SI-slow": {4.5, 0.9, 0.3, 10, 1.5, 10},
 	}
 	for name, rg := range regimes {
-		s, err := Builtin("brunel", BuiltinParams{G: rg.g, Eta: rg.eta})
+		s, err := spec.Builtin("brunel", spec.BuiltinParams{G: rg.g, Eta: rg.eta})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -186,7 +157,7 @@ func TestBenchmarkRates(t *testing.T) {
 		t.Skip("1 s of COBA and CUBA in -short mode")
 	}
 	for _, name := range []string{"coba", "cuba"} {
-		s, err := Builtin(name, BuiltinParams{})
+		s, err := spec.Builtin(name, spec.BuiltinParams{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -199,7 +170,7 @@ func TestBenchmarkRates(t *testing.T) {
 }
 
 func TestMemoryRefusal(t *testing.T) {
-	s, err := Builtin("brunel", BuiltinParams{})
+	s, err := spec.Builtin("brunel", spec.BuiltinParams{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,22 +178,15 @@ func TestMemoryRefusal(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "the network needs about") || !strings.Contains(err.Error(), "only 64.0 MiB is available") {
 		t.Fatalf("got %v", err)
 	}
-	m := s.EstimateMemory()
+	m := EstimateMemory(s)
 	if m.NumSynapses != 12500*1250 {
 		t.Fatalf("estimated %g synapses, want %d", m.NumSynapses, 12500*1250)
 	}
 }
 
-func TestCheckMissingSpec(t *testing.T) {
-	_, err := LoadSpec("testdata/none.toml")
-	if err == nil || !IsSpecError(err) {
-		t.Fatalf("got %v", err)
-	}
-}
-
 func FuzzParseSpec(f *testing.F) {
-	for _, name := range Builtins() {
-		text, _ := BuiltinTOML(name, BuiltinParams{Scale: 0.01})
+	for _, name := range spec.Builtins() {
+		text, _ := spec.BuiltinTOML(name, spec.BuiltinParams{Scale: 0.01})
 		f.Add(text)
 	}
 	files, _ := filepath.Glob("testdata/bad/*.toml")
@@ -231,19 +195,19 @@ func FuzzParseSpec(f *testing.F) {
 		f.Add(string(b))
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		s, err := ParseSpec([]byte(text), "fuzz.toml")
+		s, err := spec.Parse([]byte(text), "fuzz.toml")
 		if err != nil {
-			if !IsSpecError(err) {
+			if !spec.IsError(err) {
 				t.Fatalf("error is not a spec error: %v", err)
 			}
 			return
 		}
-		if m := s.EstimateMemory(); math.IsNaN(m.Total) {
+		if m := EstimateMemory(s); math.IsNaN(m.Total) {
 			t.Fatal("NaN memory estimate")
 		}
 		n, err := Build(s, Options{MaxMemory: 128 << 20})
 		if err != nil {
-			if !IsSpecError(err) {
+			if !spec.IsError(err) {
 				t.Fatalf("build error is not a spec error: %v", err)
 			}
 			return
@@ -259,16 +223,16 @@ func FuzzParseSpec(f *testing.F) {
 // Brunel runs at full size (12,500 neurons) unless -short; -short also
 // runs only generic and the fastest implementation, for 30 ms.
 func TestKernelsSameSpikes(t *testing.T) {
-	specs := map[string]func() (*Spec, error){
-		"coba":     func() (*Spec, error) { return Builtin("coba", BuiltinParams{Seed: 7}) },
-		"cuba":     func() (*Spec, error) { return Builtin("cuba", BuiltinParams{Seed: 7}) },
-		"features": func() (*Spec, error) { return LoadSpec("../examples/features.toml") },
-		"brunel": func() (*Spec, error) {
-			p := BuiltinParams{Seed: 7}
+	specs := map[string]func() (*spec.Spec, error){
+		"coba":     func() (*spec.Spec, error) { return spec.Builtin("coba", spec.BuiltinParams{Seed: 7}) },
+		"cuba":     func() (*spec.Spec, error) { return spec.Builtin("cuba", spec.BuiltinParams{Seed: 7}) },
+		"features": func() (*spec.Spec, error) { return spec.Load("../examples/features.toml") },
+		"brunel": func() (*spec.Spec, error) {
+			p := spec.BuiltinParams{Seed: 7}
 			if testing.Short() {
 				p.Scale = 0.1
 			}
-			return Builtin("brunel", p)
+			return spec.Builtin("brunel", p)
 		},
 	}
 	kernels, ms := append([]string{"generic"}, simd.Implementations()...), 100.0
@@ -312,13 +276,13 @@ func TestKernelsSameSpikes(t *testing.T) {
 // TestThreadsSameSpikes: every thread count gives the same spikes.
 func TestThreadsSameSpikes(t *testing.T) {
 	for _, name := range []string{"coba", "cuba", "brunel"} {
-		p := BuiltinParams{Seed: 3}
+		p := spec.BuiltinParams{Seed: 3}
 		if name == "brunel" {
 			p.Scale = 0.1
 		}
 		var first string
 		for _, threads := range []int{1, 2, 3, 4} {
-			s, err := Builtin(name, p)
+			s, err := spec.Builtin(name, p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -336,7 +300,7 @@ func TestThreadsSameSpikes(t *testing.T) {
 // estimate, so a network that fits with one thread can be refused with
 // 1024 of them.
 func TestMemoryCountsWorkers(t *testing.T) {
-	s, err := ParseSpec([]byte(`dt_ms = 0.1
+	s, err := spec.Parse([]byte(`dt_ms = 0.1
 [[population]]
 name = "P"
 size = 1000000
@@ -347,7 +311,7 @@ rate_hz = 1.0
 	if err != nil {
 		t.Fatal(err)
 	}
-	if m := s.EstimateMemory(); m.Total > 1<<30 {
+	if m := EstimateMemory(s); m.Total > 1<<30 {
 		t.Fatalf("one thread: %.0f bytes, want well under 1 GiB", m.Total)
 	}
 	_, err = Build(s, Options{Threads: 1024, MaxMemory: 1 << 30})

@@ -2,11 +2,12 @@ package network
 
 import (
 	"context"
+	"dalesim/spec"
 	"testing"
 )
 
 func benchBuiltin(b *testing.B, name string, ms float64) {
-	s, _ := Builtin(name, BuiltinParams{DurationMS: ms})
+	s, _ := spec.Builtin(name, spec.BuiltinParams{DurationMS: ms})
 	n, err := Build(s, Options{})
 	if err != nil {
 		b.Fatal(err)

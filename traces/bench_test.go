@@ -31,7 +31,7 @@ func cpuTime() time.Duration {
 
 // BenchmarkSpikeWriter streams b.N simulated seconds of a Brunel-like
 // network (12,500 neurons, dt 0.1 ms, ~38 spikes per step, ~380,000 spikes
-// per second) into one Recorder, Close included, and reports wall ns/spike on
+// per second) into one Writer, Close included, and reports wall ns/spike on
 // the caller, process CPU ns/spike (which includes the background encoder and
 // zstd) and file bytes/spike.
 func BenchmarkSpikeWriter(b *testing.B) {
@@ -166,7 +166,7 @@ func BenchmarkRecordingOverhead(b *testing.B) {
 		}
 		passes *= 2
 	}
-	run := func(rec *Recorder, seconds int) time.Duration {
+	run := func(rec *Writer, seconds int) time.Duration {
 		t0 := time.Now()
 		si := 0
 		for sec := 0; sec < seconds; sec++ {

@@ -27,7 +27,7 @@ func exampleMeta() traces.Meta {
 	}
 }
 
-// The engine creates a Recorder before the first step, hands it each step's
+// The engine creates a Writer before the first step, hands it each step's
 // spikes and closes it at the end (or on SIGINT with Interrupted set).
 func ExampleCreate() {
 	dir, _ := os.MkdirTemp("", "dalesim-example")

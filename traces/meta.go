@@ -30,7 +30,7 @@ const (
 
 // Run status values (Meta.Status, run.json "status").
 const (
-	StatusRunning     = "running"     // run.json of a run whose Recorder is still open (or was killed)
+	StatusRunning     = "running"     // run.json of a run whose Writer is still open (or was killed)
 	StatusComplete    = "complete"    // closed after the last step
 	StatusInterrupted = "interrupted" // closed early (e.g. SIGINT)
 )
@@ -63,7 +63,7 @@ type ProjectionInfo struct {
 // metadata, see the Key constants) and in run.json.
 //
 // Create fills Start with the current time when it is zero. Status, LastStep
-// and RunID are set by the Recorder; values passed to Create are ignored.
+// and RunID are set by the Writer; values passed to Create are ignored.
 type Meta struct {
 	Version     string            `json:"version"`
 	Spec        string            `json:"spec"` // TOML text
@@ -253,10 +253,14 @@ func truncate(s string, n int) string {
 	return s[:n] + "..."
 }
 
-// Status is passed to Recorder.Close.
+// Status is passed to Writer.Close.
 type Status struct {
 	Interrupted bool  // true when the run stopped early (SIGINT, error)
-	LastStep    int64 // last step that was simulated; the Recorder uses the larger of this and the last recorded step
+	LastStep    int64 // last step that was simulated; the Writer uses the larger of this and the last recorded step
+	// Extra adds metadata keys known only at the end of a run (for
+	// example the predictions of recorded presentations); reserved
+	// "dalesim.*" keys of Meta are not allowed.
+	Extra map[string]string
 }
 
 // ManifestFormat identifies the run.json format.

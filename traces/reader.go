@@ -237,7 +237,7 @@ func resolve(path, table string) ([]string, error) {
 	}
 	if !st.IsDir() {
 		if strings.HasSuffix(path, inProgressExt) {
-			return nil, fmt.Errorf("traces: %s was never closed: it has no Parquet footer (the run was killed before Recorder.Close)", path)
+			return nil, fmt.Errorf("traces: %s was never closed: it has no Parquet footer (the run was killed before Writer.Close)", path)
 		}
 		if filepath.Base(path) == manifestName {
 			return resolve(filepath.Dir(path), table)
@@ -266,7 +266,7 @@ func resolve(path, table string) ([]string, error) {
 		unfinished = append(unfinished, flat+inProgressExt)
 	}
 	if len(unfinished) > 0 {
-		return nil, fmt.Errorf("traces: the run in %s was not closed: %s has no Parquet footer (the run was killed before Recorder.Close)",
+		return nil, fmt.Errorf("traces: the run in %s was not closed: %s has no Parquet footer (the run was killed before Writer.Close)",
 			dir, unfinished[0])
 	}
 	if _, err := os.Stat(filepath.Join(dir, manifestName)); err == nil {

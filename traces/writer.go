@@ -68,16 +68,16 @@ type Options struct {
 	Compression Compression
 }
 
-// Errors returned by the Recorder.
+// Errors returned by the Writer.
 var (
 	ErrClosed      = errors.New("traces: recorder is closed")
 	ErrNotRecorded = errors.New("traces: table not enabled in Options")
 	ErrOrder       = errors.New("traces: rows out of order")
 )
 
-// Recorder streams the traces of one run to Parquet files. It is not safe for
+// Writer streams the traces of one run to Parquet files. It is not safe for
 // concurrent use: the engine calls it from the goroutine that runs the steps.
-type Recorder struct {
+type Writer struct {
 	dir    string // run directory (DIR, or DIR/run=<id>)
 	layout string
 	meta   Meta
@@ -116,7 +116,7 @@ type closer interface {
 // opt. It refuses (with an error naming dir and suggesting --force) to write
 // where a run already is unless opt.Force is set, in which case only
 // dalesim's files of that run are replaced.
-func Create(dir string, opt Options, meta Meta) (*Recorder, error) {
+func Create(dir string, opt Options, meta Meta) (*Writer, error) {
 	if err := meta.Validate(); err != nil {
 		return nil, err
 	}
@@ -135,7 +135,7 @@ func Create(dir string, opt Options, meta Meta) (*Recorder, error) {
 		meta.Start = time.Now().UTC()
 	}
 	meta.Status, meta.LastStep, meta.RunID = StatusRunning, -1, ""
-	r := &Recorder{meta: meta, opt: opt, layout: LayoutFlat,
+	r := &Writer{meta: meta, opt: opt, layout: LayoutFlat,
 		spkStep: -1, stStep: -1, wStep: -1, rStep: -1, maxStep: -1}
 	for _, p := range meta.Populations {
 		r.popNames = append(r.popNames, p.Name)
@@ -237,7 +237,7 @@ func Create(dir string, opt Options, meta Meta) (*Recorder, error) {
 	return r, nil
 }
 
-func (r *Recorder) sizeOf(pop string) int32 {
+func (r *Writer) sizeOf(pop string) int32 {
 	if i := r.meta.PopulationIndex(pop); i >= 0 {
 		return int32(r.meta.Populations[i].Size)
 	}
@@ -245,12 +245,12 @@ func (r *Recorder) sizeOf(pop string) int32 {
 }
 
 // Dir returns the run directory (DIR, or DIR/run=<id> when partitioned).
-func (r *Recorder) Dir() string { return r.dir }
+func (r *Writer) Dir() string { return r.dir }
 
 // Meta returns the run metadata as written (with Start and RunID filled in).
-func (r *Recorder) Meta() Meta { return r.meta }
+func (r *Writer) Meta() Meta { return r.meta }
 
-func (r *Recorder) manifest(status string, last int64, end *time.Time, err error) *Manifest {
+func (r *Writer) manifest(status string, last int64, end *time.Time, err error) *Manifest {
 	m := &Manifest{Format: ManifestFormat, Layout: r.layout, RunID: r.meta.RunID,
 		Status: status, LastStep: last, EndTime: end, Meta: r.meta, Files: []ManifestFile{}}
 	m.Meta.Status, m.Meta.LastStep = status, last
@@ -263,7 +263,7 @@ func (r *Recorder) manifest(status string, last int64, end *time.Time, err error
 	return m
 }
 
-func (r *Recorder) check(step int64) error {
+func (r *Writer) check(step int64) error {
 	if step < 0 {
 		return fmt.Errorf("traces: step %d is negative", step)
 	}
@@ -278,7 +278,7 @@ func (r *Recorder) check(step int64) error {
 // Calls must come in non-decreasing (step, pop) order; several calls for the
 // same (step, pop) are allowed if the neurons keep ascending. It does not
 // allocate in steady state.
-func (r *Recorder) Spikes(step int64, pop int, neurons []int32) error {
+func (r *Writer) Spikes(step int64, pop int, neurons []int32) error {
 	if r.closed {
 		return ErrClosed
 	}
@@ -334,7 +334,7 @@ func (r *Recorder) Spikes(step int64, pop int, neurons []int32) error {
 
 // State records one state variable (varName, e.g. "v") of the given neurons
 // of population pop at step. Steps must be non-decreasing across calls.
-func (r *Recorder) State(step int64, pop int, varName string, neurons []int32, values []float32) error {
+func (r *Writer) State(step int64, pop int, varName string, neurons []int32, values []float32) error {
 	if r.closed {
 		return ErrClosed
 	}
@@ -381,7 +381,7 @@ func (r *Recorder) State(step int64, pop int, varName string, neurons []int32, v
 // Meta.Projections): synapse i goes from pre[i] to post[i] with magnitude
 // w[i] >= 0. The sign column is taken from the projection. Steps must be
 // non-decreasing across calls.
-func (r *Recorder) Weights(step int64, proj int, pre, post []int32, w []float32) error {
+func (r *Writer) Weights(step int64, proj int, pre, post []int32, w []float32) error {
 	if r.closed {
 		return ErrClosed
 	}
@@ -426,7 +426,7 @@ func (r *Recorder) Weights(step int64, proj int, pre, post []int32, w []float32)
 
 // Rate records the population-averaged rate of population pop in the bin of
 // width binMS starting at step. Steps must be non-decreasing across calls.
-func (r *Recorder) Rate(step int64, pop int, binMS float64, rateHz float32) error {
+func (r *Writer) Rate(step int64, pop int, binMS float64, rateHz float32) error {
 	if r.closed {
 		return ErrClosed
 	}
@@ -461,7 +461,7 @@ func (r *Recorder) Rate(step int64, pop int, binMS float64, rateHz float32) erro
 // run.json. It is safe to call after any error, and must be called exactly
 // once, also on SIGINT (with Interrupted set): the files then hold every row
 // passed before Close. Later calls return ErrClosed.
-func (r *Recorder) Close(st Status) error {
+func (r *Writer) Close(st Status) error {
 	if r.closed {
 		return ErrClosed
 	}
@@ -473,6 +473,17 @@ func (r *Recorder) Close(st Status) error {
 	last := max(st.LastStep, r.maxStep)
 	kv := map[string]string{KeyStatus: status, KeyLastStep: strconv.FormatInt(last, 10)}
 	var errs []error
+	for k, v := range st.Extra {
+		if isReservedKey(k) {
+			errs = append(errs, fmt.Errorf("traces: metadata key %q is reserved", k))
+			continue
+		}
+		kv[k] = v
+		if r.meta.Extra == nil {
+			r.meta.Extra = map[string]string{}
+		}
+		r.meta.Extra[k] = v
+	}
 	for _, s := range r.sinks {
 		errs = append(errs, s.close(kv))
 	}
@@ -508,7 +519,7 @@ type sink[T any] struct {
 	err error // first write error; sticky
 }
 
-func newSink[T any](r *Recorder, table, rel string, sorting []parquet.SortingColumn, extra ...parquet.WriterOption) (*sink[T], error) {
+func newSink[T any](r *Writer, table, rel string, sorting []parquet.SortingColumn, extra ...parquet.WriterOption) (*sink[T], error) {
 	s := &sink[T]{table: table, rel: rel, path: filepath.Join(r.dir, filepath.FromSlash(rel))}
 	s.tmp = s.path + inProgressExt
 	if err := os.MkdirAll(filepath.Dir(s.path), 0o755); err != nil {

@@ -38,7 +38,7 @@ func allTables(o Options) Options {
 
 // record writes tr with opt into dir; it closes with status st unless stopAt
 // >= 0, in which case it stops after step stopAt and closes as interrupted.
-func (tr *testRun) record(t *testing.T, dir string, opt Options, stopAt int64) *Recorder {
+func (tr *testRun) record(t *testing.T, dir string, opt Options, stopAt int64) *Writer {
 	t.Helper()
 	rec, err := Create(dir, opt, tr.meta)
 	if err != nil {

@@ -1,4 +1,4 @@
-package network
+package spec
 
 import (
 	"bytes"
@@ -7,7 +7,7 @@ import (
 )
 
 // Encode writes the spec (with any changes made since it was read) as TOML
-// that ParseSpec reads back to the same network.
+// that Parse reads back to the same network.
 func (s *Spec) Encode() ([]byte, error) {
 	var b bytes.Buffer
 	enc := toml.NewEncoder(&b)

@@ -1,4 +1,4 @@
-package network
+package spec
 
 import (
 	"fmt"
@@ -81,7 +81,7 @@ func Builtin(name string, p BuiltinParams) (*Spec, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ParseSpec([]byte(text), "builtin:"+name)
+	return Parse([]byte(text), "builtin:"+name)
 }
 
 func or(v, def float64) float64 {

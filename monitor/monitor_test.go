@@ -1,4 +1,4 @@
-package network
+package monitor_test
 
 import (
 	"context"
@@ -11,8 +11,13 @@ import (
 	"strings"
 	"testing"
 
+	"dalesim/monitor"
+	"dalesim/network"
+	"dalesim/spec"
 	"dalesim/traces"
 )
+
+const fnvOffset, fnvPrime = 14695981039346656037, 1099511628211
 
 // recSpec is a small network with every monitor kind: a Poisson input with
 // lognormal weights onto a cuba E population, a coba I population, and two
@@ -126,13 +131,13 @@ populations = ["E"]
 bin_ms = 2
 `
 
-func buildRec(t testing.TB, text string, threads int) *Network {
+func buildRec(t testing.TB, text string, threads int) *network.Network {
 	t.Helper()
-	s, err := ParseSpec([]byte(text), "rec.toml")
+	s, err := spec.Parse([]byte(text), "rec.toml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	n, err := Build(s, Options{Threads: threads, MaxMemory: 1 << 30})
+	n, err := network.Build(s, network.Options{Threads: threads, MaxMemory: 1 << 30})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,12 +172,12 @@ func TestRecorderAllKinds(t *testing.T) {
 			dir := t.TempDir()
 			// Initial values, to compare with the first state sample.
 			v0 := []float32{n.Population("E").State.V[79], n.Population("E").State.V[0], n.Population("E").State.V[5]}
-			rec, err := NewRecorder(dir, n, RecordOptions{Version: "test"})
+			rec, err := monitor.Open(dir, n, monitor.Options{Version: "test"})
 			if err != nil {
 				t.Fatal(err)
 			}
 			const steps = 2000
-			r, err := n.RunSteps(context.Background(), steps, rec)
+			r, err := n.RunSteps(context.Background(), steps, rec.Monitors()...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -311,18 +316,18 @@ func TestRecorderAllKinds(t *testing.T) {
 func TestRecorderInterrupted(t *testing.T) {
 	n := buildRec(t, recSpec, 2)
 	dir := t.TempDir()
-	rec, err := NewRecorder(dir, n, RecordOptions{Partition: true, RunID: "x"})
+	rec, err := monitor.Open(dir, n, monitor.Options{Partition: true, RunID: "x"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	stopAt := MonitorFunc(func(step int64, _ *Network) error {
+	stopAt := network.MonitorFunc(func(step int64, _ *network.Network) error {
 		if step == 1234 {
 			cancel()
 		}
 		return nil
 	})
-	r, err := n.RunSteps(ctx, 100000, rec, stopAt)
+	r, err := n.RunSteps(ctx, 100000, append(rec.Monitors(), stopAt)...)
 	if err != nil || !r.Interrupted {
 		t.Fatalf("err %v, interrupted %v", err, r.Interrupted)
 	}
@@ -367,11 +372,11 @@ func TestRecorderDefaultAllSpikes(t *testing.T) {
 	text := recSpec[:strings.Index(recSpec, "[[monitor]]")]
 	n := buildRec(t, text, 1)
 	dir := t.TempDir()
-	rec, err := NewRecorder(dir, n, RecordOptions{})
+	rec, err := monitor.Open(dir, n, monitor.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := n.RunSteps(context.Background(), 500, rec)
+	r, err := n.RunSteps(context.Background(), 500, rec.Monitors()...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -404,18 +409,18 @@ func TestRecorderMonitorErrors(t *testing.T) {
 		{"kind = \"rate\"\npopulation = \"nope\"", `population = "nope"`},
 		{"kind = \"weights\"\nprojection = \"in->E\"\nneurons = [1]", `neurons: a weights monitor does not take it`},
 	} {
-		s, err := ParseSpec([]byte(base+"[[monitor]]\n"+c.mon+"\n"), "rec.toml")
+		s, err := spec.Parse([]byte(base+"[[monitor]]\n"+c.mon+"\n"), "rec.toml")
 		if err == nil {
-			var n *Network
-			n, err = Build(s, Options{MaxMemory: 1 << 30})
+			var n *network.Network
+			n, err = network.Build(s, network.Options{MaxMemory: 1 << 30})
 			if err == nil {
-				_, err = NewRecorder(t.TempDir(), n, RecordOptions{})
+				_, err = monitor.Open(t.TempDir(), n, monitor.Options{})
 			}
 		}
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("monitor %q: error %v, want %q", c.mon, err, c.want)
 		}
-		if err != nil && !IsSpecError(err) {
+		if err != nil && !spec.IsError(err) {
 			t.Errorf("monitor %q: %v is not a spec error", c.mon, err)
 		}
 	}
@@ -426,61 +431,29 @@ func TestRecorderMonitorErrors(t *testing.T) {
 func TestRecorderObserveNoAlloc(t *testing.T) {
 	n := buildRec(t, recSpec, 1)
 	// No weight monitor: its snapshots run only at the first and last steps anyway.
-	var mons []MonitorSpec
+	var entries []spec.Monitor
 	for _, m := range n.Spec().Monitors {
 		if m.Kind != "weights" {
-			mons = append(mons, m)
+			entries = append(entries, m)
 		}
 	}
-	rec, err := NewRecorder(t.TempDir(), n, RecordOptions{Monitors: mons, BatchRows: 1 << 20})
+	rec, err := monitor.Open(t.TempDir(), n, monitor.Options{Monitors: entries, BatchRows: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer rec.Close(false)
-	for range 100 {
-		n.StepOnce()
-		if err := rec.Observe(n.Step()-1, n); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// The engine's own step may allocate; the recorder must add nothing.
-	base := testing.AllocsPerRun(200, func() { n.StepOnce() })
+	ctx := context.Background()
+	mons := rec.Monitors()
+	n.Advance(ctx, 100, mons...)
+	// The engine's own step may allocate; the monitors must add nothing.
+	base := testing.AllocsPerRun(200, func() { n.Advance(ctx, 1) })
 	allocs := testing.AllocsPerRun(200, func() {
-		n.StepOnce()
-		if err := rec.Observe(n.Step()-1, n); err != nil {
+		if _, err := n.Advance(ctx, 1, mons...); err != nil {
 			t.Fatal(err)
 		}
 	})
 	if allocs != base {
-		t.Errorf("%.2f allocations per step with the recorder, %.2f without", allocs, base)
-	}
-}
-
-func TestEffectiveSource(t *testing.T) {
-	s, err := ParseSpec([]byte(recSpec), "rec.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if EffectiveSource(s) != recSpec {
-		t.Error("the source changed without overrides")
-	}
-	d, seed, dt := 123.5, int64(99), 0.05
-	s.DurationMS, s.Seed, s.DtMS = &d, &seed, &dt
-	text := EffectiveSource(s)
-	s2, err := ParseSpec([]byte(text), "x.toml")
-	if err != nil {
-		t.Fatalf("%v\n%s", err, text)
-	}
-	if *s2.DurationMS != d || *s2.Seed != seed || *s2.DtMS != dt || len(s2.Monitors) != len(s.Monitors) {
-		t.Errorf("overrides not applied:\n%s", text)
-	}
-	// A key missing from the text is added before the first table.
-	text2 := strings.Replace(recSpec, "seed = 7\n", "", 1)
-	s3, _ := ParseSpec([]byte(text2), "rec.toml")
-	s3.Seed = &seed
-	s4, err := ParseSpec([]byte(EffectiveSource(s3)), "x.toml")
-	if err != nil || *s4.Seed != seed {
-		t.Errorf("missing seed not added: %v", err)
+		t.Errorf("%.2f allocations per step with the monitors, %.2f without", allocs, base)
 	}
 }
 
@@ -493,13 +466,13 @@ func TestEffectiveSource(t *testing.T) {
 // unrecorded steps. DALESIM_BENCH_DIR puts the files elsewhere than the
 // temporary directory (e.g. /dev/shm, to leave the disk out).
 //
-//	go test ./network -run '^$' -bench RecordBrunel -benchtime 20x
+//	go test ./monitor -run '^$' -bench RecordBrunel -benchtime 20x
 func BenchmarkRecordBrunel(b *testing.B) {
-	s, err := Builtin("brunel", BuiltinParams{})
+	s, err := spec.Builtin("brunel", spec.BuiltinParams{})
 	if err != nil {
 		b.Fatal(err)
 	}
-	n, err := Build(s, Options{Threads: 2})
+	n, err := network.Build(s, network.Options{Threads: 2})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -511,9 +484,9 @@ func BenchmarkRecordBrunel(b *testing.B) {
 		defer os.RemoveAll(dir)
 	}
 	names := []string{"off", "async", "sync"}
-	recs := []*Recorder{nil}
-	for _, o := range []RecordOptions{{}, {Synchronous: true}} {
-		rec, err := NewRecorder(filepath.Join(dir, fmt.Sprint(len(recs))), n, o)
+	recs := []*monitor.Recording{nil}
+	for _, o := range []monitor.Options{{}, {Synchronous: true}} {
+		rec, err := monitor.Open(filepath.Join(dir, fmt.Sprint(len(recs))), n, o)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -526,9 +499,9 @@ func BenchmarkRecordBrunel(b *testing.B) {
 		var dur [3]float64
 		for k := range recs {
 			m := (i + k) % len(recs)
-			var mons []Monitor
+			var mons []network.Monitor
 			if recs[m] != nil {
-				mons = append(mons, recs[m])
+				mons = recs[m].Monitors()
 			}
 			n.ResetStats()
 			r, err := n.RunSteps(context.Background(), 1000, mons...)

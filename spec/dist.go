@@ -1,4 +1,4 @@
-package network
+package spec
 
 import (
 	"fmt"

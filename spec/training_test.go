@@ -1,4 +1,4 @@
-package network
+package spec
 
 import (
 	"strings"
@@ -11,7 +11,7 @@ import (
 // MNIST spec are rejected with the field, the value and the rule.
 func TestTrainingSpecErrors(t *testing.T) {
 	base := string(examples.MNIST)
-	if _, err := ParseSpec(examples.MNIST, "mnist.toml"); err != nil {
+	if _, err := Parse(examples.MNIST, "mnist.toml"); err != nil {
 		t.Fatalf("the shipped spec: %v", err)
 	}
 	cases := []struct{ old, new, want string }{
@@ -32,7 +32,7 @@ func TestTrainingSpecErrors(t *testing.T) {
 			t.Fatalf("examples/mnist.toml no longer contains %q", c.old)
 		}
 		text := strings.Replace(base, c.old, c.new, 1)
-		_, err := ParseSpec([]byte(text), "mnist.toml")
+		_, err := Parse([]byte(text), "mnist.toml")
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q -> %q: %v; want %q", c.old, c.new, err, c.want)
 		}

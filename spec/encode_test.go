@@ -1,14 +1,32 @@
-package network
+package spec_test
 
 import (
+	"context"
 	"os"
 	"testing"
+
+	"dalesim/network"
+	"dalesim/spec"
 )
+
+func run(t *testing.T, s *spec.Spec, ms float64) *network.Result {
+	t.Helper()
+	n, err := network.Build(s, network.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	r, err := n.Run(context.Background(), ms)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
 
 // TestEncodeRoundTrip: every example spec, written back, reads as the same spec.
 func TestEncodeRoundTrip(t *testing.T) {
 	for _, f := range []string{"../examples/coba.toml", "../examples/brunel.toml", "../examples/features.toml", "../examples/mnist.toml"} {
-		s, err := LoadSpec(f)
+		s, err := spec.Load(f)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -16,7 +34,7 @@ func TestEncodeRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
-		s2, err := ParseSpec(text, f)
+		s2, err := spec.Parse(text, f)
 		if err != nil {
 			os.WriteFile("/tmp/encoded.toml", text, 0o644)
 			t.Fatalf("%s: re-reading the encoded spec: %v", f, err)
@@ -28,7 +46,7 @@ func TestEncodeRoundTrip(t *testing.T) {
 		if s.Training != nil {
 			continue
 		}
-		a, b := runSpec(t, s, 50), runSpec(t, s2, 50)
+		a, b := run(t, s, 50), run(t, s2, 50)
 		if a.SpikeChecksum != b.SpikeChecksum {
 			t.Fatalf("%s: the encoded spec simulates differently (%s vs %s)", f, a.SpikeChecksum, b.SpikeChecksum)
 		}
