@@ -19,7 +19,7 @@ import (
 	"dalesim/learn"
 	"dalesim/mnist"
 	"dalesim/network"
-	"dalesim/traces"
+	"dalesim/plot"
 )
 
 func dataFlag() cli.Flag {
@@ -324,7 +324,7 @@ func writeReport(out string, m *learn.Model, r *learn.Report, cp *learn.Checkpoi
 	if err := learn.ReceptiveFields(filepath.Join(out, "receptive_fields.png"), m.InHid, 28, 28); err != nil {
 		return err
 	}
-	if _, err := traces.Plot(filepath.Join(out, learn.WeightsDir), out, traces.PlotOptions{Overwrite: true}); err != nil {
+	if _, err := plot.Plot(filepath.Join(out, learn.WeightsDir), out, plot.PlotOptions{Overwrite: true}); err != nil {
 		return fmt.Errorf("weight histogram: %w", err)
 	}
 	f, err := os.Create(filepath.Join(out, "curves.csv"))
