@@ -9,5 +9,6 @@
 // gonum.org/v1/plot.
 //
 // Figures have one colour per population: reds for excitatory, blues for
-// inhibitory populations.
+// inhibitory populations. The weights figure leaves out projections whose
+// recorded weights all have the same value (see Plot).
 package plot

@@ -63,6 +63,12 @@ func (o *PlotOptions) defaults() {
 // isi.png (ISI distributions) and weights.png (histogram of log10 w of the
 // last snapshot of each projection with the fitted lognormal density). A
 // file is drawn only when the table it needs exists.
+//
+// weights.png leaves out the projections whose recorded weights (every
+// synapse in every snapshot) all have the same value, such as fixed weights
+// shared by all synapses of a projection: their histogram would be a single
+// bar. When every projection is constant, Plot draws no weights.png (and
+// returns no path for it) rather than failing.
 func Plot(dir, outDir string, opt PlotOptions) ([]string, error) {
 	opt.defaults()
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
@@ -135,10 +141,12 @@ func Plot(dir, outDir string, opt PlotOptions) ([]string, error) {
 		}
 	}
 	if weights != nil && weights.Len() > 0 {
-		if err := save("weights.png", func(p string) error {
-			return weightsPlot(weights, opt, p)
-		}); err != nil {
-			return out, err
+		if vary := varying(weights); slices.Contains(vary, true) {
+			if err := save("weights.png", func(p string) error {
+				return weightsPlot(weights, vary, opt, p)
+			}); err != nil {
+				return out, err
+			}
 		}
 	}
 	return out, nil
@@ -342,9 +350,30 @@ func isiPlot(sp *traces.SpikeTable, from, to, maxMS float64, bins int) (*plot.Pl
 	return p, nil
 }
 
-func weightsPlot(wt *traces.WeightTable, opt PlotOptions, path string) error {
+// varying reports, for each projection of wt, whether its recorded weights
+// (every synapse in every snapshot) take more than one value.
+func varying(wt *traces.WeightTable) []bool {
+	first := make([]float32, len(wt.Projections))
+	seen := make([]bool, len(wt.Projections))
+	vary := make([]bool, len(wt.Projections))
+	for i, p := range wt.Proj {
+		switch {
+		case !seen[p]:
+			seen[p], first[p] = true, wt.Weight[i]
+		case wt.Weight[i] != first[p]:
+			vary[p] = true
+		}
+	}
+	return vary
+}
+
+// weightsPlot draws one panel per projection pi with vary[pi] set.
+func weightsPlot(wt *traces.WeightTable, vary []bool, opt PlotOptions, path string) error {
 	var plots [][]*plot.Plot
 	for pi, name := range wt.Projections {
+		if !vary[pi] {
+			continue
+		}
 		ws, step, ok := wt.Snapshot(pi, math.MaxInt64)
 		if !ok {
 			continue

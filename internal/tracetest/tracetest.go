@@ -158,6 +158,18 @@ func NewRun(seed uint64, steps int) *Run {
 	}
 }
 
+// SetWeight gives every synapse of projection proj weight w in every
+// snapshot (a projection whose weights never change).
+func (tr *Run) SetWeight(proj int, w float32) {
+	for _, s := range tr.weights {
+		if s.proj == proj {
+			for i := range s.w {
+				s.w[i] = w
+			}
+		}
+	}
+}
+
 // AllTables returns o with every table recorded.
 func AllTables(o traces.Options) traces.Options {
 	o.Spikes, o.States, o.Weights, o.Rates = true, true, true, true
