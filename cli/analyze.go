@@ -13,7 +13,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
-	"dalesim/traces"
+	"dalesim/analysis"
 )
 
 const analysisFile = "analysis.parquet"
@@ -55,7 +55,7 @@ func analyzeAction(c *cli.Context) error {
 		return badInput("analyze takes one argument, the run directory (got %d)", c.NArg())
 	}
 	dir := c.Args().First()
-	opt := traces.AnalyzeOptions{
+	opt := analysis.AnalyzeOptions{
 		FromMS: c.Float64("from"), ToMS: c.Float64("until"),
 		FanoWindowMS: c.Float64("fano-window"), CorrBinMS: c.Float64("corr-bin"), PairsSample: c.Int("pairs"),
 		SyncBinMS: c.Float64("sync-bin"), CCGBinMS: c.Float64("ccg-bin"), CCGWindowMS: c.Float64("ccg-window"),
@@ -105,7 +105,7 @@ func analyzeAction(c *cli.Context) error {
 			keep = true
 		}
 	}
-	a, err := traces.Analyze(dir, opt)
+	a, err := analysis.Analyze(dir, opt)
 	if err != nil {
 		return usageError{err}
 	}
@@ -138,7 +138,7 @@ func analyzeAction(c *cli.Context) error {
 
 // writeAnalysis writes the Parquet summary through a temporary file, so an
 // existing file is replaced only by a complete one.
-func writeAnalysis(a *traces.Analysis, path string) error {
+func writeAnalysis(a *analysis.Analysis, path string) error {
 	tmp := path + ".tmp"
 	_ = os.Remove(tmp)
 	if err := a.WriteParquet(tmp); err != nil {
@@ -152,12 +152,12 @@ func writeAnalysis(a *traces.Analysis, path string) error {
 }
 
 // parseGroup reads POP or POP:N.
-func parseGroup(flag, s string) (traces.Group, error) {
+func parseGroup(flag, s string) (analysis.Group, error) {
 	if s == "" {
-		return traces.Group{}, nil
+		return analysis.Group{}, nil
 	}
 	name, n, found := strings.Cut(s, ":")
-	g := traces.Group{Population: name}
+	g := analysis.Group{Population: name}
 	if found {
 		k, err := strconv.Atoi(n)
 		if err != nil || k < 1 {

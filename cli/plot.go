@@ -9,10 +9,11 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"dalesim/plot"
 	"dalesim/traces"
 )
 
-// plotFiles are the PNG files traces.Plot may draw.
+// plotFiles are the PNG files plot.Plot may draw.
 var plotFiles = []string{"raster.png", "rate.png", "isi.png", "weights.png"}
 
 func plotCommand() *cli.Command {
@@ -45,7 +46,7 @@ func plotAction(c *cli.Context) error {
 		return badInput("plot takes one argument, the run directory (got %d)", c.NArg())
 	}
 	dir := c.Args().First()
-	opt := traces.PlotOptions{
+	opt := plot.PlotOptions{
 		FromMS: c.Float64("from"), ToMS: c.Float64("until"), RasterMS: c.Float64("raster-ms"),
 		MaxNeurons: c.Int("neurons"), RateBinMS: c.Float64("rate-bin"), ISIMaxMS: c.Float64("isi-max"),
 		Bins: c.Int("bins"), DPI: c.Int("dpi"), WidthCM: c.Float64("width-cm"), HeightCM: c.Float64("height-cm"),
@@ -89,7 +90,7 @@ func plotAction(c *cli.Context) error {
 				out, strings.Join(exist, ", "))
 		}
 	}
-	files, err := traces.Plot(dir, out, opt)
+	files, err := plot.Plot(dir, out, opt)
 	for _, f := range files {
 		fmt.Fprintln(c.App.Writer, f)
 	}

@@ -8,8 +8,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"dalesim/analysis"
 	"dalesim/spec"
-	"dalesim/traces"
 )
 
 // Report is what every training run reports (RULE.md, "What every training
@@ -32,14 +32,14 @@ type Report struct {
 
 // ProjReport describes one projection's weights.
 type ProjReport struct {
-	Name           string             `json:"name"`
-	Sign           int                `json:"sign"`
-	Synapses       int                `json:"synapses"`
-	NonSilent      int                `json:"non_silent"`
-	SilentFraction float64            `json:"silent_fraction"`
-	Plastic        bool               `json:"plastic"`
-	Fit            traces.WeightStats `json:"fit"`
-	DaleViolations int                `json:"dale_violations"`
+	Name           string               `json:"name"`
+	Sign           int                  `json:"sign"`
+	Synapses       int                  `json:"synapses"`
+	NonSilent      int                  `json:"non_silent"`
+	SilentFraction float64              `json:"silent_fraction"`
+	Plastic        bool                 `json:"plastic"`
+	Fit            analysis.WeightStats `json:"fit"`
+	DaleViolations int                  `json:"dale_violations"`
 }
 
 // BuildReport gathers the report of a trained model.
@@ -63,7 +63,7 @@ func (m *Model) BuildReport(cp *Checkpoint, train, test *Eval) *Report {
 		if p.Len() > 0 {
 			pr.SilentFraction = float64(p.Silent()) / float64(p.Len())
 		}
-		pr.Fit = traces.FitWeights(ws)
+		pr.Fit = analysis.FitWeights(ws)
 		r.DaleTotal += pr.DaleViolations
 		r.Projections = append(r.Projections, pr)
 	}
@@ -163,7 +163,7 @@ func (r *Report) Markdown() string {
 	return b.String()
 }
 
-func bestFit(f traces.WeightStats) string {
+func bestFit(f analysis.WeightStats) string {
 	if !(f.LogSigma > 0) {
 		return "constant"
 	}

@@ -13,7 +13,7 @@ import (
 	"strconv"
 
 	"dalesim/mnist"
-	"dalesim/traces"
+	"dalesim/plot"
 )
 
 // RunOptions configure Model.Run.
@@ -165,7 +165,7 @@ func (m *Model) WriteReport(dir string, r *Report, cp *Checkpoint) error {
 	if err := ReceptiveFields(filepath.Join(dir, ReceptiveFieldsFile), m.InHid, 28, 28); err != nil {
 		return err
 	}
-	if _, err := traces.Plot(filepath.Join(dir, WeightsDir), dir, traces.PlotOptions{Overwrite: true}); err != nil {
+	if _, err := plot.Plot(filepath.Join(dir, WeightsDir), dir, plot.PlotOptions{Overwrite: true}); err != nil {
 		return fmt.Errorf("weight histogram: %w", err)
 	}
 	f, err := os.Create(filepath.Join(dir, CurvesFile))

@@ -1,6 +1,7 @@
 // Package traces writes and reads dalesim's simulation traces as Parquet
-// files, and computes spike-train and weight statistics and plots from them.
-// It does not depend on the engine packages.
+// files: schemas, the Recorder, the readers, metadata and the run layout. It
+// does not depend on the engine packages. Statistics of the traces are in
+// package analysis, figures in package plot.
 //
 // # Layout
 //
@@ -43,8 +44,8 @@
 //	spikes   step int64 (delta), population string (dict), neuron int32 (delta)
 //	         sorted by (step, population index in Meta.Populations, neuron); in a
 //	         partitioned run each file holds one population, sorted by (step, neuron).
-//	         No t_ms column: it costs ~0.3 bytes and ~30 ns per spike (40 % of the
-//	         writer); compute it as step * dt_ms.
+//	         No t_ms column: it would add a column per spike to the files and to
+//	         the writer's work; compute it as step * dt_ms.
 //	states   step int64, t_ms float64 (ms), population string, neuron int32,
 //	         var string (dict), value float32 (the variable's unit: mV, pA, nS)
 //	         long format: one row per (step, neuron, variable); sorted by step.
@@ -59,14 +60,6 @@
 // different neurons may be sampled for different variables: one schema fits
 // every network, dictionary encoding makes the repeated population and var
 // strings nearly free, and DuckDB's PIVOT turns it wide when needed.
-//
-// Measured on a Brunel-like stream (12,500 neurons, dt 0.1 ms, ~38 spikes
-// per step, ~380,000 spikes per simulated second) on 2 cores: 1.91 bytes
-// per spike (1.81 partitioned; 1.87 with ZstdDefault) and 25-35 ns of CPU
-// per spike for encoding and zstd (BenchmarkSpikeWriter), spent on a
-// background goroutine; recording added 1-6 % to a single-threaded
-// stand-in simulation of ~0.47 s per simulated second
-// (BenchmarkRecordingOverhead). Reading back costs ~55 ns per spike.
 //
 // # Metadata
 //
@@ -109,35 +102,4 @@
 // (errors.Is(err, ErrNoTable)), an unclosed run. Corrupt input never panics:
 // page headers are checked before parquet-go allocates for them, and any
 // panic in the Parquet library is turned into an error.
-//
-// # Statistics
-//
-// The definitions follow Elephant (Denker et al. 2018, elephant.readthedocs.io)
-// where it has one:
-//
-//   - CV: std/mean of the inter-spike intervals, population std (ddof 0), as
-//     elephant.statistics.cv. The per-population value is the mean over the
-//     neurons with at least 3 spikes.
-//   - LV: local variation (Shinomoto, Shima & Tanji 2003, Neural Comput
-//     15:2823), 3/(n-1) sum ((I_i - I_{i+1})/(I_i + I_{i+1}))^2, as
-//     elephant.statistics.lv; same neurons as CV.
-//   - Fano factor: var/mean (ddof 0) of spike counts, as
-//     elephant.statistics.fanofactor, per neuron over consecutive windows of
-//     AnalyzeOptions.FanoWindowMS, averaged over neurons that fired.
-//   - Pairwise correlation: Pearson correlation of binned spike counts, as
-//     elephant.spike_train_correlation.correlation_coefficient, on a seeded
-//     sample of pairs of neurons that fired.
-//   - Cross-correlogram: CCG[k] = sum_t A[t] B[t+k] of two groups' summed
-//     binned trains, as elephant.spike_train_correlation.cross_correlation_histogram.
-//   - Synchrony: CV of the population spike count at 1 ms bins, and Golomb's
-//     chi (Golomb 2007, Scholarpedia 2(1):1347) on binned counts.
-//   - Weights (FitWeights): fraction of zeros, mean, sd; lognormal fit
-//     (mean and sd of ln w), a one-sample Kolmogorov-Smirnov test of ln w
-//     against the fitted normal with the asymptotic Kolmogorov p-value
-//     (conservative since the parameters are fitted), and the AIC of the
-//     lognormal, gamma (maximum likelihood, Minka 2002 start + Newton) and
-//     exponential fits.
-//
-// Analyze gathers all of these for a run (text, JSON, Parquet summary) and
-// Plot draws raster, rate, ISI and weight-distribution PNGs.
 package traces

@@ -3,8 +3,6 @@ package traces_test
 import (
 	"fmt"
 	"log"
-	"math"
-	"math/rand/v2"
 	"os"
 	"path/filepath"
 
@@ -77,19 +75,4 @@ func ExampleReadSpikes() {
 	// t=1.0 ms E[7]
 	// t=1.0 ms I[0]
 	// t=2.5 ms E[3]
-}
-
-func ExampleFitWeights() {
-	r := rand.New(rand.NewPCG(1, 2))
-	w := make([]float64, 20000)
-	for i := range w {
-		if i%4 == 0 {
-			continue // a quarter of the synapses are silent
-		}
-		w[i] = math.Exp(-2 + 0.5*r.NormFloat64())
-	}
-	s := traces.FitWeights(w)
-	fmt.Printf("zeros %.0f%%, mu %.2f, sigma %.2f, best fit %s, KS p > 0.05: %v\n",
-		100*s.FracZero, s.LogMu, s.LogSigma, s.Best, s.KSP > 0.05)
-	// Output: zeros 25%, mu -2.00, sigma 0.50, best fit lognormal, KS p > 0.05: true
 }

@@ -161,9 +161,12 @@ var reservedKeys = []string{KeyVersion, KeySpec, KeySeed, KeyDtMS, KeyKernel, Ke
 
 func isReservedKey(k string) bool { return slices.Contains(reservedKeys, k) }
 
-// keyValues returns the metadata written when a file is created (status and
-// last step are added at Close).
-func (m *Meta) keyValues(table string) map[string]string {
+// KeyValues returns the key-value metadata written when a file of table
+// table is created: Meta.Extra and the Key constants, with KeyStatus
+// "running" and KeyLastStep -1 (the Recorder replaces both at Close). Other
+// writers of Parquet files about a run (such as analysis summaries) use it to
+// carry the run's metadata.
+func (m *Meta) KeyValues(table string) map[string]string {
 	kv := make(map[string]string, len(reservedKeys)+len(m.Extra))
 	maps.Copy(kv, m.Extra)
 	kv[KeyVersion] = m.Version

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress"
 	"github.com/parquet-go/parquet-go/compress/zstd"
 )
 
@@ -38,6 +39,11 @@ var codecs = [...]zstd.Codec{
 	ZstdDefault: {Level: zstd.SpeedDefault},
 	ZstdBetter:  {Level: zstd.SpeedBetterCompression},
 }
+
+// Codec returns the Parquet codec of level c (shared, not to be modified),
+// for other Parquet files written like the traces (such as analysis
+// summaries). It panics for a level that is not one of the constants.
+func (c Compression) Codec() compress.Codec { return &codecs[c] }
 
 // Options configures Create.
 type Options struct {
@@ -536,7 +542,7 @@ func newSink[T any](r *Writer, table, rel string, sorting []parquet.SortingColum
 		parquet.CreatedBy("dalesim", r.meta.Version, ""),
 		parquet.SortingWriterConfig(parquet.SortingColumns(sorting...)),
 	}
-	kv := r.meta.keyValues(table)
+	kv := r.meta.KeyValues(table)
 	keys := slices.Sorted(maps.Keys(kv))
 	for _, k := range keys {
 		opts = append(opts, parquet.KeyValueMetadata(k, kv[k]))

@@ -1,4 +1,4 @@
-package traces
+package analysis
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 // which writes NaN and ±Inf as null and otherwise follows encoding/json
 // (field order, json tags, omitempty on empty values).
 
-var ourPkg = reflect.TypeFor[Meta]().PkgPath()
+var ourPkg = reflect.TypeFor[Analysis]().PkgPath()
 
 func marshalNaN(v any) ([]byte, error) {
 	var b bytes.Buffer

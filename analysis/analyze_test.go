@@ -1,4 +1,4 @@
-package traces
+package analysis
 
 import (
 	"bytes"
@@ -7,13 +7,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"dalesim/internal/tracetest"
+	"dalesim/traces"
 )
 
 func TestAnalyze(t *testing.T) {
 	const seed = 8
-	tr := newTestRun(seed, 5000) // 500 ms, 1000 neurons, 5 spikes per step: ~50 Hz
+	tr := tracetest.NewRun(seed, 5000) // 500 ms, 1000 neurons, 5 spikes per step: ~50 Hz
 	dir := t.TempDir()
-	tr.record(t, dir, allTables(Options{}), -1)
+	tr.Record(t, dir, tracetest.AllTables(traces.Options{}), -1)
 	a, err := Analyze(dir, AnalyzeOptions{PairsSample: 100, FanoWindowMS: 20})
 	if err != nil {
 		t.Fatal(err)
@@ -21,7 +24,7 @@ func TestAnalyze(t *testing.T) {
 	if len(a.Populations) != 2 || a.ToMS != 500 || a.FromMS != 0 {
 		t.Fatalf("analysis %+v", a)
 	}
-	want := tr.spikeSums()
+	want := tr.SpikeSums()
 	for _, p := range a.Populations {
 		if int64(p.Spikes) != want[p.Name][0] {
 			t.Errorf("%s: %d spikes, wrote %d", p.Name, p.Spikes, want[p.Name][0])
@@ -68,20 +71,20 @@ func TestAnalyze(t *testing.T) {
 	if err := a.WriteParquet(out); err == nil || !strings.Contains(err.Error(), "already exists") {
 		t.Errorf("second WriteParquet: %v", err)
 	}
-	rows := duckdbOrNil(t, "SELECT count(*) AS n, count(value) AS v FROM read_parquet('"+sqlPath(out)+"') WHERE scope = 'population'")
-	if rows != nil && num(t, rows[0]["n"]) != 40 {
+	rows := tracetest.DuckDBOrNil(t, "SELECT count(*) AS n, count(value) AS v FROM read_parquet('"+tracetest.SQLPath(out)+"') WHERE scope = 'population'")
+	if rows != nil && tracetest.Num(t, rows[0]["n"]) != 40 {
 		t.Errorf("DuckDB reads summary %v", rows)
 	}
 }
 
 func TestAnalyzeSilentAndNaNJSON(t *testing.T) {
 	dir := t.TempDir()
-	rec, err := Create(dir, Options{Spikes: true}, brunelMeta(1))
+	rec, err := traces.Create(dir, traces.Options{Spikes: true}, tracetest.BrunelMeta(1))
 	if err != nil {
 		t.Fatal(err)
 	}
 	rec.Spikes(10, 0, []int32{5})
-	rec.Close(Status{LastStep: 999})
+	rec.Close(traces.Status{LastStep: 999})
 	a, err := Analyze(dir, AnalyzeOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -100,43 +103,5 @@ func TestAnalyzeSilentAndNaNJSON(t *testing.T) {
 	a.WriteText(&text)
 	if !strings.Contains(text.String(), "100.0%") {
 		t.Errorf("text: %s", text.String())
-	}
-}
-
-// duckdbOrNil is duckdb without skipping: nil when DuckDB is missing.
-func duckdbOrNil(t *testing.T, sql string) (rows []map[string]any) {
-	t.Helper()
-	ok := t.Run("duckdb", func(t *testing.T) { rows = duckdb(t, sql) })
-	if !ok {
-		t.FailNow()
-	}
-	return rows
-}
-
-func TestPlot(t *testing.T) {
-	tr := newTestRun(9, 3000)
-	dir := t.TempDir()
-	tr.record(t, dir, allTables(Options{}), -1)
-	out := t.TempDir()
-	files, err := Plot(dir, out, PlotOptions{DPI: 60})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var names []string
-	for _, f := range files {
-		names = append(names, filepath.Base(f))
-	}
-	if strings.Join(names, ",") != "raster.png,isi.png,rate.png,weights.png" {
-		t.Fatalf("files %v", names)
-	}
-	if _, err := Plot(dir, out, PlotOptions{DPI: 60}); err == nil || !strings.Contains(err.Error(), "exists") {
-		t.Fatalf("second Plot: %v", err)
-	}
-	// Only spikes recorded: no weights.png, rate computed from spikes.
-	dir2 := t.TempDir()
-	tr.record(t, dir2, Options{Spikes: true}, -1)
-	files, err = Plot(dir2, t.TempDir(), PlotOptions{DPI: 60})
-	if err != nil || len(files) != 3 {
-		t.Fatalf("spikes-only plot: %v %v", files, err)
 	}
 }

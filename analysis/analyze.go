@@ -1,4 +1,4 @@
-package traces
+package analysis
 
 import (
 	"errors"
@@ -11,6 +11,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/parquet-go/parquet-go"
+
+	"dalesim/traces"
 )
 
 // AnalyzeOptions configures Analyze. Zero values select the defaults.
@@ -104,7 +106,7 @@ type CCGResult struct {
 // null) and prints with WriteText.
 type Analysis struct {
 	Dir         string              `json:"dir"`
-	Meta        Meta                `json:"meta"`
+	Meta        traces.Meta         `json:"meta"`
 	FromMS      float64             `json:"from_ms"`
 	ToMS        float64             `json:"to_ms"`
 	Options     AnalyzeOptions      `json:"options"`
@@ -121,10 +123,10 @@ func (a Analysis) MarshalJSON() ([]byte, error) {
 
 // Analyze reads the spikes (and, when recorded, the last weight snapshot of
 // each projection) of the run in dir and computes the statistics of every
-// population. See ReadSpikes for the accepted paths.
+// population. See traces.ReadSpikes for the accepted paths.
 func Analyze(dir string, opt AnalyzeOptions) (*Analysis, error) {
 	opt.defaults()
-	sp, err := ReadSpikes(dir)
+	sp, err := traces.ReadSpikes(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +196,7 @@ func Analyze(dir string, opt AnalyzeOptions) (*Analysis, error) {
 		a.CCG = &CCGResult{A: ga, B: gb, CCG: CrossCorrelogram(ta, tb, a.FromMS, a.ToMS, opt.CCGBinMS, opt.CCGWindowMS)}
 	}
 	if !opt.SkipWeights {
-		w, err := ReadWeights(dir)
+		w, err := traces.ReadWeights(dir)
 		switch {
 		case err == nil:
 			at := opt.WeightsAtStep
@@ -212,7 +214,7 @@ func Analyze(dir string, opt AnalyzeOptions) (*Analysis, error) {
 				}
 				a.Weights = append(a.Weights, pw)
 			}
-		case !errors.Is(err, ErrNoTable):
+		case !errors.Is(err, traces.ErrNoTable):
 			return nil, err
 		}
 	}
@@ -227,7 +229,7 @@ func (a *Analysis) WriteText(w io.Writer) error {
 	if status == "" {
 		status = "unknown"
 	}
-	fmt.Fprintf(w, "  seed %d, dt %g ms, %s, last step %d, kernel %s, version %s\n", m.Seed, m.DtMS, status, m.LastStep, orDash(m.Kernel), orDash(m.Version))
+	fmt.Fprintf(w, "  seed %d, dt %g ms, %s, last step %d, kernel %s, version %s\n", m.Seed, m.DtMS, status, m.LastStep, OrDash(m.Kernel), OrDash(m.Version))
 	fmt.Fprintf(w, "  window %g–%g ms (%g s)\n\n", a.FromMS, a.ToMS, (a.ToMS-a.FromMS)/1000)
 
 	// Right-aligned numbers; labels padded to a common width read as left-aligned.
@@ -241,25 +243,25 @@ func (a *Analysis) WriteText(w io.Writer) error {
 	}
 	o := a.Options
 	row("population", func(p PopulationStats) string { return p.Name })
-	row("identity", func(p PopulationStats) string { return orDash(p.Identity) })
+	row("identity", func(p PopulationStats) string { return OrDash(p.Identity) })
 	row("neurons", func(p PopulationStats) string { return fmt.Sprint(p.Size) })
 	row("spikes", func(p PopulationStats) string { return fmt.Sprint(p.Spikes) })
-	row("mean rate (Hz)", func(p PopulationStats) string { return num3(p.MeanRateHz) })
-	row("rate sd (Hz)", func(p PopulationStats) string { return num3(p.Rates.SD) })
+	row("mean rate (Hz)", func(p PopulationStats) string { return FormatStat(p.MeanRateHz) })
+	row("rate sd (Hz)", func(p PopulationStats) string { return FormatStat(p.Rates.SD) })
 	row("rate p5/p50/p95 (Hz)", func(p PopulationStats) string {
-		return num3(p.Rates.P5) + "/" + num3(p.Rates.Median) + "/" + num3(p.Rates.P95)
+		return FormatStat(p.Rates.P5) + "/" + FormatStat(p.Rates.Median) + "/" + FormatStat(p.Rates.P95)
 	})
-	row("silent", func(p PopulationStats) string { return pct(p.Rates.FractionSilent) })
-	row("CV ISI", func(p PopulationStats) string { return num3(p.ISI.CV) })
-	row("LV", func(p PopulationStats) string { return num3(p.ISI.LV) })
+	row("silent", func(p PopulationStats) string { return FormatPercent(p.Rates.FractionSilent) })
+	row("CV ISI", func(p PopulationStats) string { return FormatStat(p.ISI.CV) })
+	row("LV", func(p PopulationStats) string { return FormatStat(p.ISI.LV) })
 	row("  neurons >= 3 spikes", func(p PopulationStats) string { return fmt.Sprint(p.ISI.Neurons) })
-	row(fmt.Sprintf("Fano (%g ms)", o.FanoWindowMS), func(p PopulationStats) string { return num3(p.Fano) })
+	row(fmt.Sprintf("Fano (%g ms)", o.FanoWindowMS), func(p PopulationStats) string { return FormatStat(p.Fano) })
 	row(fmt.Sprintf("corr (%g ms)", o.CorrBinMS), func(p PopulationStats) string {
-		return num3(p.Corr) + " ± " + num3(p.CorrSD)
+		return FormatStat(p.Corr) + " ± " + FormatStat(p.CorrSD)
 	})
 	row("  pairs", func(p PopulationStats) string { return fmt.Sprint(p.CorrPairs) })
-	row(fmt.Sprintf("sync CV (%g ms)", o.SyncBinMS), func(p PopulationStats) string { return num3(p.SyncCV) })
-	row(fmt.Sprintf("sync chi (%g ms)", o.SyncBinMS), func(p PopulationStats) string { return num3(p.SyncChi) })
+	row(fmt.Sprintf("sync CV (%g ms)", o.SyncBinMS), func(p PopulationStats) string { return FormatStat(p.SyncCV) })
+	row(fmt.Sprintf("sync chi (%g ms)", o.SyncBinMS), func(p PopulationStats) string { return FormatStat(p.SyncChi) })
 	if err := tw.Flush(); err != nil {
 		return err
 	}
@@ -277,7 +279,7 @@ func (a *Analysis) WriteText(w io.Writer) error {
 			ratio = c.CCG.Counts[peak] / meanC
 		}
 		fmt.Fprintf(w, "\ncross-correlogram %s x %s (%g ms bins, ±%g ms): peak at %+g ms, peak/mean %s\n",
-			groupName(c.A), groupName(c.B), c.CCG.BinMS, o.CCGWindowMS, c.CCG.LagsMS[peak], num3(ratio))
+			groupName(c.A), groupName(c.B), c.CCG.BinMS, o.CCGWindowMS, c.CCG.LagsMS[peak], FormatStat(ratio))
 	}
 	if len(a.Weights) > 0 {
 		fmt.Fprintln(w)
@@ -290,8 +292,8 @@ func (a *Analysis) WriteText(w io.Writer) error {
 		for _, p := range a.Weights {
 			s := p.Stats
 			fmt.Fprintf(tw, "%-*s\t%+d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", nameW, p.Name, p.Sign, p.Step, s.N,
-				pct(s.FracZero), num3(s.Mean), num3(s.SD), num3(s.LogMu), num3(s.LogSigma), num3(s.KSD), num3(s.KSP),
-				num1(s.AICLogNormal), num1(s.AICGamma), num1(s.AICExponential), orDash(s.Best))
+				FormatPercent(s.FracZero), FormatStat(s.Mean), FormatStat(s.SD), FormatStat(s.LogMu), FormatStat(s.LogSigma), FormatStat(s.KSD), FormatStat(s.KSP),
+				num1(s.AICLogNormal), num1(s.AICGamma), num1(s.AICExponential), OrDash(s.Best))
 		}
 		if err := tw.Flush(); err != nil {
 			return err
@@ -307,15 +309,17 @@ func groupName(g Group) string {
 	return g.Population
 }
 
-func orDash(s string) string {
+// OrDash returns s, or "-" when s is empty.
+func OrDash(s string) string {
 	if s == "" {
 		return "-"
 	}
 	return s
 }
 
-// num3 formats with 4 significant digits (3 for tiny or huge values); NaN as "-".
-func num3(x float64) string {
+// FormatStat formats a statistic with 4 significant digits (3 for tiny or
+// huge values); NaN and ±Inf as "-".
+func FormatStat(x float64) string {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
 		return "-"
 	}
@@ -332,7 +336,9 @@ func num1(x float64) string {
 	return fmt.Sprintf("%.1f", x)
 }
 
-func pct(x float64) string {
+// FormatPercent formats a fraction as a percentage with one decimal; NaN as
+// "-".
+func FormatPercent(x float64) string {
 	if math.IsNaN(x) {
 		return "-"
 	}
@@ -417,12 +423,12 @@ func (a *Analysis) WriteParquet(path string) (err error) {
 			os.Remove(path)
 		}
 	}()
-	opts := []parquet.WriterOption{parquet.Compression(&codecs[ZstdDefault]), parquet.CreatedBy("dalesim", a.Meta.Version, "")}
-	for k, v := range a.Meta.keyValues("summary") {
+	opts := []parquet.WriterOption{parquet.Compression(traces.ZstdDefault.Codec()), parquet.CreatedBy("dalesim", a.Meta.Version, "")}
+	for k, v := range a.Meta.KeyValues("summary") {
 		opts = append(opts, parquet.KeyValueMetadata(k, v))
 	}
-	opts = append(opts, parquet.KeyValueMetadata(KeyStatus, orDash(a.Meta.Status)),
-		parquet.KeyValueMetadata(KeyLastStep, fmt.Sprint(a.Meta.LastStep)),
+	opts = append(opts, parquet.KeyValueMetadata(traces.KeyStatus, OrDash(a.Meta.Status)),
+		parquet.KeyValueMetadata(traces.KeyLastStep, fmt.Sprint(a.Meta.LastStep)),
 		parquet.KeyValueMetadata("dalesim.analysis_dir", filepath.ToSlash(a.Dir)))
 	w := parquet.NewGenericWriter[SummaryRow](f, opts...)
 	if _, err := w.Write(a.Rows()); err != nil {

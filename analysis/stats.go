@@ -1,4 +1,4 @@
-package traces
+package analysis
 
 import (
 	"math"
@@ -6,13 +6,15 @@ import (
 	"slices"
 
 	"gonum.org/v1/gonum/stat"
+
+	"dalesim/traces"
 )
 
 // SpikeTrains returns the spike times (ms) of every neuron of population pop
 // within [fromMS, toMS), indexed by neuron. The number of trains is the
 // population size from the metadata, or the largest neuron index + 1 when
 // the metadata does not know the population. Times are ascending.
-func SpikeTrains(t *SpikeTable, pop int, fromMS, toMS float64) [][]float64 {
+func SpikeTrains(t *traces.SpikeTable, pop int, fromMS, toMS float64) [][]float64 {
 	n := 0
 	if pop < len(t.Populations) {
 		if i := t.Meta.PopulationIndex(t.Populations[pop]); i >= 0 {
@@ -106,17 +108,19 @@ func FanoFactor(counts []float64) float64 {
 // floor((toMS-fromMS)/binMS) bins [fromMS + k*binMS, fromMS + (k+1)*binMS);
 // spikes after the last full bin are dropped.
 func BinCounts(train []float64, fromMS, toMS, binMS float64) []float64 {
-	nb := numBins(fromMS, toMS, binMS)
+	nb := NumBins(fromMS, toMS, binMS)
 	c := make([]float64, nb)
 	for _, t := range train {
-		if k := binIndex(t, fromMS, binMS); k >= 0 && k < nb {
+		if k := BinIndex(t, fromMS, binMS); k >= 0 && k < nb {
 			c[k]++
 		}
 	}
 	return c
 }
 
-func numBins(fromMS, toMS, binMS float64) int {
+// NumBins returns the number of full bins of binMS in [fromMS, toMS) (0 for
+// an empty window or a bin that is not positive), as BinCounts uses them.
+func NumBins(fromMS, toMS, binMS float64) int {
 	if !(binMS > 0) || !(toMS > fromMS) {
 		return 0
 	}
@@ -124,7 +128,10 @@ func numBins(fromMS, toMS, binMS float64) int {
 	return int(math.Floor((toMS-fromMS)/binMS + 1e-9))
 }
 
-func binIndex(t, fromMS, binMS float64) int {
+// BinIndex returns the index of the bin of binMS, counted from fromMS, that
+// holds time t (negative before fromMS; NumBins or more after the last full
+// bin), with the same rounding tolerance as NumBins.
+func BinIndex(t, fromMS, binMS float64) int {
 	return int(math.Floor((t-fromMS)/binMS + 1e-9))
 }
 
@@ -171,18 +178,18 @@ type CCG struct {
 // positive lag means B tends to fire after A. Its cost is O(bins * lags),
 // independent of the number of spikes.
 func CrossCorrelogram(a, b [][]float64, fromMS, toMS, binMS, windowMS float64) CCG {
-	nb := numBins(fromMS, toMS, binMS)
+	nb := NumBins(fromMS, toMS, binMS)
 	A, B := make([]float64, nb), make([]float64, nb)
 	for _, tr := range a {
 		for _, t := range tr {
-			if k := binIndex(t, fromMS, binMS); k >= 0 && k < nb {
+			if k := BinIndex(t, fromMS, binMS); k >= 0 && k < nb {
 				A[k]++
 			}
 		}
 	}
 	for _, tr := range b {
 		for _, t := range tr {
-			if k := binIndex(t, fromMS, binMS); k >= 0 && k < nb {
+			if k := BinIndex(t, fromMS, binMS); k >= 0 && k < nb {
 				B[k]++
 			}
 		}
@@ -247,7 +254,7 @@ func RateDistribution(rates []float64) RateDist {
 //     Var_t(x_i), between 0 (asynchronous; ~1/sqrt(N) for N independent
 //     neurons) and 1 (fully synchronous). All neurons count, silent ones too.
 func Synchrony(trains [][]float64, fromMS, toMS, binMS float64) (cv, chi float64) {
-	nb := numBins(fromMS, toMS, binMS)
+	nb := NumBins(fromMS, toMS, binMS)
 	if nb == 0 || len(trains) == 0 {
 		return math.NaN(), math.NaN()
 	}
@@ -262,7 +269,7 @@ func Synchrony(trains [][]float64, fromMS, toMS, binMS float64) (cv, chi float64
 			s2 += run * run
 		}
 		for _, t := range tr {
-			k := binIndex(t, fromMS, binMS)
+			k := BinIndex(t, fromMS, binMS)
 			if k < 0 || k >= nb {
 				continue
 			}
@@ -306,7 +313,7 @@ func PairCorrelation(trains [][]float64, fromMS, toMS, binMS float64, pairs int,
 	}
 	n := len(active)
 	total := n * (n - 1) / 2
-	if n < 2 || pairs <= 0 || numBins(fromMS, toMS, binMS) < 2 {
+	if n < 2 || pairs <= 0 || NumBins(fromMS, toMS, binMS) < 2 {
 		return math.NaN(), math.NaN(), 0
 	}
 	var list [][2]int
@@ -398,7 +405,7 @@ func ISIStats(trains [][]float64) TrainStats {
 // the number of neurons averaged (those with at least one spike in the
 // windows; at least 2 windows are needed).
 func MeanFano(trains [][]float64, fromMS, toMS, windowMS float64) (float64, int) {
-	if numBins(fromMS, toMS, windowMS) < 2 {
+	if NumBins(fromMS, toMS, windowMS) < 2 {
 		return math.NaN(), 0
 	}
 	var ffs []float64

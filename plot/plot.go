@@ -1,4 +1,4 @@
-package traces
+package plot
 
 import (
 	"errors"
@@ -16,6 +16,9 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
+
+	"dalesim/analysis"
+	"dalesim/traces"
 )
 
 // PlotOptions configures Plot. Zero values select the defaults.
@@ -60,21 +63,27 @@ func (o *PlotOptions) defaults() {
 // isi.png (ISI distributions) and weights.png (histogram of log10 w of the
 // last snapshot of each projection with the fitted lognormal density). A
 // file is drawn only when the table it needs exists.
+//
+// weights.png leaves out the projections whose recorded weights (every
+// synapse in every snapshot) all have the same value, such as fixed weights
+// shared by all synapses of a projection: their histogram would be a single
+// bar. When every projection is constant, Plot draws no weights.png (and
+// returns no path for it) rather than failing.
 func Plot(dir, outDir string, opt PlotOptions) ([]string, error) {
 	opt.defaults()
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return nil, fmt.Errorf("traces: %w", err)
 	}
-	sp, err := ReadSpikes(dir)
-	if err != nil && !errors.Is(err, ErrNoTable) {
+	sp, err := traces.ReadSpikes(dir)
+	if err != nil && !errors.Is(err, traces.ErrNoTable) {
 		return nil, err
 	}
-	rates, err := ReadRates(dir)
-	if err != nil && !errors.Is(err, ErrNoTable) {
+	rates, err := traces.ReadRates(dir)
+	if err != nil && !errors.Is(err, traces.ErrNoTable) {
 		return nil, err
 	}
-	weights, err := ReadWeights(dir)
-	if err != nil && !errors.Is(err, ErrNoTable) {
+	weights, err := traces.ReadWeights(dir)
+	if err != nil && !errors.Is(err, traces.ErrNoTable) {
 		return nil, err
 	}
 	var out []string
@@ -132,10 +141,12 @@ func Plot(dir, outDir string, opt PlotOptions) ([]string, error) {
 		}
 	}
 	if weights != nil && weights.Len() > 0 {
-		if err := save("weights.png", func(p string) error {
-			return weightsPlot(weights, opt, p)
-		}); err != nil {
-			return out, err
+		if vary := varying(weights); slices.Contains(vary, true) {
+			if err := save("weights.png", func(p string) error {
+				return weightsPlot(weights, vary, opt, p)
+			}); err != nil {
+				return out, err
+			}
 		}
 	}
 	return out, nil
@@ -143,24 +154,24 @@ func Plot(dir, outDir string, opt PlotOptions) ([]string, error) {
 
 // popColor returns the colour of population i: reds for excitatory,
 // blues for inhibitory, the plotutil palette otherwise.
-func popColor(m Meta, name string, i int) color.Color {
+func popColor(m traces.Meta, name string, i int) color.Color {
 	reds := []color.RGBA{{200, 40, 40, 255}, {230, 120, 30, 255}, {150, 20, 90, 255}}
 	blues := []color.RGBA{{30, 80, 200, 255}, {20, 150, 170, 255}, {90, 60, 180, 255}}
 	e, in := 0, 0
 	for _, p := range m.Populations {
 		if p.Name == name {
 			switch p.Identity {
-			case Excitatory:
+			case traces.Excitatory:
 				return reds[e%len(reds)]
-			case Inhibitory:
+			case traces.Inhibitory:
 				return blues[in%len(blues)]
 			}
 			break
 		}
 		switch p.Identity {
-		case Excitatory:
+		case traces.Excitatory:
 			e++
-		case Inhibitory:
+		case traces.Inhibitory:
 			in++
 		}
 	}
@@ -168,7 +179,7 @@ func popColor(m Meta, name string, i int) color.Color {
 	return pal[i%len(pal)]
 }
 
-func rasterPlot(sp *SpikeTable, from, to float64, maxN int) *plot.Plot {
+func rasterPlot(sp *traces.SpikeTable, from, to float64, maxN int) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = "Spike raster"
 	p.X.Label.Text = "time (ms)"
@@ -176,7 +187,7 @@ func rasterPlot(sp *SpikeTable, from, to float64, maxN int) *plot.Plot {
 	var ticks []plot.Tick
 	offset := 0
 	for pi, name := range sp.Populations {
-		trains := SpikeTrains(sp, pi, from, to)
+		trains := analysis.SpikeTrains(sp, pi, from, to)
 		n := min(len(trains), maxN)
 		var pts plotter.XYs
 		for i := 0; i < n; i++ {
@@ -208,13 +219,13 @@ func rasterPlot(sp *SpikeTable, from, to float64, maxN int) *plot.Plot {
 	return p
 }
 
-func rateFromSpikes(sp *SpikeTable, from, to, bin float64) *plot.Plot {
+func rateFromSpikes(sp *traces.SpikeTable, from, to, bin float64) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = fmt.Sprintf("Population rate (%g ms bins)", bin)
 	p.X.Label.Text = "time (ms)"
 	p.Y.Label.Text = "rate (Hz)"
 	p.Legend.Top = true
-	nb := numBins(from, to, bin)
+	nb := analysis.NumBins(from, to, bin)
 	for pi, name := range sp.Populations {
 		counts := make([]float64, nb)
 		size := 0
@@ -223,7 +234,7 @@ func rateFromSpikes(sp *SpikeTable, from, to, bin float64) *plot.Plot {
 				continue
 			}
 			size = max(size, int(sp.Neuron[i])+1)
-			if k := binIndex(sp.TimeMS(i), from, bin); k >= 0 && k < nb {
+			if k := analysis.BinIndex(sp.TimeMS(i), from, bin); k >= 0 && k < nb {
 				counts[k]++
 			}
 		}
@@ -244,7 +255,7 @@ func rateFromSpikes(sp *SpikeTable, from, to, bin float64) *plot.Plot {
 	return p
 }
 
-func rateFromTable(rt *RateTable, from, to float64) *plot.Plot {
+func rateFromTable(rt *traces.RateTable, from, to float64) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = "Population rate"
 	p.X.Label.Text = "time (ms)"
@@ -303,7 +314,7 @@ func stairs(values []float64, lo, hi float64, bins int) plotter.XYs {
 	return pts
 }
 
-func isiPlot(sp *SpikeTable, from, to, maxMS float64, bins int) (*plot.Plot, error) {
+func isiPlot(sp *traces.SpikeTable, from, to, maxMS float64, bins int) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = "Inter-spike intervals"
 	p.X.Label.Text = "ISI (ms)"
@@ -312,8 +323,8 @@ func isiPlot(sp *SpikeTable, from, to, maxMS float64, bins int) (*plot.Plot, err
 	all := make([][]float64, len(sp.Populations))
 	var pooled []float64
 	for pi := range sp.Populations {
-		for _, tr := range SpikeTrains(sp, pi, from, to) {
-			all[pi] = append(all[pi], ISIs(tr)...)
+		for _, tr := range analysis.SpikeTrains(sp, pi, from, to) {
+			all[pi] = append(all[pi], analysis.ISIs(tr)...)
 		}
 		pooled = append(pooled, all[pi]...)
 	}
@@ -330,7 +341,7 @@ func isiPlot(sp *SpikeTable, from, to, maxMS float64, bins int) (*plot.Plot, err
 	}
 	for pi, name := range sp.Populations {
 		if len(all[pi]) > 0 {
-			addLine(p, stairs(all[pi], 0, maxMS, bins), fmt.Sprintf("%s (CV %s)", name, num3(ISIStats(SpikeTrains(sp, pi, from, to)).CV)),
+			addLine(p, stairs(all[pi], 0, maxMS, bins), fmt.Sprintf("%s (CV %s)", name, analysis.FormatStat(analysis.ISIStats(analysis.SpikeTrains(sp, pi, from, to)).CV)),
 				popColor(sp.Meta, name, pi))
 		}
 	}
@@ -339,16 +350,37 @@ func isiPlot(sp *SpikeTable, from, to, maxMS float64, bins int) (*plot.Plot, err
 	return p, nil
 }
 
-func weightsPlot(wt *WeightTable, opt PlotOptions, path string) error {
+// varying reports, for each projection of wt, whether its recorded weights
+// (every synapse in every snapshot) take more than one value.
+func varying(wt *traces.WeightTable) []bool {
+	first := make([]float32, len(wt.Projections))
+	seen := make([]bool, len(wt.Projections))
+	vary := make([]bool, len(wt.Projections))
+	for i, p := range wt.Proj {
+		switch {
+		case !seen[p]:
+			seen[p], first[p] = true, wt.Weight[i]
+		case wt.Weight[i] != first[p]:
+			vary[p] = true
+		}
+	}
+	return vary
+}
+
+// weightsPlot draws one panel per projection pi with vary[pi] set.
+func weightsPlot(wt *traces.WeightTable, vary []bool, opt PlotOptions, path string) error {
 	var plots [][]*plot.Plot
 	for pi, name := range wt.Projections {
+		if !vary[pi] {
+			continue
+		}
 		ws, step, ok := wt.Snapshot(pi, math.MaxInt64)
 		if !ok {
 			continue
 		}
-		fit := FitWeights(ws)
+		fit := analysis.FitWeights(ws)
 		p := plot.New()
-		p.Title.Text = fmt.Sprintf("%s weights at step %d (n=%d, %s zero)", name, step, fit.N, pct(fit.FracZero))
+		p.Title.Text = fmt.Sprintf("%s weights at step %d (n=%d, %s zero)", name, step, fit.N, analysis.FormatPercent(fit.FracZero))
 		p.X.Label.Text = "log10 weight"
 		p.Y.Label.Text = "density"
 		p.Legend.Top = true
@@ -372,7 +404,7 @@ func weightsPlot(wt *WeightTable, opt PlotOptions, path string) error {
 				f.Width = vg.Points(1.5)
 				f.XMin, f.XMax = lo, hi
 				p.Add(f)
-				p.Legend.Add(fmt.Sprintf("lognormal fit (KS p %s, best AIC: %s)", num3(fit.KSP), orDash(fit.Best)), f)
+				p.Legend.Add(fmt.Sprintf("lognormal fit (KS p %s, best AIC: %s)", analysis.FormatStat(fit.KSP), analysis.OrDash(fit.Best)), f)
 			}
 		}
 		p.Y.Min = 0
