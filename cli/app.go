@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -61,8 +62,46 @@ func NewApp(stdout, stderr io.Writer) *cli.App {
 	}
 	for _, c := range app.Commands {
 		c.OnUsageError = app.OnUsageError
+		for _, f := range c.Flags {
+			defaultOnce(f)
+		}
 	}
 	return app
+}
+
+// reDefault finds a default stated in a flag's usage text: "(default 5)",
+// "(default: the spec's)", or "; default: ..." closing a parenthesis.
+var reDefault = regexp.MustCompile(`(?:\s*\(default:? ([^()]*)\)|; default:? ([^()]*)(\)))$`)
+
+// defaultOnce moves a default that a flag's usage text states into the
+// flag's DefaultText, so that help prints it once, as "(default: ...)".
+// Flags whose usage states none keep urfave/cli's own default text.
+func defaultOnce(f cli.Flag) {
+	var usage, def *string
+	switch f := f.(type) {
+	case *cli.StringFlag:
+		usage, def = &f.Usage, &f.DefaultText
+	case *cli.Float64Flag:
+		usage, def = &f.Usage, &f.DefaultText
+	case *cli.IntFlag:
+		usage, def = &f.Usage, &f.DefaultText
+	case *cli.Int64Flag:
+		usage, def = &f.Usage, &f.DefaultText
+	default:
+		return
+	}
+	m := reDefault.FindStringSubmatchIndex(*usage)
+	if m == nil {
+		return
+	}
+	u := *usage
+	if m[2] >= 0 { // "(default X)"
+		*def = u[m[2]:m[3]]
+		*usage = u[:m[0]]
+	} else { // "; default: X)"
+		*def = u[m[4]:m[5]]
+		*usage = u[:m[0]] + ")"
+	}
 }
 
 // Main runs the application with args (os.Args form) and returns the exit status.
@@ -102,6 +141,16 @@ func permute(app *cli.App, args []string) []string {
 	}
 	if cmd == nil {
 		return args
+	}
+	// Help wins wherever it stands: "dalesim bench brunel --help" is the
+	// help of bench, not a help topic named brunel.
+	for _, a := range args[2:] {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "--help" || a == "-help" {
+			return []string{args[0], args[1], "--help"}
+		}
 	}
 	takesValue := map[string]bool{}
 	for _, f := range cmd.Flags {

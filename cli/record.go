@@ -2,14 +2,10 @@ package cli
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,6 +14,7 @@ import (
 	"dalesim/monitor"
 	"dalesim/network"
 	"dalesim/spec"
+	"dalesim/traces"
 )
 
 // recordFlags are the trace flags of run and bench.
@@ -41,11 +38,9 @@ type outConfig struct {
 	start     time.Time
 }
 
-var reRunID = regexp.MustCompile(`^[A-Za-z0-9_+@-][A-Za-z0-9_.+@-]{0,199}$`)
-
 // parseOut reads the trace flags and checks, before anything is built, that
-// the directory may receive the run: without --force an existing run is
-// never touched (exit status 2).
+// the directory may receive the run (traces.Check): without --force an
+// existing run is never touched (exit status 2).
 func parseOut(c *cli.Context, s *spec.Spec) (*outConfig, error) {
 	dir := c.String("out")
 	if dir == "" {
@@ -60,78 +55,21 @@ func parseOut(c *cli.Context, s *spec.Spec) (*outConfig, error) {
 		runID: c.String("run-id"), start: time.Now().UTC()}
 	if o.partition {
 		if o.runID == "" {
-			o.runID = o.start.Format("20060102T150405Z") + "-s" + strconv.FormatUint(s.SeedValue(), 10)
+			o.runID = traces.DefaultRunID(o.start, s.SeedValue())
 		}
-		if !reRunID.MatchString(o.runID) {
-			return nil, badInput("--run-id %q: use 1 to 200 letters, digits and - _ . + @ (not starting with a dot)", o.runID)
+		if err := traces.ValidRunID(o.runID); err != nil {
+			return nil, badInput("--run-id %q: %v", o.runID, strings.TrimPrefix(err.Error(), "traces: "))
 		}
 		for _, p := range s.Populations {
-			if !reRunID.MatchString(p.Name) {
+			if err := traces.ValidRunID(p.Name); err != nil {
 				return nil, badInput("--partition: population name %q cannot name a directory population=%s; partitioned runs need names of letters, digits and - _ . + @", p.Name, p.Name)
 			}
 		}
 	}
-	return o, o.check()
-}
-
-// flatRunFiles are the files of a flat run (the traces' own and summary.json).
-var flatRunFiles = []string{"run.json", "run.json.tmp", "spikes.parquet", "states.parquet", "weights.parquet", "rates.parquet", "summary.json"}
-
-func (o *outConfig) check() error {
-	st, err := os.Stat(o.dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
+	if err := traces.Check(dir, traces.Options{Partition: o.partition, RunID: o.runID, Force: o.force}); err != nil {
+		return nil, badInput("--out %s: %v", dir, strings.TrimPrefix(err.Error(), "traces: "))
 	}
-	if err != nil {
-		return badInput("--out %s: %v", o.dir, err)
-	}
-	if !st.IsDir() {
-		return badInput("--out %s: not a directory", o.dir)
-	}
-	ents, err := os.ReadDir(o.dir)
-	if err != nil {
-		return badInput("--out %s: %v", o.dir, err)
-	}
-	var flat, other, runs []string
-	for _, e := range ents {
-		n := e.Name()
-		switch {
-		case e.IsDir() && strings.HasPrefix(n, "run="):
-			runs = append(runs, n)
-		case !e.IsDir() && slices.Contains(flatRunFiles, strings.TrimSuffix(n, ".inprogress")):
-			flat = append(flat, n)
-		case !e.IsDir() && (strings.HasSuffix(n, ".parquet") || strings.HasSuffix(n, ".parquet.inprogress")):
-			other = append(other, n)
-		}
-	}
-	if !o.partition {
-		if len(runs) > 0 {
-			return badInput("--out %s holds partitioned runs (%s): add --partition (and --run-id) to add a run to them, or choose another directory",
-				o.dir, short(runs))
-		}
-		if len(flat)+len(other) > 0 && !o.force {
-			return badInput("--out %s already holds a run (%s): nothing was written; pass --force to replace it, or choose another directory",
-				o.dir, short(append(flat, other...)))
-		}
-		return nil
-	}
-	if len(flat) > 0 {
-		return badInput("--out %s holds a flat (unpartitioned) run (%s): partitioned runs need a directory of their own", o.dir, short(flat))
-	}
-	base := filepath.Join(o.dir, "run="+o.runID)
-	if ents, err := os.ReadDir(base); err == nil && len(ents) > 0 && !o.force {
-		return badInput("--out %s already holds run %q (%s): nothing was written; pass --force to replace it, or choose another --run-id",
-			o.dir, o.runID, base)
-	}
-	return nil
-}
-
-func short(names []string) string {
-	slices.Sort(names)
-	if len(names) > 4 {
-		return strings.Join(names[:4], ", ") + fmt.Sprintf(", ... %d more", len(names)-4)
-	}
-	return strings.Join(names, ", ")
+	return o, nil
 }
 
 // openRecording creates the run directory and its trace files.
@@ -145,10 +83,6 @@ func openRecording(c *cli.Context, o *outConfig, name string, net *network.Netwo
 			return nil, err
 		}
 		return nil, fmt.Errorf("--out %s: %w", o.dir, err)
-	}
-	if o.force {
-		// summary.json belongs to the run being replaced.
-		_ = os.Remove(filepath.Join(rec.Dir(), summaryFile))
 	}
 	return rec, nil
 }
@@ -166,19 +100,17 @@ func commandLine(c *cli.Context) string {
 	return strings.Join(append(args[:2], append(flags, args[2:]...)...), " ")
 }
 
-const summaryFile = "summary.json"
-
 // writeSummary saves the run summary (the --json object) as DIR/summary.json.
 func writeSummary(dir string, s summary) error {
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
 		return err
 	}
-	tmp := filepath.Join(dir, summaryFile+".tmp")
+	tmp := filepath.Join(dir, traces.SummaryFile+".tmp")
 	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
 		return err
 	}
-	return os.Rename(tmp, filepath.Join(dir, summaryFile))
+	return os.Rename(tmp, filepath.Join(dir, traces.SummaryFile))
 }
 
 // interruptedError reports a run stopped by SIGINT or SIGTERM (exit status 130).

@@ -12,6 +12,7 @@ import (
 	"dalesim/monitor"
 	"dalesim/network"
 	"dalesim/spec"
+	"dalesim/traces"
 )
 
 func runCommand() *cli.Command {
@@ -131,7 +132,7 @@ func simulate(c *cli.Context, name string, s *spec.Spec) error {
 	}
 	if rec != nil {
 		if err := writeSummary(rec.Dir(), newSummary(name, r, net, build)); err != nil {
-			return fmt.Errorf("--out %s: writing %s: %w", out.dir, summaryFile, err)
+			return fmt.Errorf("--out %s: writing %s: %w", out.dir, traces.SummaryFile, err)
 		}
 	}
 	if r.Interrupted {

@@ -9,8 +9,15 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 )
+
+// SummaryFile is the run summary a caller may write into a run directory
+// (dalesim writes the --json object of run and bench); it belongs to the run:
+// replacing the run removes it.
+const SummaryFile = "summary.json"
 
 const (
 	manifestName  = "run.json"
@@ -34,7 +41,7 @@ func partFile(table, pop string) string {
 
 // isOurFlatFile reports whether name is a file a flat run consists of.
 func isOurFlatFile(name string) bool {
-	if name == manifestName || name == manifestName+".tmp" {
+	if name == manifestName || name == manifestName+".tmp" || name == SummaryFile || name == SummaryFile+".tmp" {
 		return true
 	}
 	name = strings.TrimSuffix(name, inProgressExt)
@@ -46,37 +53,111 @@ func isOurFlatFile(name string) bool {
 	return false
 }
 
+// dirScan is what a directory holds of runs.
+type dirScan struct {
+	ours    []string // files of a flat run
+	foreign []string // other Parquet files
+	runs    []string // run=<id> directories
+}
+
+// scan lists what dir holds of runs (nothing when it does not exist).
+func scan(dir string) (dirScan, error) {
+	var s dirScan
+	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return s, nil
+	}
+	if err != nil {
+		return s, fmt.Errorf("traces: %w", err)
+	}
+	for _, e := range ents {
+		n := e.Name()
+		switch {
+		case e.IsDir() && strings.HasPrefix(n, runPrefix):
+			s.runs = append(s.runs, n)
+		case !e.IsDir() && isOurFlatFile(n):
+			s.ours = append(s.ours, n)
+		case !e.IsDir() && (strings.HasSuffix(n, ".parquet") || strings.HasSuffix(n, ".parquet"+inProgressExt)):
+			s.foreign = append(s.foreign, n)
+		}
+	}
+	return s, nil
+}
+
+// Check reports, without touching anything, whether dir may receive a run
+// with these options: the rules Create applies. A flat run does not go into
+// a directory of partitioned runs, nor over an existing run without Force;
+// a partitioned run does not go beside a flat run, nor over the run of the
+// same id without Force. Options.RunID must be set for a partitioned run.
+func Check(dir string, opt Options) error {
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		return fmt.Errorf("traces: %s is not a directory", dir)
+	}
+	s, err := scan(dir)
+	if err != nil {
+		return err
+	}
+	if !opt.Partition {
+		return s.flatErr(dir, opt.Force)
+	}
+	if err := ValidRunID(opt.RunID); err != nil {
+		return err
+	}
+	if err := s.partitionedErr(dir); err != nil {
+		return err
+	}
+	base := filepath.Join(dir, runPrefix+opt.RunID)
+	if ents, err := os.ReadDir(base); err == nil && len(ents) > 0 && !opt.Force {
+		return fmt.Errorf("traces: %s already holds run %q (%s); pass --force to replace it, or choose another run id or directory",
+			dir, opt.RunID, base)
+	}
+	return nil
+}
+
+// ValidRunID checks a run id of the partitioned layout: 1 to 200 letters,
+// digits and - _ . + @, not "." or "..".
+func ValidRunID(id string) error { return validName("run id", id) }
+
+// DefaultRunID is the run id of a run started at start with a seed, for
+// example 20261127T041703Z-s1.
+func DefaultRunID(start time.Time, seed uint64) string {
+	return start.UTC().Format("20060102T150405Z") + "-s" + strconv.FormatUint(seed, 10)
+}
+
+func (s dirScan) flatErr(dir string, force bool) error {
+	if len(s.runs) > 0 {
+		return fmt.Errorf("traces: %s holds partitioned runs (%s); write a flat run to another directory, or use the partitioned layout (--partition) there",
+			dir, listShort(s.runs))
+	}
+	if len(s.ours)+len(s.foreign) > 0 && !force {
+		return fmt.Errorf("traces: %s already holds a run (%s); pass --force to replace it, or choose another directory",
+			dir, listShort(append(slices.Clone(s.ours), s.foreign...)))
+	}
+	return nil
+}
+
+func (s dirScan) partitionedErr(dir string) error {
+	if len(s.ours) > 0 {
+		return fmt.Errorf("traces: %s holds a flat (unpartitioned) run (%s); write partitioned runs to another directory",
+			dir, listShort(s.ours))
+	}
+	return nil
+}
+
 // prepareFlat checks that dir may receive a flat run and, with force, removes
 // the files of the run already there.
 func prepareFlat(dir string, force bool) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("traces: creating run directory: %w", err)
 	}
-	ents, err := os.ReadDir(dir)
+	s, err := scan(dir)
 	if err != nil {
-		return fmt.Errorf("traces: %w", err)
+		return err
 	}
-	var ours, foreign, runs []string
-	for _, e := range ents {
-		n := e.Name()
-		switch {
-		case e.IsDir() && strings.HasPrefix(n, runPrefix):
-			runs = append(runs, n)
-		case !e.IsDir() && isOurFlatFile(n):
-			ours = append(ours, n)
-		case !e.IsDir() && (strings.HasSuffix(n, ".parquet") || strings.HasSuffix(n, ".parquet"+inProgressExt)):
-			foreign = append(foreign, n)
-		}
+	if err := s.flatErr(dir, force); err != nil {
+		return err
 	}
-	if len(runs) > 0 {
-		return fmt.Errorf("traces: %s holds partitioned runs (%s); write a flat run to another directory, or use the partitioned layout (--partition) there",
-			dir, listShort(runs))
-	}
-	if len(ours)+len(foreign) > 0 && !force {
-		return fmt.Errorf("traces: %s already holds a run (%s); pass --force to replace it, or choose another directory",
-			dir, listShort(append(ours, foreign...)))
-	}
-	for _, n := range ours {
+	for _, n := range s.ours {
 		if err := os.Remove(filepath.Join(dir, n)); err != nil {
 			return fmt.Errorf("traces: --force: %w", err)
 		}
@@ -90,22 +171,15 @@ func preparePartitioned(dir, id string, force bool) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("traces: creating run directory: %w", err)
 	}
-	ents, err := os.ReadDir(dir)
+	s, err := scan(dir)
 	if err != nil {
-		return "", fmt.Errorf("traces: %w", err)
+		return "", err
 	}
-	var flat []string
-	for _, e := range ents {
-		if !e.IsDir() && isOurFlatFile(e.Name()) {
-			flat = append(flat, e.Name())
-		}
-	}
-	if len(flat) > 0 {
-		return "", fmt.Errorf("traces: %s holds a flat (unpartitioned) run (%s); write partitioned runs to another directory",
-			dir, listShort(flat))
+	if err := s.partitionedErr(dir); err != nil {
+		return "", err
 	}
 	base := filepath.Join(dir, runPrefix+id)
-	ents, err = os.ReadDir(base)
+	ents, err := os.ReadDir(base)
 	if errors.Is(err, fs.ErrNotExist) {
 		return base, os.Mkdir(base, 0o755)
 	}
@@ -128,7 +202,7 @@ func preparePartitioned(dir, id string, force bool) (string, error) {
 // directories they leave empty; anything else stays.
 func removePartitionedRun(base string) error {
 	var files []string
-	for _, n := range []string{manifestName, manifestName + ".tmp"} {
+	for _, n := range []string{manifestName, manifestName + ".tmp", SummaryFile, SummaryFile + ".tmp"} {
 		files = append(files, filepath.Join(base, n))
 	}
 	for _, t := range tableNames {

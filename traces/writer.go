@@ -157,9 +157,9 @@ func Create(dir string, opt Options, meta Meta) (*Writer, error) {
 	if opt.Partition {
 		r.layout = LayoutPartitioned
 		if opt.RunID == "" {
-			opt.RunID = meta.Start.UTC().Format("20060102T150405Z") + "-s" + strconv.FormatUint(meta.Seed, 10)
+			opt.RunID = DefaultRunID(meta.Start, meta.Seed)
 		}
-		if err := validName("run id", opt.RunID); err != nil {
+		if err := ValidRunID(opt.RunID); err != nil {
 			return nil, err
 		}
 		if opt.Spikes {
