@@ -23,7 +23,9 @@
 //   - readout: excitatory LIF neurons, readout_per_class per class, all-to-all from hidden.
 //
 // A sample is shown for presentation_ms with every LIF population starting at
-// rest (pending input cleared, thresholds kept). The random numbers of a
+// rest (pending input cleared, thresholds kept), through the engine's own run
+// loop (network.Advance) with a monitor.SpikeCounter, so training uses the
+// same engine, threads and monitors as a recorded run. The random numbers of a
 // presentation are a function of (seed, phase, sample index), so evaluation
 // and resumed training do not depend on what came before.
 //
@@ -54,17 +56,15 @@
 // the Euclidean norm (every neuron's weight vector has the same length, so
 // its drive measures the cosine match of the input and its weights, not the
 // ink they share; the L1 sum favours neurons whose weights cover a subset of
-// every input, and gave 80.0 % against 83.4 % on 20,000 MNIST samples in our
-// runs), regrow = false (an eliminated
-// synapse stays silent: structural elimination is permanent, which also gave
-// higher accuracy than regrowth in our runs).
+// every input), regrow = false (an eliminated synapse stays silent:
+// structural elimination is permanent). These defaults live in one place,
+// spec.Training.Params, and examples/mnist.toml writes each of them out; the
+// README gives the measurements behind them.
 //
 // Optional learning-rate schedule (hidden_rule.eta_tau, eta_min; off by
 // default): after t training presentations the hidden rule uses
-// η_t = max(η_min, η/(1 + t/τ_η)) in place of η, as in online k-means. On
-// full MNIST (H = 400, one epoch, seeds 1-5) τ_η = 20,000 samples gave
-// 86.76 % on average against 85.63 % without it (+1.1 %, higher for every
-// seed), with about 3 % fewer silent synapses (75 % against 78 %).
+// η_t = max(η_min, η/(1 + t/τ_η)) in place of η, as in online k-means
+// (see the README for its effect on full MNIST).
 //
 // Homeostatic thresholds (hidden neurons): after each training presentation
 //
@@ -85,8 +85,7 @@
 // is S_r (scale_norm "max"). Defaults: η_r = 0.02, δ_r = 0, v_max = 100 mV,
 // S_r = 100 mV: one spike of a class's most typical hidden neuron fires the
 // class's readout neuron, whatever H is. (Scaling the sum instead saturates
-// every weight at v_max when H is small: with H = 10 and a sum of 2,000 mV
-// all readout weights were equal and accuracy fell to chance.)
+// every weight at v_max when H is small.)
 //
 // Readout, weight perturbation (synapse.WeightPerturbation): during a
 // training presentation every readout weight is v + ξ, ξ ~ N(0, σ²)
@@ -98,9 +97,17 @@
 // where y_j is the synapse's presynaptic activity (a synapse whose input did
 // not fire could not have changed E, so it is not eligible). No error vector
 // travels backwards: a synapse sees its own ξ, its input's activity and
-// E − Ē. Defaults: η_wp = 0.2, σ = 1 mV, τ_b = 100 samples. With 4,000
-// readout weights and one scalar per sample the estimate is noisy: in our
-// runs the term neither helped nor hurt measurably (see the README).
+// E − Ē. Defaults: η_wp = 0.2, σ = 1 mV, τ_b = 100 samples. With thousands
+// of readout weights and one scalar per sample the estimate is noisy (the
+// README reports its measured effect).
+//
+// # Running
+//
+// Model.Run trains epoch by epoch, evaluates after every epoch, saves the
+// model (Save: spec.toml, model/ as a traces run whose weights are stamped
+// with the number of training samples presented, model.json), records a few
+// test presentations (RecordPresentations, with their labels and
+// predictions in the metadata) and writes the report (WriteReport).
 //
 // # Prediction
 //
