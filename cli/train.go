@@ -11,7 +11,6 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
 
-	"dalesim/examples"
 	"dalesim/learn"
 	"dalesim/mnist"
 	"dalesim/network"
@@ -187,32 +186,22 @@ func trainAction(c *cli.Context) error {
 		if f := c.String("spec"); f != "" {
 			s, err = spec.Load(f)
 		} else {
-			s, err = spec.Parse(examples.MNIST, "examples/mnist.toml")
+			s, err = learn.DefaultSpec()
 		}
 		if err != nil {
 			return err
 		}
-		if s.Training == nil {
-			return &spec.Error{File: s.File, Field: "training", Msg: "the spec has no [training] table, so it cannot be trained"}
-		}
-		if h := c.Int("hidden"); h != 0 {
-			if h < 1 || h > 100000 {
-				return badInput("--hidden = %d: must be between 1 and 100000", h)
-			}
-			for i := range s.Populations {
-				if s.Populations[i].Name == s.Training.Hidden {
-					s.Populations[i].Size = h
-				}
-			}
-		}
+		seed := int64(-1)
 		if c.IsSet("seed") {
-			v := c.Int64("seed")
-			if v < 0 {
-				return badInput("--seed = %d: must be >= 0", v)
+			if seed = c.Int64("seed"); seed < 0 {
+				return badInput("--seed = %d: must be >= 0", seed)
 			}
-			s.Seed = &v
 		}
-		if err := s.Validate(); err != nil {
+		if err := learn.Configure(s, c.Int("hidden"), seed); err != nil {
+			var se *spec.Error
+			if errors.As(err, &se) && se.Field == "hidden" {
+				return badInput("--%s", se.Msg)
+			}
 			return err
 		}
 		m, err = learn.New(s, opt, classes)

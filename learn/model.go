@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"dalesim/examples"
 	"dalesim/internal/rng"
 	"dalesim/monitor"
 	"dalesim/network"
@@ -277,3 +278,28 @@ func (m *Model) Stats() *FiringStats { return m.stats }
 
 // ResetStats clears the firing statistics.
 func (m *Model) ResetStats() { m.stats = newFiringStats(m.Net) }
+
+// DefaultSpec returns the built-in training spec (examples/mnist.toml).
+func DefaultSpec() (*spec.Spec, error) { return spec.Parse(examples.MNIST, "examples/mnist.toml") }
+
+// Configure sets the size of the spec's hidden population (hidden > 0) and
+// its seed (seed >= 0), and validates the result.
+func Configure(s *spec.Spec, hidden int, seed int64) error {
+	if s.Training == nil {
+		return &spec.Error{File: s.File, Field: "training", Msg: "the spec has no [training] table, so it cannot be trained"}
+	}
+	if hidden != 0 {
+		if hidden < 1 || hidden > 100000 {
+			return &spec.Error{File: s.File, Field: "hidden", Msg: fmt.Sprintf("hidden = %d: must be between 1 and 100000", hidden)}
+		}
+		for i := range s.Populations {
+			if s.Populations[i].Name == s.Training.Hidden {
+				s.Populations[i].Size = hidden
+			}
+		}
+	}
+	if seed >= 0 {
+		s.Seed = &seed
+	}
+	return s.Validate()
+}

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"math/rand/v2"
 	"time"
-
-	"dalesim/mnist"
 )
 
 // ErrInterrupted is returned when the context ends a training or evaluation.
@@ -23,6 +21,30 @@ type Eval struct {
 	MeanError float64 `json:"mean_error"`
 }
 
+// Samples is a labelled image set: *mnist.Set, or Images.
+type Samples interface {
+	Len() int
+	// Intensities writes image i as intensities in [0, 1] into dst and returns it.
+	Intensities(i int, dst []float32) []float32
+	Label(i int) int
+}
+
+// Images is a Samples of images given as intensities (for example
+// adversarial or noisy versions of a test set).
+type Images struct {
+	X      [][]float32
+	Labels []int
+}
+
+// Len returns the number of images.
+func (s *Images) Len() int { return len(s.X) }
+
+// Intensities copies image i into dst.
+func (s *Images) Intensities(i int, dst []float32) []float32 { return dst[:copy(dst, s.X[i])] }
+
+// Label returns the label of image i.
+func (s *Images) Label(i int) int { return s.Labels[i] }
+
 // Progress is called after every presentation with the number done, the
 // total, and the running accuracy.
 type Progress func(done, total int, acc float64)
@@ -38,14 +60,14 @@ func (m *Model) classIndex(label int) int {
 }
 
 // Evaluate scores the model on a set without learning.
-func (m *Model) Evaluate(ctx context.Context, set *mnist.Set, progress Progress) (*Eval, error) {
+func (m *Model) Evaluate(ctx context.Context, set Samples, progress Progress) (*Eval, error) {
 	return m.run(ctx, set, nil, false, Evaluation, 0, progress)
 }
 
 // TrainEpoch presents every sample of set once, in an order shuffled from
 // (seed, epoch), and learns. firstIndex is the presentation index of the
 // epoch's first sample (so that a resumed run draws the same numbers).
-func (m *Model) TrainEpoch(ctx context.Context, set *mnist.Set, epoch int, progress Progress) (*Eval, error) {
+func (m *Model) TrainEpoch(ctx context.Context, set Samples, epoch int, progress Progress) (*Eval, error) {
 	order := make([]int, set.Len())
 	for i := range order {
 		order[i] = i
@@ -55,7 +77,7 @@ func (m *Model) TrainEpoch(ctx context.Context, set *mnist.Set, epoch int, progr
 	return m.run(ctx, set, order, true, Training, int64(epoch)*int64(set.Len()), progress)
 }
 
-func (m *Model) run(ctx context.Context, set *mnist.Set, order []int, learn bool, phase Phase, first int64, progress Progress) (*Eval, error) {
+func (m *Model) run(ctx context.Context, set Samples, order []int, learn bool, phase Phase, first int64, progress Progress) (*Eval, error) {
 	n := set.Len()
 	ev := &Eval{Samples: n, Confusion: make([][]int, len(m.Classes))}
 	for k := range ev.Confusion {

@@ -1,0 +1,230 @@
+package experiment
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+)
+
+// Result is one measured number: one row of an experiment's results table
+// (results.parquet), one per model, seed, condition and metric.
+type Result struct {
+	Experiment string  `parquet:"experiment,dict" json:"experiment"`
+	Dataset    string  `parquet:"dataset,dict" json:"dataset"`     // "digits 1,2,6" or "mnist"
+	Model      string  `parquet:"model,dict" json:"model"`         // rule, backprop, backprop-nonneg-l1, ...
+	Seed       int64   `parquet:"seed" json:"seed"`                // seed of the model and of its samples
+	Condition  string  `parquet:"condition,dict" json:"condition"` // e.g. "k=5", "pgd eps=0.1 (transfer)"
+	Param      float64 `parquet:"param" json:"param"`              // the condition's number: k, eps, synapses, H, task
+	Metric     string  `parquet:"metric,dict" json:"metric"`       // accuracy, non_silent, forgetting, ...
+	Value      float64 `parquet:"value" json:"value"`
+}
+
+// Runner runs the units of one experiment (a unit: one model trained for one
+// seed and condition, and what is measured on it) and keeps each finished
+// unit's results in DIR/units/, so that an interrupted experiment resumes
+// without redoing finished units.
+type Runner struct {
+	Dir      string
+	Name     string // experiment name
+	Log      io.Writer
+	Progress func(done, total int, unit string) // may be nil
+	results  []Result
+	total    int
+	done     int
+	started  time.Time
+}
+
+// NewRunner prepares DIR for experiment name. An existing DIR is resumed
+// when it holds the same experiment; force starts it afresh.
+func NewRunner(dir, name string, force bool, log io.Writer) (*Runner, error) {
+	if log == nil {
+		log = io.Discard
+	}
+	man := filepath.Join(dir, "experiment.json")
+	if b, err := os.ReadFile(man); err == nil {
+		var m struct{ Experiment string }
+		if json.Unmarshal(b, &m) == nil && m.Experiment != name {
+			return nil, fmt.Errorf("--out %s holds the experiment %q, not %q: choose another directory", dir, m.Experiment, name)
+		}
+		if force {
+			os.RemoveAll(filepath.Join(dir, "units"))
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "units"), 0o755); err != nil {
+		return nil, err
+	}
+	js, _ := json.Marshal(map[string]string{"experiment": name})
+	if err := os.WriteFile(man, js, 0o644); err != nil {
+		return nil, err
+	}
+	return &Runner{Dir: dir, Name: name, Log: log, started: time.Now()}, nil
+}
+
+// Plan sets the number of units the experiment will run (for progress).
+func (r *Runner) Plan(units int) { r.total = units }
+
+var reUnsafe = regexp.MustCompile(`[^A-Za-z0-9_.=+-]+`)
+
+// unitFile is the file of a finished unit.
+func (r *Runner) unitFile(id string) string {
+	return filepath.Join(r.Dir, "units", reUnsafe.ReplaceAllString(id, "_")+".json")
+}
+
+// Do runs the unit id unless a previous run finished it, and keeps its
+// results. The unit's results are saved before Do returns.
+func (r *Runner) Do(id string, f func() ([]Result, error)) ([]Result, error) {
+	path := r.unitFile(id)
+	if b, err := os.ReadFile(path); err == nil {
+		var res []Result
+		if err := json.Unmarshal(b, &res); err == nil {
+			r.finish(id, res, true)
+			return res, nil
+		}
+	}
+	t0 := time.Now()
+	res, err := f()
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", id, err)
+	}
+	for i := range res {
+		if res[i].Experiment == "" {
+			res[i].Experiment = r.Name
+		}
+	}
+	b, err := json.Marshal(res)
+	if err != nil {
+		return nil, err
+	}
+	if err := writeAtomic(path, b); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(r.Log, "%s: done in %.1f s\n", id, time.Since(t0).Seconds())
+	r.finish(id, res, false)
+	return res, nil
+}
+
+func (r *Runner) finish(id string, res []Result, cached bool) {
+	r.results = append(r.results, res...)
+	r.done++
+	if cached {
+		fmt.Fprintf(r.Log, "%s: finished before, kept\n", id)
+	}
+	if r.Progress != nil {
+		r.Progress(r.done, r.total, id)
+	}
+}
+
+// Results returns every result so far, in the order the units ran.
+func (r *Runner) Results() []Result { return r.results }
+
+// WriteParquet writes the results to DIR/results.parquet with the
+// experiment's metadata (dalesim version, options, seeds, spec).
+func (r *Runner) WriteParquet(meta map[string]string) error {
+	path := filepath.Join(r.Dir, "results.parquet")
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	w := parquet.NewGenericWriter[Result](f, parquet.Compression(&parquet.Zstd))
+	keys := make([]string, 0, len(meta))
+	for k := range meta {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		w.SetKeyValueMetadata(k, meta[k])
+	}
+	if _, err := w.Write(r.results); err != nil {
+		f.Close()
+		return err
+	}
+	if err := w.Close(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// ReadResults reads a results.parquet file.
+func ReadResults(path string) ([]Result, error) {
+	return parquet.ReadFile[Result](path)
+}
+
+func writeAtomic(path string, b []byte) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+// Select returns the values of the results that match (empty fields match
+// everything), grouped by Param in ascending order.
+type Select struct {
+	Dataset, Model, Metric string
+	Condition              func(string) bool
+}
+
+// Group collects the values of the matching results by Param.
+func Group(rs []Result, s Select) (params []float64, values [][]float64) {
+	by := map[float64][]float64{}
+	for _, r := range rs {
+		if (s.Dataset != "" && r.Dataset != s.Dataset) || (s.Model != "" && r.Model != s.Model) ||
+			(s.Metric != "" && r.Metric != s.Metric) || (s.Condition != nil && !s.Condition(r.Condition)) {
+			continue
+		}
+		by[r.Param] = append(by[r.Param], r.Value)
+	}
+	for p := range by {
+		params = append(params, p)
+	}
+	slices.Sort(params)
+	for _, p := range params {
+		values = append(values, by[p])
+	}
+	return params, values
+}
+
+// Models lists the distinct models of the results, in first-seen order.
+func Models(rs []Result) []string {
+	var out []string
+	for _, r := range rs {
+		if !slices.Contains(out, r.Model) {
+			out = append(out, r.Model)
+		}
+	}
+	return out
+}
+
+// Datasets lists the distinct datasets of the results, in first-seen order.
+func Datasets(rs []Result) []string {
+	var out []string
+	for _, r := range rs {
+		if !slices.Contains(out, r.Dataset) {
+			out = append(out, r.Dataset)
+		}
+	}
+	return out
+}
+
+// errStop is returned by units when the context ends.
+var errStop = errors.New("interrupted")
+
+// fileName turns a label into a file name part.
+func fileName(s string) string {
+	return strings.Trim(reUnsafe.ReplaceAllString(strings.ToLower(s), "-"), "-")
+}
