@@ -303,3 +303,17 @@ func Configure(s *spec.Spec, hidden int, seed int64) error {
 	}
 	return s.Validate()
 }
+
+// Group returns the number of readout neurons per class: readout neuron r
+// stands for class Classes[r/Group()].
+func (m *Model) Group() int { return m.group }
+
+// HiddenCounts returns the spike count of each hidden neuron in the last
+// presentation (the model's own slice: copy it to keep it).
+func (m *Model) HiddenCounts() []int32 { return m.counter.Counts(m.hidIdx) }
+
+// PresentationMS returns how long a sample is shown, in ms.
+func (m *Model) PresentationMS() float64 { return float64(m.steps) * m.Net.Dt() }
+
+// InputRateHz returns the rate of an input neuron at intensity 1.
+func (m *Model) InputRateHz() float64 { return m.inputRate }

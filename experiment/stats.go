@@ -1,0 +1,39 @@
+package experiment
+
+import (
+	"fmt"
+	"math"
+	"slices"
+)
+
+// meanSD returns the mean and the sample standard deviation (n-1; 0 for a
+// single value) of v.
+func meanSD(v []float64) (m, sd float64) {
+	if len(v) == 0 {
+		return math.NaN(), math.NaN()
+	}
+	for _, x := range v {
+		m += x
+	}
+	m /= float64(len(v))
+	if len(v) < 2 {
+		return m, 0
+	}
+	for _, x := range v {
+		sd += (x - m) * (x - m)
+	}
+	return m, math.Sqrt(sd / float64(len(v)-1))
+}
+
+// summary formats values over seeds as "mean ± sd (min–max, n)", scaled by
+// scale (100 for percentages).
+func summary(v []float64, scale float64, prec int) string {
+	if len(v) == 0 {
+		return "-"
+	}
+	m, sd := meanSD(v)
+	if len(v) == 1 {
+		return fmt.Sprintf("%.*f", prec, scale*m)
+	}
+	return fmt.Sprintf("%.*f ± %.*f (%.*f–%.*f)", prec, scale*m, prec, scale*sd, prec, scale*slices.Min(v), prec, scale*slices.Max(v))
+}
