@@ -1,0 +1,2 @@
+// Package baseline provides backprop baselines.
+package baseline
