@@ -52,6 +52,7 @@ func NewApp(stdout, stderr io.Writer) *cli.App {
 			evalCommand(),
 			analyzeCommand(),
 			plotCommand(),
+			experimentCommand(),
 		},
 		HideHelpCommand:      false,
 		EnableBashCompletion: false,
@@ -60,12 +61,17 @@ func NewApp(stdout, stderr io.Writer) *cli.App {
 			return usageError{err}
 		},
 	}
-	for _, c := range app.Commands {
-		c.OnUsageError = app.OnUsageError
-		for _, f := range c.Flags {
-			defaultOnce(f)
+	var setup func([]*cli.Command)
+	setup = func(cmds []*cli.Command) {
+		for _, c := range cmds {
+			c.OnUsageError = app.OnUsageError
+			for _, f := range c.Flags {
+				defaultOnce(f)
+			}
+			setup(c.Subcommands)
 		}
 	}
+	setup(app.Commands)
 	return app
 }
 
@@ -133,23 +139,33 @@ func permute(app *cli.App, args []string) []string {
 	if len(args) < 2 {
 		return args
 	}
+	cmds, n := app.Commands, 1
 	var cmd *cli.Command
-	for _, c := range app.Commands {
-		if c.Name == args[1] || slices.Contains(c.Aliases, args[1]) {
-			cmd = c
+	// Descend through subcommands ("experiment fewshot").
+	for n < len(args) {
+		var next *cli.Command
+		for _, c := range cmds {
+			if c.Name == args[n] || slices.Contains(c.Aliases, args[n]) {
+				next = c
+			}
 		}
+		if next == nil {
+			break
+		}
+		cmd, cmds, n = next, next.Subcommands, n+1
 	}
 	if cmd == nil {
 		return args
 	}
+	head, rest := args[:n], args[n:]
 	// Help wins wherever it stands: "dalesim bench brunel --help" is the
 	// help of bench, not a help topic named brunel.
-	for _, a := range args[2:] {
+	for _, a := range rest {
 		if a == "--" {
 			break
 		}
 		if a == "-h" || a == "--help" || a == "-help" {
-			return []string{args[0], args[1], "--help"}
+			return append(slices.Clone(head), "--help")
 		}
 	}
 	takesValue := map[string]bool{}
@@ -160,7 +176,6 @@ func permute(app *cli.App, args []string) []string {
 		}
 	}
 	var flags, pos []string
-	rest := args[2:]
 	for i := 0; i < len(rest); i++ {
 		a := rest[i]
 		if a == "--" {
@@ -178,7 +193,7 @@ func permute(app *cli.App, args []string) []string {
 		}
 		pos = append(pos, a)
 	}
-	out := append([]string{args[0], args[1]}, flags...)
+	out := append(slices.Clone(head), flags...)
 	if len(pos) > 0 {
 		out = append(out, "--")
 		out = append(out, pos...)

@@ -92,20 +92,3 @@ func WithClasses(s *mnist.Set, classes []int) *mnist.Set {
 	}
 	return Subset(s, idx)
 }
-
-// Floats returns the images of s as rows of intensities in [0, 1] and their
-// labels, for the rate baselines.
-func Floats(s *mnist.Set) ([][]float64, []int) {
-	x := make([][]float64, s.Len())
-	y := make([]int, s.Len())
-	buf := make([]float32, s.Rows*s.Cols)
-	for i := range x {
-		s.Intensities(i, buf)
-		row := make([]float64, len(buf))
-		for j, v := range buf {
-			row[j] = float64(v)
-		}
-		x[i], y[i] = row, s.Label(i)
-	}
-	return x, y
-}
