@@ -413,6 +413,23 @@ type Drive struct {
 	w   float32
 }
 
+// MaxDriveLambda is the largest mean number of inputs per step a Drive
+// takes (n·rate·dt): its Poisson table covers counts up to a multiple of it.
+const MaxDriveLambda = 100
+
+// DriveLambda returns the mean number of inputs per step of n Poisson
+// sources at rateHz with a time step of dt ms.
+func DriveLambda(n int, rateHz, dt float64) float64 { return float64(n) * rateHz * dt / 1000 }
+
+// CheckDriveLambda reports a drive whose mean inputs per step exceed
+// MaxDriveLambda.
+func CheckDriveLambda(lambda float64) error {
+	if lambda > MaxDriveLambda {
+		return fmt.Errorf("n*rate*dt = %g inputs per step: must be <= %d (use a larger weight with fewer sources)", lambda, MaxDriveLambda)
+	}
+	return nil
+}
+
 func (d *Drive) init(dt float64) error {
 	if !d.Identity.Valid() {
 		return fmt.Errorf("drive %q: identity is unset: must be excitatory or inhibitory", d.Name)
@@ -426,9 +443,9 @@ func (d *Drive) init(dt float64) error {
 	if d.Weight < 0 || math.IsNaN(d.Weight) || math.IsInf(d.Weight, 0) {
 		return fmt.Errorf("drive %q: weight = %g: must be a finite number >= 0 (a magnitude; the sign comes from the drive's identity)", d.Name, d.Weight)
 	}
-	lambda := float64(d.N) * d.RateHz * dt / 1000
-	if lambda > 100 {
-		return fmt.Errorf("drive %q: n*rate*dt = %g inputs per step: must be <= 100 (use a larger weight with fewer sources)", d.Name, lambda)
+	lambda := DriveLambda(d.N, d.RateHz, dt)
+	if err := CheckDriveLambda(lambda); err != nil {
+		return fmt.Errorf("drive %q: %w", d.Name, err)
 	}
 	d.key = d.Key
 	d.tab = rng.PoissonTable(lambda)

@@ -412,8 +412,8 @@ func (s *Spec) validateDrives(l *ErrorList, pops map[string]*Population, dt floa
 			l.Add(key, label, "rate_hz is missing")
 		} else if r := *d.RateHz; !(r >= 0) || math.IsInf(r, 0) {
 			l.Addf(key+".rate_hz", label, "rate_hz = %g: must be a finite number >= 0", r)
-		} else if lam := float64(d.N) * r * dt / 1000; lam > 100 {
-			l.Addf(key+".rate_hz", label, "rate_hz = %g: n*rate*dt = %g inputs per step; must be <= 100 (use a larger weight with fewer sources)", r, lam)
+		} else if err := neuron.CheckDriveLambda(neuron.DriveLambda(d.N, r, dt)); err != nil {
+			l.Addf(key+".rate_hz", label, "rate_hz = %g: %v", r, err)
 		}
 		if d.Weight == nil {
 			l.Add(key, label, "weight is missing")
