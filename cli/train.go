@@ -160,55 +160,9 @@ func trainAction(c *cli.Context) error {
 		return err
 	}
 	out := c.String("out")
-	var m *learn.Model
-	var cp *learn.Checkpoint
-	opt := network.Options{Kernels: impl, Threads: threads}
-	if c.Bool("resume") {
-		m, cp, err = learn.Load(out, opt)
-		if err != nil {
-			if spec.IsError(err) {
-				return err
-			}
-			return badInput("--resume: %v", err)
-		}
-	} else {
-		if _, err := os.Stat(filepath.Join(out, learn.CheckpointFile)); err == nil && !c.Bool("force") {
-			return badInput("--out %s already holds a model: pass --resume to continue it, --force to replace it, or choose another directory", out)
-		}
-		classes, err := mnist.ParseDigits(c.String("digits"))
-		if err != nil {
-			return badInput("--digits: %v", err)
-		}
-		if len(classes) < 2 {
-			return badInput("--digits %q: name at least two digits (one class leaves nothing to classify)", c.String("digits"))
-		}
-		var s *spec.Spec
-		if f := c.String("spec"); f != "" {
-			s, err = spec.Load(f)
-		} else {
-			s, err = learn.DefaultSpec()
-		}
-		if err != nil {
-			return err
-		}
-		seed := int64(-1)
-		if c.IsSet("seed") {
-			if seed = c.Int64("seed"); seed < 0 {
-				return badInput("--seed = %d: must be >= 0", seed)
-			}
-		}
-		if err := learn.Configure(s, c.Int("hidden"), seed); err != nil {
-			var se *spec.Error
-			if errors.As(err, &se) && se.Field == "hidden" {
-				return badInput("--%s", se.Msg)
-			}
-			return err
-		}
-		m, err = learn.New(s, opt, classes)
-		if err != nil {
-			return err
-		}
-		cp = &learn.Checkpoint{}
+	m, cp, err := trainModel(c, out, network.Options{Kernels: impl, Threads: threads})
+	if err != nil {
+		return err
 	}
 	defer m.Net.Close()
 	for _, f := range []string{"train-samples", "test-samples", "epochs"} {
@@ -251,4 +205,54 @@ func trainAction(c *cli.Context) error {
 	fmt.Fprint(w, "\n"+res.Report.Markdown())
 	fmt.Fprintf(w, "\nreport, receptive fields and weight histogram written to %s\n", out)
 	return nil
+}
+
+// trainModel returns the model to train: the one in out with --resume, or a
+// new one from --spec (default: the built-in spec) with --digits, --hidden
+// and --seed.
+func trainModel(c *cli.Context, out string, opt network.Options) (*learn.Model, *learn.Checkpoint, error) {
+	if c.Bool("resume") {
+		m, cp, err := learn.Load(out, opt)
+		if err != nil && !spec.IsError(err) {
+			err = badInput("--resume: %v", err)
+		}
+		return m, cp, err
+	}
+	if _, err := os.Stat(filepath.Join(out, learn.CheckpointFile)); err == nil && !c.Bool("force") {
+		return nil, nil, badInput("--out %s already holds a model: pass --resume to continue it, --force to replace it, or choose another directory", out)
+	}
+	classes, err := mnist.ParseDigits(c.String("digits"))
+	if err != nil {
+		return nil, nil, badInput("--digits: %v", err)
+	}
+	if len(classes) < 2 {
+		return nil, nil, badInput("--digits %q: name at least two digits (one class leaves nothing to classify)", c.String("digits"))
+	}
+	var s *spec.Spec
+	if f := c.String("spec"); f != "" {
+		s, err = spec.Load(f)
+	} else {
+		s, err = learn.DefaultSpec()
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	seed := int64(-1)
+	if c.IsSet("seed") {
+		if seed = c.Int64("seed"); seed < 0 {
+			return nil, nil, badInput("--seed = %d: must be >= 0", seed)
+		}
+	}
+	if err := learn.Configure(s, c.Int("hidden"), seed); err != nil {
+		var se *spec.Error
+		if errors.As(err, &se) && se.Field == "hidden" {
+			return nil, nil, badInput("--%s", se.Msg)
+		}
+		return nil, nil, err
+	}
+	m, err := learn.New(s, opt, classes)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, &learn.Checkpoint{}, nil
 }
