@@ -12,7 +12,9 @@ import (
 	"dalesim/synapse"
 )
 
-const chunkAlign = 16
+// cutAlign: the cuts between workers' neurons fall on multiples of this
+// many neurons of a population (see cutLine).
+const cutAlign = 16
 
 // Checks: the first after balanceWindow steps, then at doubling intervals
 // up to maxBalanceWindow. A rebalance is made when the slowest worker would
@@ -33,13 +35,11 @@ const (
 
 // setBounds makes bounds the workers' neurons and plans the deliveries.
 func (e *engine) setBounds(bounds [][]int) {
-	t0 := time.Now()
 	e.bounds = bounds
-	for i, p := range e.n.pops {
+	for i, p := range e.net.pops {
 		p.SetRanges(bounds[i])
 	}
-	e.plan = planDeliveries(e.n, bounds)
-	e.planned += int64(time.Since(t0))
+	e.plan = planDeliveries(e.net, bounds)
 }
 
 // check ends a window of steps. It records the window's wall time per step
@@ -55,33 +55,33 @@ func (e *engine) check() {
 	if e.solo {
 		mode = 1
 	}
-	ns := float64(e.wall) / float64(max(e.steps, 1))
-	e.perStep[mode] = ns
-	e.sinceProbe += e.steps
+	ns := float64(e.wallTime) / float64(max(e.windowSteps, 1))
+	e.nsPerStep[mode] = ns
+	e.stepsSinceProbe += e.windowSteps
 	e.checks++
 	if !e.solo {
 		e.balance()
 	}
-	for _, v := range e.ws {
+	for _, v := range e.workers {
 		v.busy = 0
 	}
-	e.steps, e.wall = 0, 0
+	e.windowSteps, e.wallTime = 0, 0
 	switch {
 	case e.probing:
 		e.probing = false
-		if !(ns < (1-soloGain)*e.perStep[1-mode]) {
+		if !(ns < (1-soloGain)*e.nsPerStep[1-mode]) {
 			e.solo = !e.solo
 		}
-	case e.checks == 3 || e.checks > 3 && e.sinceProbe >= e.reprobe:
+	case e.checks == 3 || e.checks > 3 && e.stepsSinceProbe >= e.reprobeEvery:
 		e.probing, e.solo = true, !e.solo
-		e.sinceProbe = 0
-		e.reprobe = min(max(2*e.reprobe, firstReprobe), maxReprobe)
+		e.stepsSinceProbe = 0
+		e.reprobeEvery = min(max(2*e.reprobeEvery, firstReprobe), maxReprobe)
 		e.probes++
 	}
 	if e.probing {
-		e.window = probeWindow
+		e.windowLen = probeWindow
 	} else {
-		e.window = min(2*e.window, maxBalanceWindow)
+		e.windowLen = min(2*e.windowLen, maxBalanceWindow)
 	}
 }
 
@@ -93,7 +93,7 @@ func (e *engine) check() {
 // estimated. All workers are waiting at the start barrier.
 func (e *engine) balance() {
 	units := make([]float64, e.t)
-	for i, c := range e.cost {
+	for i, c := range e.cumCost {
 		for w := range e.t {
 			units[w] += rangeCost(c, e.bounds[i][w], e.bounds[i][w+1])
 		}
@@ -101,7 +101,7 @@ func (e *engine) balance() {
 	speed := make([]float64, e.t)
 	var slowest time.Duration
 	var total, rate float64
-	for w, v := range e.ws {
+	for w, v := range e.workers {
 		slowest = max(slowest, v.busy)
 		total += units[w]
 		if v.busy > 0 {
@@ -121,8 +121,8 @@ func (e *engine) balance() {
 	if gain := 1 - total/rate/float64(slowest); gain < balanceGain {
 		return
 	}
-	e.setBounds(cutLine(e.cost, speed))
-	e.rebalance++
+	e.setBounds(cutLine(e.cumCost, speed))
+	e.rebalances++
 }
 
 // rangeCost returns the cost of neurons [lo, hi) from cumulative costs c.
@@ -224,7 +224,7 @@ func cutLine(cost [][]float64, speed []float64) [][]int {
 			// of 16.
 			j := sort.Search(len(c), func(j int) bool { return before+c[j] >= goal })
 			if j < len(c) {
-				j = (j + chunkAlign/2) / chunkAlign * chunkAlign
+				j = (j + cutAlign/2) / cutAlign * cutAlign
 			}
 			bounds[i][k] = max(min(j, len(c)), bounds[i][k-1])
 			if len(c) > 0 {

@@ -16,16 +16,16 @@ import (
 // while worker 0 steps alone, or while the caller records or learns between
 // steps) cost nothing.
 type barrier struct {
-	n        int32
-	spin     time.Duration
+	parties  int32         // the number of goroutines that meet
+	spin     time.Duration // how long a waiter spins before yielding (spinTime)
 	_        [64]byte
 	count    atomic.Int32 // arrivals in this generation
 	_        [60]byte
-	gen      atomic.Uint32
+	gen      atomic.Uint32 // generation: incremented by the last arrival, which releases the waiters
 	_        [60]byte
-	sleepers atomic.Int32
+	sleepers atomic.Int32 // waiters asleep on cond (the last arrival wakes them only if any)
 	mu       sync.Mutex
-	cond     sync.Cond
+	cond     sync.Cond // on mu
 }
 
 // spinTime bounds a barrier's spinning. The usual wait is a few µs (a
@@ -43,12 +43,12 @@ const spinTime = 2 * time.Millisecond
 const barrierYields = 20
 
 func newBarrier(n int) *barrier {
-	b := &barrier{n: int32(n), spin: spinTime}
+	b := &barrier{parties: int32(n), spin: spinTime}
 	b.cond.L = &b.mu
 	return b
 }
 
-// wait blocks until all n goroutines have called wait (or arrive).
+// wait blocks until all b.parties goroutines have called wait (or arrive).
 // Everything a goroutine wrote before its call happens before every
 // goroutine's return.
 func (b *barrier) wait() { b.await(b.arrive()) }
@@ -57,7 +57,7 @@ func (b *barrier) wait() { b.await(b.arrive()) }
 // generation to pass to await, without waiting for the others.
 func (b *barrier) arrive() uint32 {
 	g := b.gen.Load()
-	if b.count.Add(1) == b.n {
+	if b.count.Add(1) == b.parties {
 		b.count.Store(0)
 		b.gen.Store(g + 1)
 		if b.sleepers.Load() != 0 {
@@ -77,7 +77,7 @@ func (b *barrier) await(g uint32) {
 	}
 	// With fewer processors than goroutines, a spinning waiter would hold
 	// a processor that a goroutine it waits for needs.
-	if b.spin > 0 && runtime.GOMAXPROCS(0) >= int(b.n) {
+	if b.spin > 0 && runtime.GOMAXPROCS(0) >= int(b.parties) {
 		start := time.Now()
 		for {
 			for range 256 {

@@ -30,45 +30,49 @@ import (
 // measures the wall time per step with all workers and with worker 0 alone
 // and keeps the faster (check). Neither changes the results.
 type engine struct {
-	n      *Network
-	t      int
-	cost   [][]float64    // cost[pop][j]: cumulative cost of neurons 0..j (see neuronCosts)
-	bounds [][]int        // bounds[pop][w]..bounds[pop][w+1]: worker w's neurons (multiples of 16)
-	plan   [][]delivery   // plan[w]: worker w's deliveries, in the single-threaded order
-	ws     []*workerState // per worker
-	step   int64          // the (first) step being run (written by worker 0 before the start barrier)
-	last   atomic.Int64   // the last step of a run (see run); < step: one step (stepOnce)
-	quit   bool           // set by close before the start barrier
-	bar    *barrier
+	net *Network
+	// t is the number of workers (threads), the calling goroutine included;
+	// 1: no workers, every step runs on the caller (stepAlone). The name is
+	// short because network.go reads it.
+	t       int
+	cumCost [][]float64    // cumCost[pop][j]: cumulative cost of neurons 0..j (see neuronCosts)
+	bounds  [][]int        // bounds[pop][w]..bounds[pop][w+1]: worker w's neurons (multiples of cutAlign)
+	plan    [][]delivery   // plan[w]: worker w's deliveries, in the single-threaded order
+	workers []*workerState // workers[w]: worker w's spikes, events and busy time
+	barrier *barrier       // where the workers meet (see barrier)
+
+	firstStep int64        // the (first) step being run (written by worker 0 before the start barrier)
+	lastStep  atomic.Int64 // the last step of a run (see run); < firstStep: one step (stepOnce)
+	closed    bool         // set by close before the start barrier: the workers return
 
 	done <-chan struct{} // run's cancellation (worker 0 only)
 
-	steps     int   // steps since the last check (see check)
-	window    int   // steps between checks
-	rebalance int   // number of rebalances made
-	planned   int64 // ns spent planning (cuts, splits), for tests
+	// Checks (see check).
+	windowSteps int // steps since the last check
+	windowLen   int // steps between checks
+	rebalances  int // number of rebalances made
 
 	// One worker or all (see check).
-	solo       bool          // worker 0 steps the network alone; the others wait at the start barrier
-	wall       time.Duration // wall time of the steps since the last check
-	perStep    [2]float64    // [solo]: the last measured wall time per step, ns (0: not measured)
-	probing    bool          // this window tries the other mode
-	checks     int           // checks made
-	sinceProbe int           // steps since the last probe
-	reprobe    int           // steps between probes
-	probes     int           // probes made, for tests
+	solo            bool          // worker 0 steps the network alone; the others wait at the start barrier
+	wallTime        time.Duration // wall time of the steps since the last check
+	nsPerStep       [2]float64    // [solo]: the last measured wall time per step, ns (0: not measured)
+	probing         bool          // this window tries the other mode
+	checks          int           // checks made
+	stepsSinceProbe int           // steps since the last probe
+	reprobeEvery    int           // steps between probes
+	probes          int           // probes made, for tests
 }
 
 // workerState is one worker's scratch: its spikes of the step per population,
 // its event count and its busy time. Each worker's state is a separate
 // allocation, padded so that two workers' fields never share a cache line.
 type workerState struct {
-	_      [64]byte
-	bufs   [spikeBufs][][]int32 // [step % spikeBufs][population]: the spikes of the worker's neurons
-	counts [spikeBufs][]int     // [step % spikeBufs][population]
-	events int64
-	busy   time.Duration // time spent stepping and delivering since the last check
-	_      [64]byte
+	_          [64]byte
+	spikes     [spikeBufs][][]int32 // [spikeSlot(step)][population]: buffers for the spikes of the worker's neurons
+	spikeCount [spikeBufs][]int     // [spikeSlot(step)][population]: the number of spikes in each buffer
+	events     int64                // synaptic events delivered since the last collect
+	busy       time.Duration        // time spent stepping and delivering since the last check
+	_          [64]byte
 }
 
 // spikeBufs is the number of steps whose spikes a worker keeps: in a run,
@@ -76,37 +80,37 @@ type workerState struct {
 // their neurons to s+1.
 const spikeBufs = 3
 
-// slot returns the spike buffer of step.
-func slot(step int64) int { return int(uint64(step) % spikeBufs) }
+// spikeSlot returns the index of step's spike buffers (workerState.spikes).
+func spikeSlot(step int64) int { return int(uint64(step) % spikeBufs) }
 
 func newEngine(n *Network) *engine {
-	e := &engine{n: n, t: max(n.threads, 1)}
+	e := &engine{net: n, t: max(n.threads, 1)}
 	if len(n.pops) == 0 {
 		e.t = 1 // nothing to share
 	}
 	if e.t == 1 {
 		return e
 	}
-	e.cost = neuronCosts(n)
+	e.cumCost = neuronCosts(n)
 	speed := make([]float64, e.t)
 	for w := range speed {
 		speed[w] = 1
 	}
-	e.setBounds(cutLine(e.cost, speed))
-	e.ws = make([]*workerState, e.t)
-	for w := range e.ws {
+	e.setBounds(cutLine(e.cumCost, speed))
+	e.workers = make([]*workerState, e.t)
+	for w := range e.workers {
 		ws := &workerState{}
-		for k := range ws.bufs {
-			ws.bufs[k] = make([][]int32, len(n.pops))
-			ws.counts[k] = padded[int](len(n.pops))
+		for k := range ws.spikes {
+			ws.spikes[k] = make([][]int32, len(n.pops))
+			ws.spikeCount[k] = padded[int](len(n.pops))
 			for i, p := range n.pops {
-				ws.bufs[k][i] = make([]int32, p.Len())
+				ws.spikes[k][i] = make([]int32, p.Len())
 			}
 		}
-		e.ws[w] = ws
+		e.workers[w] = ws
 	}
-	e.window = balanceWindow
-	e.bar = newBarrier(e.t)
+	e.windowLen = balanceWindow
+	e.barrier = newBarrier(e.t)
 	for w := 1; w < e.t; w++ {
 		go e.worker(w)
 	}
@@ -124,33 +128,33 @@ func padded[T any](n int) []T {
 // worker runs worker w's part of every step until close.
 func (e *engine) worker(w int) {
 	for {
-		e.bar.wait() // start: e.step, e.last, the input slots and the plan are set
-		if e.quit {
+		e.barrier.wait() // start: e.firstStep, e.lastStep, the input slots and the plan are set
+		if e.closed {
 			return
 		}
-		if e.last.Load() >= e.step {
+		if e.lastStep.Load() >= e.firstStep {
 			e.pipeline(w, nil)
 			continue
 		}
 		t0 := time.Now()
-		e.update(w, e.step)
+		e.update(w, e.firstStep)
 		t1 := time.Now()
-		e.bar.wait() // every worker's spikes are complete
+		e.barrier.wait() // every worker's spikes are complete
 		t2 := time.Now()
-		e.deliver(w, e.step)
-		e.ws[w].busy += t1.Sub(t0) + time.Since(t2)
-		e.bar.wait() // every delivery is complete
+		e.deliver(w, e.firstStep)
+		e.workers[w].busy += t1.Sub(t0) + time.Since(t2)
+		e.barrier.wait() // every delivery is complete
 	}
 }
 
 // update steps worker w's neurons of every population to step.
 func (e *engine) update(w int, step int64) {
-	ws := e.ws[w]
-	k := slot(step)
-	for i, p := range e.n.pops {
-		ws.counts[k][i] = 0
+	ws := e.workers[w]
+	k := spikeSlot(step)
+	for i, p := range e.net.pops {
+		ws.spikeCount[k][i] = 0
 		if lo, hi := e.bounds[i][w], e.bounds[i][w+1]; lo < hi {
-			ws.counts[k][i] = p.StepRange(step, lo, hi, e.n.impl, ws.bufs[k][i][:hi-lo])
+			ws.spikeCount[k][i] = p.StepRange(step, lo, hi, e.net.impl, ws.spikes[k][i][:hi-lo])
 		}
 	}
 }
@@ -158,13 +162,13 @@ func (e *engine) update(w int, step int64) {
 // deliver makes worker w's deliveries of step. The spikes of a population
 // are the workers' ranges in order (ascending).
 func (e *engine) deliver(w int, step int64) {
-	n := e.n
-	k := slot(step)
+	n := e.net
+	k := spikeSlot(step)
 	var ev int64
 	for _, d := range e.plan[w] {
-		for _, v := range e.ws {
-			if c := v.counts[k][d.src]; c > 0 {
-				spikes := v.bufs[k][d.src][:c]
+		for _, v := range e.workers {
+			if c := v.spikeCount[k][d.src]; c > 0 {
+				spikes := v.spikes[k][d.src][:c]
 				if d.split == nil {
 					ev += d.proj.Deliver(step, spikes, n.impl)
 				} else {
@@ -173,16 +177,16 @@ func (e *engine) deliver(w int, step int64) {
 			}
 		}
 	}
-	e.ws[w].events += ev
+	e.workers[w].events += ev
 }
 
 // merge sets each population's spikes of step from the workers' buffers.
 func (e *engine) merge(step int64) {
-	k := slot(step)
-	for i, p := range e.n.pops {
+	k := spikeSlot(step)
+	for i, p := range e.net.pops {
 		buf := p.SpikeBuf()[:0]
-		for _, v := range e.ws {
-			buf = append(buf, v.bufs[k][i][:v.counts[k][i]]...)
+		for _, v := range e.workers {
+			buf = append(buf, v.spikes[k][i][:v.spikeCount[k][i]]...)
 		}
 		p.SetSpikes(buf)
 	}
@@ -199,13 +203,13 @@ func (e *engine) stepOnce(step int64) {
 	} else {
 		e.stepAll(step)
 	}
-	e.wall += time.Since(t0)
+	e.wallTime += time.Since(t0)
 	e.collect(1)
 }
 
 // stepAlone runs one step on the calling goroutine only.
 func (e *engine) stepAlone(step int64) {
-	n := e.n
+	n := e.net
 	for _, p := range n.pops {
 		p.Step(step, n.impl)
 	}
@@ -222,34 +226,34 @@ func (e *engine) stepAlone(step int64) {
 
 // stepAll runs one step on all workers, meeting at the barrier three times.
 func (e *engine) stepAll(step int64) {
-	n := e.n
-	e.step = step
-	e.last.Store(step - 1)
+	n := e.net
+	e.firstStep = step
+	e.lastStep.Store(step - 1)
 	for _, p := range n.pops {
 		p.BeginStep(step)
 	}
-	e.bar.wait()
+	e.barrier.wait()
 	t0 := time.Now()
 	e.update(0, step)
 	t1 := time.Now()
-	e.bar.wait()
+	e.barrier.wait()
 	// The workers read the spikes from their buffers, not from the
 	// populations, so worker 0 merges them while the others deliver.
 	t2 := time.Now()
 	e.merge(step)
 	e.deliver(0, step)
-	e.ws[0].busy += t1.Sub(t0) + time.Since(t2)
-	e.bar.wait()
+	e.workers[0].busy += t1.Sub(t0) + time.Since(t2)
+	e.barrier.wait()
 }
 
 // collect adds the workers' events to the network's and checks after every
 // window of steps.
 func (e *engine) collect(steps int) {
-	for _, v := range e.ws {
-		e.n.events += v.events
+	for _, v := range e.workers {
+		e.net.events += v.events
 		v.events = 0
 	}
-	if e.steps += steps; e.steps >= e.window {
+	if e.windowSteps += steps; e.windowSteps >= e.windowLen {
 		e.check()
 	}
 }
@@ -263,7 +267,7 @@ func (e *engine) collect(steps int) {
 // its neurons read, while other workers are still delivering step s. Only
 // the spikes of step s (Spikes) are complete when observe(s) is called.
 func (e *engine) run(step, steps int64, done <-chan struct{}, observe func(int64)) int64 {
-	steps = min(steps, int64(e.window-e.steps)) // checks between runs
+	steps = min(steps, int64(e.windowLen-e.windowSteps)) // checks between runs
 	steps = max(steps, 1)
 	t0 := time.Now()
 	if e.solo {
@@ -281,20 +285,20 @@ func (e *engine) run(step, steps int64, done <-chan struct{}, observe func(int64
 			e.stepAlone(s)
 			observe(s)
 		}
-		e.wall += time.Since(t0)
+		e.wallTime += time.Since(t0)
 		e.collect(int(ran))
 		return ran
 	}
-	e.step = step
-	e.last.Store(step + steps - 1)
+	e.firstStep = step
+	e.lastStep.Store(step + steps - 1)
 	e.done = done
-	for _, p := range e.n.pops {
+	for _, p := range e.net.pops {
 		p.BeginStep(step) // the shared input slot is no longer set during the run
 	}
-	e.bar.wait()
+	e.barrier.wait()
 	ran := e.pipeline(0, observe)
 	e.done = nil
-	e.wall += time.Since(t0)
+	e.wallTime += time.Since(t0)
 	e.collect(int(ran))
 	return ran
 }
@@ -306,39 +310,39 @@ func (e *engine) run(step, steps int64, done <-chan struct{}, observe func(int64
 // others' (its arrival does not wait for them), so that this work fills
 // time it would spend waiting when it is ahead.
 func (e *engine) pipeline(w int, observe func(int64)) int64 {
-	ws := e.ws[w]
-	first := e.step
+	ws := e.workers[w]
+	first := e.firstStep
 	for s := first; ; s++ {
 		t0 := time.Now()
 		e.update(w, s)
 		busy := time.Since(t0)
 		if w == 0 {
-			if s < e.last.Load() {
+			if s < e.lastStep.Load() {
 				select {
 				case <-e.done:
-					e.last.Store(s)
+					e.lastStep.Store(s)
 				default:
 				}
 			}
-			g := e.bar.arrive()
+			g := e.barrier.arrive()
 			if s > first {
 				t := time.Now()
 				e.merge(s - 1)
 				observe(s - 1)
 				busy += time.Since(t)
 			}
-			e.bar.await(g)
+			e.barrier.await(g)
 		} else {
-			e.bar.wait()
+			e.barrier.wait()
 		}
 		// Worker 0 stores the last step before the barrier of that step
 		// and stops storing then, so every worker stops there.
-		last := e.last.Load()
+		last := e.lastStep.Load()
 		t1 := time.Now()
 		e.deliver(w, s)
 		ws.busy += busy + time.Since(t1)
 		if s == last {
-			e.bar.wait() // every delivery is complete
+			e.barrier.wait() // every delivery is complete
 			if w == 0 {
 				e.merge(s)
 				observe(s)
@@ -350,9 +354,9 @@ func (e *engine) pipeline(w int, observe func(int64)) int64 {
 
 // close stops the workers.
 func (e *engine) close() {
-	if e.quit || e.t == 1 {
+	if e.closed || e.t == 1 {
 		return
 	}
-	e.quit = true
-	e.bar.wait()
+	e.closed = true
+	e.barrier.wait()
 }
