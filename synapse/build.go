@@ -238,18 +238,10 @@ func New(src, tgt *neuron.Population, s Spec) (*Projection, error) {
 			col = drawK(st, col[:0], c.K, ns, excl, c.Multapses)
 			pre = append(pre, col...)
 		}
-		p.rowPtr = make([]int64, ns+1)
-		for _, i := range pre {
-			p.rowPtr[i+1]++
-		}
-		for i := 0; i < ns; i++ {
-			p.rowPtr[i+1] += p.rowPtr[i]
-		}
-		p.targets = make([]int32, len(pre))
-		next := append([]int64(nil), p.rowPtr[:ns]...)
-		for k, i := range pre {
-			p.targets[next[i]] = int32(k / c.K)
-			next[i]++
+		// Synapse k of pre is source pre[k]'s synapse onto target k/K.
+		p.rowPtr, p.targets = groupByRow(ns, pre)
+		for j, k := range p.targets {
+			p.targets[j] = k / int32(c.K)
 		}
 	case OneToOne:
 		p.rowPtr, p.targets = rows(ns, func(i int, row []int32) []int32 { return append(row, int32(i)) })
@@ -270,21 +262,47 @@ func New(src, tgt *neuron.Population, s Spec) (*Projection, error) {
 			}
 			return pairs[a].Post < pairs[b].Post
 		})
-		p.rowPtr = make([]int64, ns+1)
+		pre := make([]int32, len(pairs))
 		p.targets = make([]int32, len(pairs))
 		listW, listD = make([]float64, len(pairs)), make([]float64, len(pairs))
 		for k, pr := range pairs {
-			p.rowPtr[pr.Pre+1]++
+			pre[k] = pr.Pre
 			p.targets[k] = pr.Post
 			listW[k], listD[k] = pr.Weight, pr.DelayMS
 		}
-		for i := 0; i < ns; i++ {
-			p.rowPtr[i+1] += p.rowPtr[i]
-		}
+		p.rowPtr = csrOffsets(ns, pre)
 	}
 	p.setWeights(&s, listW)
 	p.setDelays(&s, listD)
 	return p, nil
+}
+
+// csrOffsets returns the CSR row offsets of elements whose rows are given
+// (each in [0, n)): row i holds off[i+1]-off[i] elements, starting at off[i].
+// It counts each row's elements, then sums the counts.
+func csrOffsets(n int, row []int32) []int64 {
+	off := make([]int64, n+1)
+	for _, i := range row {
+		off[i+1]++
+	}
+	for i := 0; i < n; i++ {
+		off[i+1] += off[i]
+	}
+	return off
+}
+
+// groupByRow sorts elements by row with a stable counting sort: off as
+// csrOffsets, and order[off[i]:off[i+1]] the indices k of row i's elements
+// (row[k] == i), ascending.
+func groupByRow(n int, row []int32) (off []int64, order []int32) {
+	off = csrOffsets(n, row)
+	order = make([]int32, len(row))
+	next := append([]int64(nil), off[:n]...)
+	for k, i := range row {
+		order[next[i]] = int32(k)
+		next[i]++
+	}
+	return off, order
 }
 
 // rows builds CSR arrays from a row generator, which appends row i to the

@@ -433,20 +433,7 @@ func (p *Projection) BuildBackward() {
 	if p.colPtr != nil {
 		return
 	}
-	n := p.tgt.Len()
-	p.colPtr = make([]int64, n+1)
-	for _, t := range p.targets {
-		p.colPtr[t+1]++
-	}
-	for i := 0; i < n; i++ {
-		p.colPtr[i+1] += p.colPtr[i]
-	}
-	p.colSyn = make([]int32, len(p.targets))
-	next := append([]int64(nil), p.colPtr[:n]...)
-	for k, t := range p.targets {
-		p.colSyn[next[t]] = int32(k)
-		next[t]++
-	}
+	p.colPtr, p.colSyn = groupByRow(p.tgt.Len(), p.targets)
 }
 
 // Column returns the synapse indices onto target j (BuildBackward first).
