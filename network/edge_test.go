@@ -68,7 +68,7 @@ init.v_mV = { dist = "uniform", low = -60.0, high = -50.0 }
 `
 
 // edgeSpecs are small networks at the engine's edges: populations smaller
-// than chunkAlign, more threads than neurons, only sources, projections
+// than cutAlign, more threads than neurons, only sources, projections
 // without synapses (one delay and per-synapse delays), long per-synapse
 // delays (ring wrap-around), a spike source.
 var edgeSpecs = map[string]string{
@@ -248,7 +248,7 @@ func TestForcedRebalance(t *testing.T) {
 				for w := range speed {
 					speed[w] = float64(r.IntN(4)) + 0.01*r.Float64()
 				}
-				n.eng.setBounds(cutLine(n.eng.cost, speed))
+				n.eng.setBounds(cutLine(n.eng.cumCost, speed))
 				n.eng.solo = r.IntN(4) == 0
 			}
 			out += runChunk(t, n, c, k%2 == 0)
@@ -298,8 +298,8 @@ func TestCloseStopsWorkers(t *testing.T) {
 }
 
 // TestCutLineBounds: cutLine never gives a worker a range that
-// starts off a multiple of chunkAlign (except at a population's end), for
-// populations smaller than chunkAlign too.
+// starts off a multiple of cutAlign (except at a population's end), for
+// populations smaller than cutAlign too.
 func TestCutLineBounds(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 9))
 	for trial := 0; trial < 2000; trial++ {
@@ -326,7 +326,7 @@ func TestCutLineBounds(t *testing.T) {
 			}
 			for w := 1; w <= len(speed); w++ {
 				lo := b[i][w-1]
-				if b[i][w] < lo || (lo%chunkAlign != 0 && lo != len(c)) {
+				if b[i][w] < lo || (lo%cutAlign != 0 && lo != len(c)) {
 					t.Fatalf("trial %d: population %d of %d: bounds %v", trial, i, len(c), b[i])
 				}
 			}

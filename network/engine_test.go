@@ -62,7 +62,7 @@ func TestEngineModes(t *testing.T) {
 		}
 		if e := n.eng; threads > 1 {
 			t.Logf("%d threads: %d checks, %d rebalances, %d probes, solo %v, bounds %v",
-				threads, e.checks, e.rebalance, e.probes, e.solo, e.bounds)
+				threads, e.checks, e.rebalances, e.probes, e.solo, e.bounds)
 			if e.checks < 3 || e.probes < 1 {
 				t.Errorf("%d threads: %d checks and %d probes; want at least 3 and 1", threads, e.checks, e.probes)
 			}

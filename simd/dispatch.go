@@ -17,6 +17,14 @@ type Impl struct {
 	ScatterAddConst func(acc []float32, idx []int32, w float32)
 	Decay           func(x []float32, f float32)
 	HebbRow         func(w []float32, idx []int32, y []float32, a, b, c, wmax float32, keepSilent bool)
+
+	// ReferenceScatter says that ScatterAdd and ScatterAddConst are
+	// ScatterAddGeneric and ScatterAddConstGeneric. A caller that delivers
+	// many rows (package synapse) may then run the same loop itself, over
+	// all rows, instead of calling a kernel per row: the additions and their
+	// order are the same. A copy of an Impl that replaces either scatter
+	// kernel must clear it.
+	ReferenceScatter bool
 }
 
 // Generic is the pure-Go reference implementation.
@@ -31,6 +39,8 @@ var Generic = &Impl{
 	ScatterAddConst: ScatterAddConstGeneric,
 	Decay:           DecayGeneric,
 	HebbRow:         HebbRowGeneric,
+
+	ReferenceScatter: true,
 }
 
 // impls lists the implementations this CPU can run, fastest first; the

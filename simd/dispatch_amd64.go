@@ -22,6 +22,8 @@ var avx2Impl = &Impl{
 	ScatterAddConst: ScatterAddConstGeneric,
 	Decay:           decayAVX2Go,
 	HebbRow:         hebbRowAVX2Go,
+
+	ReferenceScatter: true,
 }
 
 // avx512Impl: AVX-512 kernels on 16 lanes with masked tails. The scatter
@@ -38,6 +40,8 @@ var avx512Impl = &Impl{
 	ScatterAddConst: ScatterAddConstGeneric,
 	Decay:           decayAVX512,
 	HebbRow:         hebbRowAVX512Go,
+
+	ReferenceScatter: true,
 }
 
 // avx512GatherScatter is avx512Impl with the scatter kernels done by
@@ -48,6 +52,7 @@ var avx512Impl = &Impl{
 var avx512GatherScatter = func() *Impl {
 	m := *avx512Impl
 	m.Name = "avx512-gather"
+	m.ReferenceScatter = false
 	m.ScatterAdd = scatterAddAVX512Go
 	m.ScatterAddConst = scatterAddConstAVX512Go
 	return &m

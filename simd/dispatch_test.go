@@ -1,6 +1,7 @@
 package simd
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -70,6 +71,13 @@ func TestDispatch(t *testing.T) {
 		if m.Cuba == nil || m.Coba == nil || m.Delta == nil || m.PoissonDrive == nil || m.PoissonSpikes == nil ||
 			m.ScatterAdd == nil || m.ScatterAddConst == nil || m.Decay == nil || m.HebbRow == nil {
 			t.Errorf("%s: missing kernel", m.Name)
+		}
+		// ReferenceScatter is true exactly when both scatter kernels are the
+		// generic functions (package synapse then runs its own loop).
+		ref := reflect.ValueOf(m.ScatterAdd).Pointer() == reflect.ValueOf(ScatterAddGeneric).Pointer() &&
+			reflect.ValueOf(m.ScatterAddConst).Pointer() == reflect.ValueOf(ScatterAddConstGeneric).Pointer()
+		if m.ReferenceScatter != ref {
+			t.Errorf("%s: ReferenceScatter = %v, but the scatter kernels are the generic ones: %v", m.Name, m.ReferenceScatter, ref)
 		}
 	}
 }

@@ -74,12 +74,13 @@
 //     u outside. This equals the reference for every lut = PoissonLUT(tab)
 //     with tab non-decreasing, as rng.PoissonTable makes it.
 //   - ScatterAdd and ScatterAddConst are the reference loops in every
-//     implementation: on the CPU measured (AMD EPYC, Zen 5), AVX-512 gather,
-//     add and scatter was about 1.2x slower than the scalar loop without
-//     any conflict handling and 2x slower with VPCONFLICTD, for rows of 80
-//     and 1250 sorted targets. That kernel is kept, tested and benchmarked
-//     as impl=avx512-gather in BenchmarkScatterAdd, to re-measure on other
-//     CPUs, but it is not offered by Implementations.
+//     implementation offered (Impl.ReferenceScatter), so delivery is
+//     scalar: AVX-512 gather, add and scatter was slower than the scalar
+//     loop on the CPUs measured, with and without conflict detection
+//     (VPCONFLICTD), for rows of 80 and 1250 sorted targets (figures in
+//     README.md, "Kernels and threads"). That kernel is kept, tested and
+//     benchmarked as impl=avx512-gather in BenchmarkScatterAdd, to
+//     re-measure on other CPUs, but it is not offered by Implementations.
 //   - HebbRow gathers y[idx[k]] (VGATHERDPS), masks synapses kept silent
 //     (they are neither read nor written) and clamps as the reference.
 //

@@ -15,18 +15,20 @@ import (
 // combined loop except for the documented case (ThDecay == 1 no longer
 // flushes a |theta| < FlushBelow).
 
-// oldFlush is flush as it was written before (float comparisons).
-func oldFlush(x float32) float32 {
+// referenceFlush is the reference for flush: flush as it was written before
+// (float comparisons).
+func referenceFlush(x float32) float32 {
 	if x < FlushBelow && x > -FlushBelow {
 		return 0
 	}
 	return x
 }
 
-// oldCuba and oldDelta are CubaGeneric and DeltaGeneric as they were, with
-// theta decayed inside the loop (their v, current and refractory updates are
-// the same as today's, so everything but theta must match bit for bit).
-func oldCuba(c *LIF, s *State, out []int32, base int32) int {
+// referenceCuba and referenceDelta are reference loops: CubaGeneric and
+// DeltaGeneric as they were, with theta decayed inside the loop (their v,
+// current and refractory updates are the same as today's, so everything but
+// theta must match bit for bit).
+func referenceCuba(c *LIF, s *State, out []int32, base int32) int {
 	n := len(s.V)
 	v, ge, gi, inE, inI, th, ref := s.V[:n], s.GE[:n], s.GI[:n], s.InE[:n], s.InI[:n], s.Theta[:n], s.Ref[:n]
 	k := 0
@@ -48,14 +50,14 @@ func oldCuba(c *LIF, s *State, out []int32, base int32) int {
 			}
 			v[i] = x
 		}
-		ge[i] = oldFlush(e * c.PE)
-		gi[i] = oldFlush(g * c.PI)
-		th[i] = oldFlush(t * c.ThDecay)
+		ge[i] = referenceFlush(e * c.PE)
+		gi[i] = referenceFlush(g * c.PI)
+		th[i] = referenceFlush(t * c.ThDecay)
 	}
 	return k
 }
 
-func oldDelta(c *LIF, s *State, out []int32, base int32) int {
+func referenceDelta(c *LIF, s *State, out []int32, base int32) int {
 	n := len(s.V)
 	v, inE, inI, th, ref := s.V[:n], s.InE[:n], s.InI[:n], s.Theta[:n], s.Ref[:n]
 	k := 0
@@ -79,7 +81,7 @@ func oldDelta(c *LIF, s *State, out []int32, base int32) int {
 			}
 			v[i] = x
 		}
-		th[i] = oldFlush(t * c.ThDecay)
+		th[i] = referenceFlush(t * c.ThDecay)
 	}
 	return k
 }
@@ -93,12 +95,12 @@ func populationStep(m *Impl, model string, c *LIF, s *State, out []int32, base i
 	return k
 }
 
-// oldTheta is the old combined update of one theta.
-func oldTheta(c *LIF, t float32, spiked bool) float32 {
+// referenceTheta is the reference for one theta: the old combined update.
+func referenceTheta(c *LIF, t float32, spiked bool) float32 {
 	if spiked {
 		t += c.ThStep
 	}
-	return oldFlush(t * c.ThDecay)
+	return referenceFlush(t * c.ThDecay)
 }
 
 // documentedDifference reports whether old and new thetas may differ: only
@@ -175,7 +177,7 @@ func TestLIFThetaSemantics(t *testing.T) {
 // CUBA and delta against the old kernels themselves (every column), all
 // three models against the old theta rule applied to this step's spikes.
 func TestLIFThetaDecay(t *testing.T) {
-	old := map[string]func(*LIF, *State, []int32, int32) int{"cuba": oldCuba, "delta": oldDelta}
+	reference := map[string]func(*LIF, *State, []int32, int32) int{"cuba": referenceCuba, "delta": referenceDelta}
 	for _, m := range impls {
 		for mi, model := range lifModels {
 			differences := 0
@@ -196,7 +198,7 @@ func TestLIFThetaDecay(t *testing.T) {
 					spiked[i-7] = true
 				}
 				for i, th := range s.Theta {
-					want := oldTheta(&c, before.Theta[i], spiked[i])
+					want := referenceTheta(&c, before.Theta[i], spiked[i])
 					if sameF32(want, th, false) {
 						continue
 					}
@@ -206,7 +208,7 @@ func TestLIFThetaDecay(t *testing.T) {
 					}
 					differences++
 				}
-				if f := old[model]; f != nil {
+				if f := reference[model]; f != nil {
 					ws := cloneState(&before)
 					wout := make([]int32, n)
 					wk := f(&c, &ws, wout, 7)
@@ -241,7 +243,7 @@ func TestFlushBits(t *testing.T) {
 	r := rand.New(rand.NewPCG(8, 8))
 	check := func(b uint32) {
 		x := math.Float32frombits(b)
-		if got, want := flush(x), oldFlush(x); math.Float32bits(got) != math.Float32bits(want) {
+		if got, want := flush(x), referenceFlush(x); math.Float32bits(got) != math.Float32bits(want) {
 			t.Fatalf("flush(%g = %#08x) = %#08x, want %#08x", x, b, math.Float32bits(got), math.Float32bits(want))
 		}
 	}

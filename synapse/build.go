@@ -71,21 +71,8 @@ func (s *Spec) Validate(src, tgt *neuron.Population) error {
 		return errf("delay: %v", err)
 	}
 	dt := tgt.Dt()
-	if s.Delay.Kind == rng.Constant || s.Delay.Kind == rng.Uniform {
-		lo := s.Delay.Value
-		if s.Delay.Kind == rng.Uniform {
-			lo = s.Delay.Low
-		}
-		if math.Round(lo/dt) < 1 {
-			return errf("delay_ms = %g: must be at least one time step (dt = %g ms); a spike acts in the step after it is emitted at the earliest", lo, dt)
-		}
-	}
-	hi := s.Delay.MeanValue()
-	if s.Delay.Kind == rng.Uniform {
-		hi = s.Delay.High // every draw must fit, not just the mean
-	}
-	if math.Round(hi/dt) > MaxDelaySteps {
-		return errf("delay_ms = %g: must be at most %d steps (%g ms at dt = %g ms)", hi, MaxDelaySteps, MaxDelaySteps*dt, dt)
+	if err := checkDelaySteps(s.Delay, dt); err != nil {
+		return errf("%v", err)
 	}
 	ns, nt := src.Len(), tgt.Len()
 	c := &s.Conn
@@ -138,6 +125,28 @@ func (s *Spec) Validate(src, tgt *neuron.Population) error {
 	}
 	if n := EstimateSynapses(c, ns, nt); n > MaxSynapses {
 		return errf("about %.3g synapses: a projection holds at most %d; split it", n, MaxSynapses)
+	}
+	return nil
+}
+
+// checkDelaySteps checks that delays drawn from d are at least one step
+// of dt and at most MaxDelaySteps.
+func checkDelaySteps(d rng.Dist, dt float64) error {
+	if d.Kind == rng.Constant || d.Kind == rng.Uniform {
+		lo := d.Value
+		if d.Kind == rng.Uniform {
+			lo = d.Low
+		}
+		if math.Round(lo/dt) < 1 {
+			return fmt.Errorf("delay_ms = %g: must be at least one time step (dt = %g ms); a spike acts in the step after it is emitted at the earliest", lo, dt)
+		}
+	}
+	hi := d.MeanValue()
+	if d.Kind == rng.Uniform {
+		hi = d.High // every draw must fit, not just the mean
+	}
+	if math.Round(hi/dt) > MaxDelaySteps {
+		return fmt.Errorf("delay_ms = %g: must be at most %d steps (%g ms at dt = %g ms)", hi, MaxDelaySteps, MaxDelaySteps*dt, dt)
 	}
 	return nil
 }
@@ -225,32 +234,7 @@ func New(src, tgt *neuron.Population, s Spec) (*Projection, error) {
 			return row
 		})
 	case FixedIndegree:
-		// Draw each target's sources, then transpose to CSR by source; a
-		// stable counting sort keeps each row's targets ascending.
-		pre := make([]int32, 0, c.K*nt)
-		var col []int32
-		for j := 0; j < nt; j++ {
-			st := rng.NewStream(rng.Key(s.Key, tagCols, uint64(j)))
-			excl := -1
-			if same && !c.Autapses {
-				excl = j
-			}
-			col = drawK(st, col[:0], c.K, ns, excl, c.Multapses)
-			pre = append(pre, col...)
-		}
-		p.rowPtr = make([]int64, ns+1)
-		for _, i := range pre {
-			p.rowPtr[i+1]++
-		}
-		for i := 0; i < ns; i++ {
-			p.rowPtr[i+1] += p.rowPtr[i]
-		}
-		p.targets = make([]int32, len(pre))
-		next := append([]int64(nil), p.rowPtr[:ns]...)
-		for k, i := range pre {
-			p.targets[next[i]] = int32(k / c.K)
-			next[i]++
-		}
+		p.rowPtr, p.targets = fixedIndegree(c, s.Key, ns, nt, same)
 	case OneToOne:
 		p.rowPtr, p.targets = rows(ns, func(i int, row []int32) []int32 { return append(row, int32(i)) })
 	case AllToAll:
@@ -263,28 +247,83 @@ func New(src, tgt *neuron.Population, s Spec) (*Projection, error) {
 			return row
 		})
 	case List:
-		pairs := append([]Pair(nil), c.Pairs...)
-		sort.SliceStable(pairs, func(a, b int) bool {
-			if pairs[a].Pre != pairs[b].Pre {
-				return pairs[a].Pre < pairs[b].Pre
-			}
-			return pairs[a].Post < pairs[b].Post
-		})
-		p.rowPtr = make([]int64, ns+1)
-		p.targets = make([]int32, len(pairs))
-		listW, listD = make([]float64, len(pairs)), make([]float64, len(pairs))
-		for k, pr := range pairs {
-			p.rowPtr[pr.Pre+1]++
-			p.targets[k] = pr.Post
-			listW[k], listD[k] = pr.Weight, pr.DelayMS
-		}
-		for i := 0; i < ns; i++ {
-			p.rowPtr[i+1] += p.rowPtr[i]
-		}
+		p.rowPtr, p.targets, listW, listD = fromList(c.Pairs, ns)
 	}
 	p.setWeights(&s, listW)
 	p.setDelays(&s, listD)
 	return p, nil
+}
+
+// fixedIndegree draws each target's c.K sources, then transposes them to
+// CSR by source; a stable counting sort keeps each row's targets ascending.
+func fixedIndegree(c *Conn, key uint64, ns, nt int, same bool) ([]int64, []int32) {
+	pre := make([]int32, 0, c.K*nt)
+	var col []int32
+	for j := 0; j < nt; j++ {
+		st := rng.NewStream(rng.Key(key, tagCols, uint64(j)))
+		excl := -1
+		if same && !c.Autapses {
+			excl = j
+		}
+		col = drawK(st, col[:0], c.K, ns, excl, c.Multapses)
+		pre = append(pre, col...)
+	}
+	// Synapse k of pre is source pre[k]'s synapse onto target k/K.
+	rowPtr, targets := groupByRow(ns, pre)
+	for j, k := range targets {
+		targets[j] = k / int32(c.K)
+	}
+	return rowPtr, targets
+}
+
+// fromList returns the CSR arrays of a list of connections (sorted by
+// source, then target, stably) and each connection's weight and delay (NaN:
+// the spec's distribution).
+func fromList(list []Pair, ns int) (rowPtr []int64, targets []int32, weights, delaysMS []float64) {
+	pairs := append([]Pair(nil), list...)
+	sort.SliceStable(pairs, func(a, b int) bool {
+		if pairs[a].Pre != pairs[b].Pre {
+			return pairs[a].Pre < pairs[b].Pre
+		}
+		return pairs[a].Post < pairs[b].Post
+	})
+	pre := make([]int32, len(pairs))
+	targets = make([]int32, len(pairs))
+	weights, delaysMS = make([]float64, len(pairs)), make([]float64, len(pairs))
+	for k, pr := range pairs {
+		pre[k] = pr.Pre
+		targets[k] = pr.Post
+		weights[k], delaysMS[k] = pr.Weight, pr.DelayMS
+	}
+	return csrOffsets(ns, pre), targets, weights, delaysMS
+}
+
+// csrOffsets returns the CSR row offsets of elements whose rows are given
+// (each in [0, n)): row i holds off[i+1]-off[i] elements, starting at off[i].
+// It counts each row's elements, then sums the counts.
+func csrOffsets(n int, row []int32) []int64 {
+	off := make([]int64, n+1)
+	for _, i := range row {
+		off[i+1]++
+	}
+	for i := 0; i < n; i++ {
+		off[i+1] += off[i]
+	}
+	return off
+}
+
+// groupByRow sorts elements by row with a stable counting sort: off as
+// csrOffsets, and order[off[i]:off[i+1]] the indices k of row i's elements
+// (row[k] == i), ascending.
+func groupByRow(n int, row []int32) (off []int64, order []int32) {
+	off = csrOffsets(n, row)
+	order = make([]int32, len(row))
+	next := append([]int64(nil), off[:n]...)
+	for k, i := range row {
+		order[next[i]] = int32(k)
+		next[i]++
+	}
+	return off, order
 }
 
 // rows builds CSR arrays from a row generator, which appends row i to the

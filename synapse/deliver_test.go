@@ -12,11 +12,12 @@ import (
 )
 
 // perRow is simd.Generic with scatter kernels that are not the reference
-// functions, so that delivery calls them row by row: the path taken for an
-// implementation with kernels of its own.
+// functions (and ReferenceScatter false), so that delivery calls them row by
+// row: the path taken for an implementation with kernels of its own.
 var perRow = func() *simd.Impl {
 	m := *simd.Generic
 	m.Name = "per-row"
+	m.ReferenceScatter = false
 	m.ScatterAdd = func(acc []float32, idx []int32, w []float32) { simd.ScatterAddGeneric(acc, idx, w) }
 	m.ScatterAddConst = func(acc []float32, idx []int32, w float32) { simd.ScatterAddConstGeneric(acc, idx, w) }
 	return &m

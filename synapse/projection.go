@@ -3,8 +3,6 @@ package synapse
 import (
 	"fmt"
 	"math"
-	"reflect"
-	"sync/atomic"
 
 	"dalesim/neuron"
 	"dalesim/simd"
@@ -265,34 +263,6 @@ func (r *rowSpan) fill(spikes []int32, out *[spanChunk]span) int {
 	return m
 }
 
-// scatterIsReference reports whether impl's scatter kernels are the Go
-// reference loops (they are in every implementation offered: see package
-// simd). Delivery then runs its own loop over all spiking rows, which makes
-// the same additions in the same order without a kernel call per row. The
-// answer for the last implementation asked about is cached: delivery asks
-// once per projection and step, and the reflection costs more than an
-// atomic load.
-func scatterIsReference(impl *simd.Impl) bool {
-	if c := scatterRef.Load(); c != nil && c.impl == impl {
-		return c.ref
-	}
-	ref := reflect.ValueOf(impl.ScatterAddConst).Pointer() == refScatterConst &&
-		reflect.ValueOf(impl.ScatterAdd).Pointer() == refScatter
-	scatterRef.Store(&scatterRefCache{impl, ref})
-	return ref
-}
-
-type scatterRefCache struct {
-	impl *simd.Impl
-	ref  bool
-}
-
-var (
-	scatterRef      atomic.Pointer[scatterRefCache]
-	refScatterConst = reflect.ValueOf(simd.ScatterAddConstGeneric).Pointer()
-	refScatter      = reflect.ValueOf(simd.ScatterAddGeneric).Pointer()
-)
-
 // deliver walks the part r gives of every spiking row, in spike order and
 // within a row in CSR order, and adds each synapse's weight into the target's
 // input at its arrival step.
@@ -303,7 +273,10 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 	r.weights = p.weights
 	if p.delays == nil {
 		acc := p.tgt.Input(step+int64(p.delay), inh)
-		if scatterIsReference(impl) {
+		// With the reference scatter kernels (every implementation offered
+		// has them: see package simd), scatterRows makes the same additions
+		// in the same order without a kernel call per row.
+		if impl.ReferenceScatter {
 			return scatterRows(acc, p.targets, p.weights, p.constW, spikes, &r)
 		}
 		for len(spikes) > 0 {
@@ -460,20 +433,7 @@ func (p *Projection) BuildBackward() {
 	if p.colPtr != nil {
 		return
 	}
-	n := p.tgt.Len()
-	p.colPtr = make([]int64, n+1)
-	for _, t := range p.targets {
-		p.colPtr[t+1]++
-	}
-	for i := 0; i < n; i++ {
-		p.colPtr[i+1] += p.colPtr[i]
-	}
-	p.colSyn = make([]int32, len(p.targets))
-	next := append([]int64(nil), p.colPtr[:n]...)
-	for k, t := range p.targets {
-		p.colSyn[next[t]] = int32(k)
-		next[t]++
-	}
+	p.colPtr, p.colSyn = groupByRow(p.tgt.Len(), p.targets)
 }
 
 // Column returns the synapse indices onto target j (BuildBackward first).
