@@ -92,13 +92,13 @@ func (e *engine) check() {
 // shared or virtual machine least of all), and the cost of a neuron is only
 // estimated. All workers are waiting at the start barrier.
 func (e *engine) balance() {
-	units := make([]float64, e.t)
+	units := make([]float64, e.threads)
 	for i, c := range e.cumCost {
-		for w := range e.t {
+		for w := range e.threads {
 			units[w] += rangeCost(c, e.bounds[i][w], e.bounds[i][w+1])
 		}
 	}
-	speed := make([]float64, e.t)
+	speed := make([]float64, e.threads)
 	var slowest time.Duration
 	var total, rate float64
 	for w, v := range e.workers {
@@ -114,7 +114,7 @@ func (e *engine) balance() {
 	}
 	for w := range speed {
 		if speed[w] == 0 { // an idle worker: give it an average share
-			speed[w] = rate / float64(e.t)
+			speed[w] = rate / float64(e.threads)
 		}
 	}
 	// Balanced, the workers would all take total/rate.

@@ -243,8 +243,8 @@ func TestForcedRebalance(t *testing.T) {
 		r := rand.New(rand.NewPCG(seed, 1))
 		var out string
 		for k, c := range chunks {
-			if n.eng != nil && n.eng.t > 1 {
-				speed := make([]float64, n.eng.t)
+			if n.eng != nil && n.eng.threads > 1 {
+				speed := make([]float64, n.eng.threads)
 				for w := range speed {
 					speed[w] = float64(r.IntN(4)) + 0.01*r.Float64()
 				}

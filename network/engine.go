@@ -31,10 +31,9 @@ import (
 // and keeps the faster (check). Neither changes the results.
 type engine struct {
 	net *Network
-	// t is the number of workers (threads), the calling goroutine included;
-	// 1: no workers, every step runs on the caller (stepAlone). The name is
-	// short because network.go reads it.
-	t       int
+	// threads is the number of workers, the calling goroutine included;
+	// 1: no workers, every step runs on the caller (stepAlone).
+	threads int
 	cumCost [][]float64    // cumCost[pop][j]: cumulative cost of neurons 0..j (see neuronCosts)
 	bounds  [][]int        // bounds[pop][w]..bounds[pop][w+1]: worker w's neurons (multiples of cutAlign)
 	plan    [][]delivery   // plan[w]: worker w's deliveries, in the single-threaded order
@@ -84,20 +83,20 @@ const spikeBufs = 3
 func spikeSlot(step int64) int { return int(uint64(step) % spikeBufs) }
 
 func newEngine(n *Network) *engine {
-	e := &engine{net: n, t: max(n.threads, 1)}
+	e := &engine{net: n, threads: max(n.threads, 1)}
 	if len(n.pops) == 0 {
-		e.t = 1 // nothing to share
+		e.threads = 1 // nothing to share
 	}
-	if e.t == 1 {
+	if e.threads == 1 {
 		return e
 	}
 	e.cumCost = neuronCosts(n)
-	speed := make([]float64, e.t)
+	speed := make([]float64, e.threads)
 	for w := range speed {
 		speed[w] = 1
 	}
 	e.setBounds(cutLine(e.cumCost, speed))
-	e.workers = make([]*workerState, e.t)
+	e.workers = make([]*workerState, e.threads)
 	for w := range e.workers {
 		ws := &workerState{}
 		for k := range ws.spikes {
@@ -110,8 +109,8 @@ func newEngine(n *Network) *engine {
 		e.workers[w] = ws
 	}
 	e.windowLen = balanceWindow
-	e.barrier = newBarrier(e.t)
-	for w := 1; w < e.t; w++ {
+	e.barrier = newBarrier(e.threads)
+	for w := 1; w < e.threads; w++ {
 		go e.worker(w)
 	}
 	return e
@@ -193,7 +192,7 @@ func (e *engine) merge(step int64) {
 }
 
 func (e *engine) stepOnce(step int64) {
-	if e.t == 1 {
+	if e.threads == 1 {
 		e.stepAlone(step)
 		return
 	}
@@ -354,7 +353,7 @@ func (e *engine) pipeline(w int, observe func(int64)) int64 {
 
 // close stops the workers.
 func (e *engine) close() {
-	if e.closed || e.t == 1 {
+	if e.closed || e.threads == 1 {
 		return
 	}
 	e.closed = true

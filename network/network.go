@@ -234,7 +234,7 @@ func (n *Network) loop(ctx context.Context, steps int64, st *stats, mons []Monit
 	if steps > 0 && end < n.step {
 		end = math.MaxInt64 // steps past the end of int64: run until ctx ends
 	}
-	pipelined := n.eng.t > 1 // every monitor is a Ticker or reads only spikes
+	pipelined := n.eng.threads > 1 // every monitor is a Ticker or reads only spikes
 	for _, m := range mons {
 		switch m := m.(type) {
 		case Ticker:

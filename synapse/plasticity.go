@@ -27,7 +27,7 @@ import (
 // inhibitory population (only a few hidden neurons fire per presentation)
 // and, optionally, from synaptic scaling: each neuron's summed input weight is
 // rescaled to ScaleSum after the update. With Regrow false a silent synapse
-// stays silent; with Regrow true (the default) it grows back when its input
+// stays silent (the default of the [training] table); with Regrow true it grows back when its input
 // is active often enough (potential synapses, Knoblauch et al. 2014).
 type Competitive struct {
 	Eta      float64
