@@ -154,78 +154,10 @@ func Create(dir string, opt Options, meta Meta) (*Writer, error) {
 		r.projTgt = append(r.projTgt, r.sizeOf(p.Target))
 	}
 
-	if opt.Partition {
-		r.layout = LayoutPartitioned
-		if opt.RunID == "" {
-			opt.RunID = DefaultRunID(meta.Start, meta.Seed)
-		}
-		if err := ValidRunID(opt.RunID); err != nil {
-			return nil, err
-		}
-		if opt.Spikes {
-			for _, n := range r.popNames {
-				if err := validName("population name", n); err != nil {
-					return nil, err
-				}
-			}
-		}
-		r.meta.RunID, r.opt.RunID = opt.RunID, opt.RunID
-		base, err := preparePartitioned(dir, opt.RunID, opt.Force)
-		if err != nil {
-			return nil, err
-		}
-		r.dir = base
-	} else {
-		if err := prepareFlat(dir, opt.Force); err != nil {
-			return nil, err
-		}
-		r.dir = dir
+	if err := r.prepareDir(dir); err != nil {
+		return nil, err
 	}
-
-	rel := func(table, pop string) string {
-		if opt.Partition {
-			return partFile(table, pop)
-		}
-		return flatFile(table)
-	}
-	var err error
-	if opt.Spikes {
-		sorting := []parquet.SortingColumn{parquet.Ascending("step")}
-		pops := []string{""}
-		if opt.Partition {
-			sorting = append(sorting, parquet.Ascending("neuron"))
-			pops = r.popNames
-		}
-		for _, p := range pops {
-			var s *sink[SpikeRow]
-			s, err = newSink[SpikeRow](r, TableSpikes, rel(TableSpikes, p), sorting,
-				parquet.SkipPageBounds("population"), parquet.SkipPageStatistics("population"))
-			if err != nil {
-				break
-			}
-			r.spikes = append(r.spikes, s)
-			r.sinks = append(r.sinks, s)
-		}
-	}
-	byStep := []parquet.SortingColumn{parquet.Ascending("step")}
-	if err == nil && opt.States {
-		r.states, err = newSink[StateRow](r, TableStates, rel(TableStates, ""), byStep)
-		if err == nil {
-			r.sinks = append(r.sinks, r.states)
-		}
-	}
-	if err == nil && opt.Weights {
-		r.weights, err = newSink[WeightRow](r, TableWeights, rel(TableWeights, ""), byStep)
-		if err == nil {
-			r.sinks = append(r.sinks, r.weights)
-		}
-	}
-	if err == nil && opt.Rates {
-		r.rates, err = newSink[RateRow](r, TableRates, rel(TableRates, ""), byStep)
-		if err == nil {
-			r.sinks = append(r.sinks, r.rates)
-		}
-	}
+	err := r.openSinks()
 	if err == nil {
 		err = writeManifest(r.dir, r.manifest(StatusRunning, -1, nil, nil))
 	}
@@ -654,4 +586,89 @@ func (s *sink[T]) abort() {
 
 func (s *sink[T]) info() ManifestFile {
 	return ManifestFile{Table: s.table, Path: s.rel, Rows: s.rows, Bytes: s.bytes}
+}
+
+// prepareDir checks and prepares the run directory of the layout chosen by
+// r.opt (see Check) and sets r.dir.
+func (r *Writer) prepareDir(dir string) error {
+	opt := r.opt
+	if opt.Partition {
+		r.layout = LayoutPartitioned
+		if opt.RunID == "" {
+			opt.RunID = DefaultRunID(r.meta.Start, r.meta.Seed)
+		}
+		if err := ValidRunID(opt.RunID); err != nil {
+			return err
+		}
+		if opt.Spikes {
+			for _, n := range r.popNames {
+				if err := validName("population name", n); err != nil {
+					return err
+				}
+			}
+		}
+		r.meta.RunID, r.opt.RunID = opt.RunID, opt.RunID
+		base, err := preparePartitioned(dir, opt.RunID, opt.Force)
+		if err != nil {
+			return err
+		}
+		r.dir = base
+	} else {
+		if err := prepareFlat(dir, opt.Force); err != nil {
+			return err
+		}
+		r.dir = dir
+	}
+
+	return nil
+}
+
+// openSinks opens a file (a sink) for every table r.opt asks for.
+func (r *Writer) openSinks() error {
+	opt := r.opt
+	rel := func(table, pop string) string {
+		if opt.Partition {
+			return partFile(table, pop)
+		}
+		return flatFile(table)
+	}
+	var err error
+	if opt.Spikes {
+		sorting := []parquet.SortingColumn{parquet.Ascending("step")}
+		pops := []string{""}
+		if opt.Partition {
+			sorting = append(sorting, parquet.Ascending("neuron"))
+			pops = r.popNames
+		}
+		for _, p := range pops {
+			var s *sink[SpikeRow]
+			s, err = newSink[SpikeRow](r, TableSpikes, rel(TableSpikes, p), sorting,
+				parquet.SkipPageBounds("population"), parquet.SkipPageStatistics("population"))
+			if err != nil {
+				break
+			}
+			r.spikes = append(r.spikes, s)
+			r.sinks = append(r.sinks, s)
+		}
+	}
+	byStep := []parquet.SortingColumn{parquet.Ascending("step")}
+	if err == nil && opt.States {
+		r.states, err = newSink[StateRow](r, TableStates, rel(TableStates, ""), byStep)
+		if err == nil {
+			r.sinks = append(r.sinks, r.states)
+		}
+	}
+	if err == nil && opt.Weights {
+		r.weights, err = newSink[WeightRow](r, TableWeights, rel(TableWeights, ""), byStep)
+		if err == nil {
+			r.sinks = append(r.sinks, r.weights)
+		}
+	}
+	if err == nil && opt.Rates {
+		r.rates, err = newSink[RateRow](r, TableRates, rel(TableRates, ""), byStep)
+		if err == nil {
+			r.sinks = append(r.sinks, r.rates)
+		}
+	}
+	return err
 }
