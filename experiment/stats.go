@@ -4,25 +4,20 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"gonum.org/v1/gonum/stat"
 )
 
 // meanSD returns the mean and the sample standard deviation (n-1; 0 for a
 // single value) of v.
 func meanSD(v []float64) (m, sd float64) {
-	if len(v) == 0 {
-		return math.NaN(), math.NaN()
-	}
-	for _, x := range v {
-		m += x
-	}
-	m /= float64(len(v))
 	if len(v) < 2 {
-		return m, 0
+		if len(v) == 0 {
+			return math.NaN(), math.NaN()
+		}
+		return v[0], 0
 	}
-	for _, x := range v {
-		sd += (x - m) * (x - m)
-	}
-	return m, math.Sqrt(sd / float64(len(v)-1))
+	return stat.MeanStdDev(v, nil)
 }
 
 // summary formats values over seeds as "mean ± sd (min–max, n)", scaled by

@@ -6,6 +6,7 @@ import (
 	"math"
 	"sort"
 
+	"gonum.org/v1/gonum/stat"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
@@ -102,18 +103,16 @@ func save(p *plot.Plot, wcm, hcm float64, dpi int, path string) error {
 	return savePlot(p, vg.Length(wcm)*vg.Centimeter, vg.Length(hcm)*vg.Centimeter, dpi, path)
 }
 
+// meanSD returns the mean and the sample standard deviation (n-1; 0 for a
+// single value) of v.
 func meanSD(v []float64) (m, sd float64) {
-	for _, x := range v {
-		m += x
-	}
-	m /= float64(len(v))
 	if len(v) < 2 {
-		return m, 0
+		if len(v) == 0 {
+			return math.NaN(), math.NaN()
+		}
+		return v[0], 0
 	}
-	for _, x := range v {
-		sd += (x - m) * (x - m)
-	}
-	return m, math.Sqrt(sd / float64(len(v)-1))
+	return stat.MeanStdDev(v, nil)
 }
 
 // Matrix draws a matrix of values in [lo, hi] as a grid of shaded cells
