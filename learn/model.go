@@ -276,8 +276,9 @@ func (m *Model) apply(ci int, e float64, t int64) {
 // Stats returns the firing statistics gathered over all presentations so far.
 func (m *Model) Stats() *FiringStats { return m.stats }
 
-// ResetStats clears the firing statistics.
-func (m *Model) ResetStats() { m.stats = newFiringStats(m.Net) }
+// ResetStats clears the firing statistics (in place: the run loop's
+// monitors keep observing the same object).
+func (m *Model) ResetStats() { *m.stats = *newFiringStats(m.Net) }
 
 // DefaultSpec returns the built-in training spec (examples/mnist.toml).
 func DefaultSpec() (*spec.Spec, error) { return spec.Parse(examples.MNIST, "examples/mnist.toml") }
