@@ -246,7 +246,12 @@ func reprBaseline(ctx context.Context, hidden int, seed int64, data *Data, train
 // reprMeasure turns a model's test responses into result rows.
 func reprMeasure(rr *reprResponses, data *Data, model string, seed int64, hidden int) []Result {
 	var out []Result
+	// A NaN (not applicable or undefined: an MLP's CV of ISI, a correlation
+	// with a constant) is left out: unit files are JSON.
 	add := func(cond string, param float64, metric string, v float64) {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return
+		}
 		if cond == "" {
 			param = float64(hidden)
 		}
