@@ -61,6 +61,23 @@
 // spec.Training.Params, and examples/mnist.toml writes each of them out; the
 // README gives the measurements behind them.
 //
+// Optional weight-dependent variant (hidden_rule.update = "multiplicative";
+// the default "additive" is the rule above): every non-silent synapse onto a
+// neuron that fired takes a step in ln w,
+//
+//	w_ij <- clamp(w_ij · exp(η · y_j · (x_i − δ)), 0, w_max)
+//
+// (first order: Δw_ij = η · y_j · w_ij · (x_i − δ), i.e. c = 1 in
+// Δw = η y w (x − δ) c), and a weight below the floor w_max · 10⁻³
+// (synapse.MultiplicativeFloor) is eliminated: set to 0, silent for good
+// (with regrow = true it restarts at the floor when x_i > δ while the
+// neuron fires). The same synaptic scaling follows. Multiplicative
+// (weight-dependent) plasticity is known to give lognormal-like weights (van
+// Rossum, Bi & Turrigiano 2000); the variant is there to test whether it
+// does here and what it costs in accuracy (dalesim experiment
+// representations). It runs as a scalar loop, not the SIMD kernel of the
+// default.
+//
 // Optional learning-rate schedule (hidden_rule.eta_tau, eta_min; off by
 // default): after t training presentations the hidden rule uses
 // η_t = max(η_min, η/(1 + t/τ_η)) in place of η, as in online k-means

@@ -91,7 +91,7 @@ func New(s *spec.Spec, opt network.Options, classes []int) (*Model, error) {
 	m.yNorm = float32(tp.HiddenRateHz * sec)
 	m.zNorm = float32(tp.ReadoutRateHz * sec)
 	m.hiddenRule = synapse.Competitive{Eta: tp.Eta, Delta: tp.Delta, WMax: tp.WMax, Regrow: tp.Regrow,
-		ScaleSum: tp.ScaleSum, ScaleNorm: tp.ScaleNorm}
+		Update: tp.Update, ScaleSum: tp.ScaleSum, ScaleNorm: tp.ScaleNorm}
 	m.etaTau, m.etaMin = tp.EtaTau, tp.EtaMin
 	m.labelHebb = synapse.LabelHebb{Eta: tp.EtaHebb, Delta: tp.DeltaHebb, WMax: tp.ReadoutWMax,
 		ScaleSum: tp.ReadoutScaleSum, ScaleNorm: tp.ReadoutScaleNorm}

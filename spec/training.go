@@ -35,6 +35,10 @@ type HiddenRule struct {
 	Regrow     *bool    `toml:"regrow"`
 	ScaleSum   *float64 `toml:"scale_sum"`
 	ScaleNorm  string   `toml:"scale_norm,omitempty"` // "l2" (default), "l1" or "max"
+	// Update is the form of the update: "additive" (the default, the
+	// instar rule) or "multiplicative" (a step in ln w, weight-dependent;
+	// see synapse.Multiplicative and package learn).
+	Update string `toml:"update,omitempty"`
 	// EtaTau (samples) sets a global learning-rate schedule, as in online
 	// k-means: after t training presentations the rate is
 	// max(eta_min, eta/(1 + t/eta_tau)). Unset or 0: eta stays constant.
@@ -144,6 +148,9 @@ func (c trainingCheck) hiddenRule(h *HiddenRule, projs map[string]bool) {
 	if _, err := synapse.ParseNorm(h.ScaleNorm); err != nil {
 		l.Add(key+".hidden_rule.scale_norm", label, "hidden_rule."+err.Error())
 	}
+	if _, err := synapse.ParseUpdate(h.Update); err != nil {
+		l.Add(key+".hidden_rule.update", label, "hidden_rule."+err.Error())
+	}
 	if h.ScaleSum != nil && (!(*h.ScaleSum >= 0) || math.IsInf(*h.ScaleSum, 0)) {
 		l.Addf(key+".hidden_rule.scale_sum", label, "hidden_rule.scale_sum = %g: must be >= 0 (0: off)", *h.ScaleSum)
 	}
@@ -221,7 +228,8 @@ type TrainingParams struct {
 	Regrow           bool    // default false: elimination is permanent
 	ScaleSum         float64 // default 0: no synaptic scaling
 	ScaleNorm        synapse.Norm
-	EtaTau, EtaMin   float64 // default 0: constant eta
+	EtaTau, EtaMin   float64        // default 0: constant eta
+	Update           synapse.Update // default "additive"
 
 	ReadoutProjection string
 	EtaHebb           float64 // required
@@ -244,6 +252,9 @@ const (
 	DefaultReadoutNorm = "max"
 )
 
+// DefaultHiddenUpdate is the hidden rule's update when update is not given.
+const DefaultHiddenUpdate = "additive"
+
 // Params resolves the defaults of a validated [training] table.
 func (t *Training) Params() TrainingParams {
 	h, r, hm := &t.HiddenRule, &t.ReadoutRule, &t.Homeostasis
@@ -254,6 +265,13 @@ func (t *Training) Params() TrainingParams {
 		n, _ := synapse.ParseNorm(s)
 		return n
 	}
+	update := func(s string) synapse.Update {
+		if s == "" {
+			s = DefaultHiddenUpdate
+		}
+		u, _ := synapse.ParseUpdate(s)
+		return u
+	}
 	return TrainingParams{
 		Input: t.Input, Hidden: t.Hidden, Readout: t.Readout,
 		ReadoutPerClass: get(t.ReadoutPerClass, 1),
@@ -262,7 +280,7 @@ func (t *Training) Params() TrainingParams {
 
 		HiddenProjection: h.Projection, Eta: get(h.Eta, 0), Delta: get(h.Delta, 0), WMax: get(h.WMax, 0),
 		Regrow: get(h.Regrow, false), ScaleSum: get(h.ScaleSum, 0), ScaleNorm: norm(h.ScaleNorm, DefaultHiddenNorm),
-		EtaTau: get(h.EtaTau, 0), EtaMin: get(h.EtaMin, 0),
+		EtaTau: get(h.EtaTau, 0), EtaMin: get(h.EtaMin, 0), Update: update(h.Update),
 
 		ReadoutProjection: r.Projection, EtaHebb: get(r.EtaHebb, 0), DeltaHebb: get(r.DeltaHebb, 0),
 		ReadoutScaleSum: get(r.ScaleSum, 0), ReadoutScaleNorm: norm(r.ScaleNorm, DefaultReadoutNorm),

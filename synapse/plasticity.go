@@ -29,11 +29,16 @@ import (
 // rescaled to ScaleSum after the update. With Regrow false a silent synapse
 // stays silent (the default of the [training] table); with Regrow true it grows back when its input
 // is active often enough (potential synapses, Knoblauch et al. 2014).
+//
+// Update selects the form of the update (Additive, the default, above; or
+// Multiplicative, a weight-dependent variant, see Update). Synaptic scaling
+// is the same for both.
 type Competitive struct {
 	Eta      float64
 	Delta    float64
 	WMax     float64
 	Regrow   bool
+	Update   Update  // Additive (default) or Multiplicative
 	ScaleSum float64 // 0: no synaptic scaling
 	// ScaleNorm is the norm kept at ScaleSum: L1 (the sum), L2 (the
 	// Euclidean norm: a neuron's drive then measures the cosine similarity
@@ -61,6 +66,10 @@ func (r *Competitive) Validate() error {
 
 // Apply updates p from source activities x and target activities y.
 func (r *Competitive) Apply(p *Projection, x, y []float32, impl *simd.Impl) {
+	if r.Update == Multiplicative {
+		r.applyMultiplicative(p, x, y)
+		return
+	}
 	w := p.Weights()
 	wmax := float32(r.WMax)
 	eta := float32(r.Eta)
@@ -71,6 +80,91 @@ func (r *Competitive) Apply(p *Projection, x, y []float32, impl *simd.Impl) {
 		}
 		ai := eta * float32(wmax*(x[i]-float32(r.Delta)))
 		impl.HebbRow(w[a:b], p.targets[a:b], y, ai, 0, eta, wmax, !r.Regrow)
+	}
+	if r.ScaleSum > 0 {
+		p.scaleColumns(float32(r.ScaleSum), wmax, y, r.ScaleNorm)
+	}
+}
+
+// Update is the form of Competitive's weight update.
+type Update uint8
+
+// The forms of the hidden rule's update.
+const (
+	// Additive is the instar rule dw = eta*y_j*(w_max*(x_i - delta) - w):
+	// the step does not depend on w except through the decay term, and
+	// drives w to the fixed point w_max*(x_i - delta). The default.
+	Additive Update = iota
+	// Multiplicative is the weight-dependent variant (van Rossum, Bi &
+	// Turrigiano 2000: multiplicative plasticity gives lognormal-like
+	// weights): every non-silent synapse takes a step in ln w,
+	//
+	//	w_ij <- clamp(w_ij * exp(eta * y_j * (x_i - delta)), 0, w_max)
+	//
+	// whose first-order form is dw = eta*y_j*w_ij*(x_i - delta), i.e. the
+	// constant of dw = eta*y_j*w_ij*(x_i - delta)*c is c = 1 and the
+	// exponential keeps w > 0 for any step. A weight that falls below the
+	// floor MultiplicativeFloor*w_max is eliminated: set to 0, silent. A
+	// silent synapse stays silent (a multiplicative step cannot move 0);
+	// with Regrow it grows back at the floor when its input is active
+	// above delta while its target fires (y_j > 0, x_i > delta). Synaptic
+	// scaling follows as for Additive. This path is a scalar Go loop (it
+	// skips targets that did not fire); the Additive path uses the SIMD
+	// kernel impl.HebbRow.
+	Multiplicative
+)
+
+// MultiplicativeFloor is the elimination floor of the Multiplicative
+// update, as a fraction of w_max: a weight below MultiplicativeFloor*w_max
+// is set to 0 (silent). With w_max = 0.3 mV it is 0.3 µV, seven e-folds
+// below w_max.
+const MultiplicativeFloor = 1e-3
+
+// ParseUpdate reads "additive" or "multiplicative" ("" is Additive).
+func ParseUpdate(s string) (Update, error) {
+	switch s {
+	case "", "additive":
+		return Additive, nil
+	case "multiplicative":
+		return Multiplicative, nil
+	}
+	return 0, fmt.Errorf("update = %q: must be \"additive\" or \"multiplicative\"", s)
+}
+
+// String returns "additive" or "multiplicative".
+func (u Update) String() string {
+	if u == Multiplicative {
+		return "multiplicative"
+	}
+	return "additive"
+}
+
+// applyMultiplicative is the Multiplicative update (a scalar loop; see
+// Update), followed by the same synaptic scaling as Additive.
+func (r *Competitive) applyMultiplicative(p *Projection, x, y []float32) {
+	w := p.Weights()
+	wmax := float32(r.WMax)
+	floor := float32(MultiplicativeFloor * r.WMax)
+	for i := 0; i < p.src.Len(); i++ {
+		a := r.Eta * (float64(x[i]) - r.Delta) // step in ln w per unit of y_j
+		for k := p.rowPtr[i]; k < p.rowPtr[i+1]; k++ {
+			yj := y[p.targets[k]]
+			if yj == 0 {
+				continue
+			}
+			v := w[k]
+			if v == 0 {
+				if r.Regrow && a > 0 {
+					w[k] = floor
+				}
+				continue
+			}
+			v = min(float32(float64(v)*math.Exp(a*float64(yj))), wmax)
+			if v < floor {
+				v = 0
+			}
+			w[k] = v
+		}
 	}
 	if r.ScaleSum > 0 {
 		p.scaleColumns(float32(r.ScaleSum), wmax, y, r.ScaleNorm)
