@@ -291,7 +291,7 @@ func (m *MLP) PruneMagnitude(keep int) error {
 // the input->hidden weights, or nil if the model was never pruned.
 func (m *MLP) Mask() []float64 { return slices.Clone(m.mask) }
 
-// errLabels checks labels against the data and the class count.
+// checkData checks the data length and labels against Inputs and Classes.
 func (m *MLP) checkData(x []float32, labels []int) error {
 	in := m.cfg.Inputs
 	if len(x) != len(labels)*in {

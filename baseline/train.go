@@ -288,7 +288,8 @@ func (m *MLP) Predict(x []float32) []int {
 }
 
 // Accuracy returns the fraction of samples of x whose predicted class is
-// their label (0 for no samples).
+// their label (0 for no samples). It panics if x holds fewer than
+// len(labels) samples.
 func (m *MLP) Accuracy(x []float32, labels []int) float64 {
 	if len(labels) == 0 {
 		return 0
@@ -329,7 +330,8 @@ func argmax(v []float64) int {
 	return best
 }
 
-// hidden returns the hidden activations of one sample.
+// hidden returns the hidden activations of one sample; it panics if
+// len(x) != Inputs.
 func (m *MLP) hidden(x []float64) []float64 {
 	in, h := m.cfg.Inputs, m.cfg.Hidden
 	if len(x) != in {
@@ -358,7 +360,7 @@ func (m *MLP) hidden(x []float64) []float64 {
 }
 
 func (m *MLP) logits(a []float64) []float64 {
-	h, c := m.cfg.Hidden, m.cfg.Classes
+	c := m.cfg.Classes
 	z := make([]float64, c)
 	copy(z, m.b2)
 	for j, aj := range a {
@@ -366,7 +368,6 @@ func (m *MLP) logits(a []float64) []float64 {
 			z[k] += aj * w
 		}
 	}
-	_ = h
 	return z
 }
 
