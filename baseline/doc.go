@@ -61,7 +61,10 @@
 // NonNeg follows Chorowski & Zurada (2015, "Learning understandable
 // neural networks with nonnegative weight constraints"): projected
 // gradient descent keeps every weight of both layers >= 0; weights start
-// as |N(0, σ²)| (σ as in He/Glorot). The network still classifies because
+// as |N(0, σ²)| (σ as in He/Glorot), and the first training batch sets
+// each hidden bias to minus the batch mean of its unit's input W1ᵀx, so
+// units start selective instead of all on (Adam would need thousands of
+// steps of size η to move the biases there). The network still classifies because
 // the biases are unconstrained and may become negative: a hidden unit
 // fires only when its excitatory evidence exceeds a learned threshold
 // -b1, and the classes compete through the softmax normalisation, whose

@@ -236,7 +236,7 @@ func TestNonNeg(t *testing.T) {
 	x, labels := synthetic(seed, 600, 64, 4, 0.3, 0.1)
 	zeros := map[float64]int{}
 	for _, l1 := range []float64{0, lambda} {
-		cfg := Config{Inputs: 64, Hidden: 16, Classes: 4, Epochs: 5, NonNeg: true, L1: l1, Seed: seed}
+		cfg := Config{Inputs: 64, Hidden: 16, Classes: 4, Epochs: 20, NonNeg: true, L1: l1, Seed: seed}
 		m := train(t, cfg, x, labels)
 		for k, p := range [][]float64{m.w1, m.w2} {
 			for i, w := range p {
