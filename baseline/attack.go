@@ -87,7 +87,8 @@ func GaussianNoise(x []float64, sigma float64, seed uint64) []float64 {
 // RobustAccuracy returns the fraction of samples whose perturbed version
 // perturb(i, x_i, label_i) is still classified as label_i by m. xs holds
 // the samples flat, len(labels) samples of len(xs)/len(labels) values,
-// converted to float64 one at a time.
+// converted to float64 one at a time into a buffer that is reused, so
+// perturb must not keep x (FGSM, PGD and GaussianNoise return copies).
 func RobustAccuracy(m Differentiable, xs []float32, labels []int, perturb func(i int, x []float64, label int) []float64) float64 {
 	if len(labels) == 0 {
 		return 0

@@ -142,6 +142,8 @@ type MLP struct {
 
 	mask   []float64 // nil, or 0/1 per w1 entry (PruneMagnitude)
 	epochs int       // epochs trained so far: seeds the next shuffle
+
+	centred bool // NonNeg hidden biases set from the first batch
 }
 
 // New returns an initialised, untrained MLP. Weights are drawn from a
@@ -150,7 +152,8 @@ type MLP struct {
 // layer) using a PCG generator seeded by cfg.Seed; biases start at zero.
 // With NonNeg the absolute values are used (a half-normal draw), which
 // is the projection of a random sign-symmetric draw onto w >= 0 without
-// losing half the weights.
+// losing half the weights, and the hidden biases are set from the data
+// at the first training batch (see Train).
 func New(cfg Config) (*MLP, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -206,7 +209,7 @@ func (m *MLP) Epochs() int { return m.epochs }
 // Clone returns a deep copy: parameters, Adam state, pruning mask and
 // epoch count. Training the copy does not affect m.
 func (m *MLP) Clone() *MLP {
-	c := &MLP{cfg: m.cfg, steps: m.steps, epochs: m.epochs}
+	c := &MLP{cfg: m.cfg, steps: m.steps, epochs: m.epochs, centred: m.centred}
 	c.w1, c.b1, c.w2, c.b2 = slices.Clone(m.w1), slices.Clone(m.b1), slices.Clone(m.w2), slices.Clone(m.b2)
 	for i := range m.m {
 		c.m[i] = slices.Clone(m.m[i])
@@ -291,7 +294,7 @@ func (m *MLP) PruneMagnitude(keep int) error {
 // the input->hidden weights, or nil if the model was never pruned.
 func (m *MLP) Mask() []float64 { return slices.Clone(m.mask) }
 
-// errLabels checks labels against the data and the class count.
+// checkData checks the data length and labels against Inputs and Classes.
 func (m *MLP) checkData(x []float32, labels []int) error {
 	in := m.cfg.Inputs
 	if len(x) != len(labels)*in {

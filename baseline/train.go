@@ -200,9 +200,33 @@ func (m *MLP) step(w *work) {
 // smaller. progress, if not nil, is called after every epoch with the
 // epoch's 1-based index within this call and its mean training
 // cross-entropy. Train stops with ctx.Err() between batches when ctx is
-// done. A pruning mask (PruneMagnitude) is respected.
+// done. A pruning mask (PruneMagnitude) is respected. With NonNeg, the
+// very first batch the model sees also sets the hidden biases to minus
+// the batch mean of each unit's input (a data-dependent initialisation;
+// later Train calls leave them to Adam).
 func (m *MLP) Train(ctx context.Context, x []float32, labels []int, progress func(epoch int, loss float64)) error {
 	return m.FineTune(ctx, x, labels, m.cfg.Epochs, progress)
+}
+
+// centre sets every hidden bias to minus the mean over the batch in w of
+// its unit's input W1ᵀx, so that each unit starts active on about half
+// of the samples. Non-negative weights on non-negative inputs give every
+// unit a large positive input (about 4 for MNIST with He scale) that
+// Adam's bias steps of about LR would need thousands of steps to offset;
+// meanwhile all units are on and the net is nearly linear.
+func (m *MLP) centre(w *work) {
+	w.a1s.Mul(w.xs, m.W1)
+	r, _ := w.a1s.Dims()
+	clear(m.b1)
+	for i := range r {
+		for j, v := range w.a1s.RawRowView(i) {
+			m.b1[j] -= v
+		}
+	}
+	for j := range m.b1 {
+		m.b1[j] /= float64(r)
+	}
+	m.centred = true
 }
 
 // FineTune is Train with an explicit number of epochs; it is meant for
@@ -235,6 +259,9 @@ func (m *MLP) FineTune(ctx context.Context, x []float32, labels []int, epochs in
 			}
 			idx := perm[s:min(s+bs, n)]
 			m.load(w, x, idx)
+			if m.cfg.NonNeg && !m.centred {
+				m.centre(w)
+			}
 			m.forward(w)
 			for r, i := range idx {
 				lab[r] = labels[i]
@@ -288,7 +315,8 @@ func (m *MLP) Predict(x []float32) []int {
 }
 
 // Accuracy returns the fraction of samples of x whose predicted class is
-// their label (0 for no samples).
+// their label (0 for no samples). It panics if x holds fewer than
+// len(labels) samples.
 func (m *MLP) Accuracy(x []float32, labels []int) float64 {
 	if len(labels) == 0 {
 		return 0
@@ -329,7 +357,8 @@ func argmax(v []float64) int {
 	return best
 }
 
-// hidden returns the hidden activations of one sample.
+// hidden returns the hidden activations of one sample; it panics if
+// len(x) != Inputs.
 func (m *MLP) hidden(x []float64) []float64 {
 	in, h := m.cfg.Inputs, m.cfg.Hidden
 	if len(x) != in {
@@ -358,7 +387,7 @@ func (m *MLP) hidden(x []float64) []float64 {
 }
 
 func (m *MLP) logits(a []float64) []float64 {
-	h, c := m.cfg.Hidden, m.cfg.Classes
+	c := m.cfg.Classes
 	z := make([]float64, c)
 	copy(z, m.b2)
 	for j, aj := range a {
@@ -366,7 +395,6 @@ func (m *MLP) logits(a []float64) []float64 {
 			z[k] += aj * w
 		}
 	}
-	_ = h
 	return z
 }
 
