@@ -17,7 +17,7 @@ const (
 )
 
 // L1 is the penalty of the nonnegative backprop baseline.
-const L1 = 1e-5
+const L1 = 0.1
 
 func defaultSpecText() (string, error) { return string(examples.MNIST), nil }
 
