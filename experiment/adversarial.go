@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -222,8 +223,20 @@ func (b *surBatch) Predict(x *mat.Dense) []int {
 	return argmaxRows(p, b.s.classes)
 }
 
+// Gradient returns, per row, ∂(−log p_label)/∂x times a positive factor
+// of that row: 1/a_r, a_r the soft-WTA activity of the runner-up hidden
+// neuron. A sign attack sees the same direction as with the exact
+// gradient, but where the winner takes all (β·(u_win − u_r) beyond ~745)
+// the exact gradient underflows to 0 and the attack would not move
+// (gradient masking) while the scaled one does not. With
+// ∂L/∂u_j = β a_j (da_j − Σ_l a_l da_l) = β a_j Σ_l a_l (da_j − da_l):
+//
+//	winner w:  ∂L/∂u_w / a_r = β a_w Σ_{l≠w} e^{β(u_l−u_r)} (da_w − da_l)
+//	others j:  ∂L/∂u_j / a_r = β e^{β(u_j−u_r)} (da_j − Σ_l a_l da_l)
 func (b *surBatch) Gradient(x *mat.Dense, labels []int) *mat.Dense {
 	s := b.s
+	u := new(mat.Dense)
+	u.Mul(x, b.w.T())
 	a, p := b.forward(x)
 	r, _ := p.Dims()
 	for i := range r {
@@ -236,14 +249,39 @@ func (b *surBatch) Gradient(x *mat.Dense, labels []int) *mat.Dense {
 	da := new(mat.Dense)
 	da.Mul(p, b.v.T())
 	for i := range r {
-		ar, dr := a.RawRowView(i), da.RawRowView(i)
-		var mean float64
+		ar, dr, ur := a.RawRowView(i), da.RawRowView(i), u.RawRowView(i)
+		// βu_j, the winner w and the runner-up r.
+		w, rr := 0, -1
+		for j := range ur {
+			ur[j] = s.Beta * (ur[j] - s.Thresh[j])
+			if ur[j] > ur[w] {
+				w = j
+			}
+		}
+		for j := range ur {
+			if j != w && (rr < 0 || ur[j] > ur[rr]) {
+				rr = j
+			}
+		}
+		if rr < 0 { // one hidden neuron: the gradient is 0
+			clear(dr)
+			continue
+		}
+		var mean, dw float64
 		for j := range ar {
 			mean += ar[j] * dr[j]
 		}
-		for j := range ar {
-			dr[j] = s.Beta * ar[j] * (dr[j] - mean)
+		for l := range ar {
+			if l != w {
+				dw += math.Exp(ur[l]-ur[rr]) * (dr[w] - dr[l])
+			}
 		}
+		for j := range ar {
+			if j != w {
+				dr[j] = s.Beta * math.Exp(ur[j]-ur[rr]) * (dr[j] - mean)
+			}
+		}
+		dr[w] = s.Beta * ar[w] * dw
 	}
 	g := new(mat.Dense)
 	g.Mul(da, b.w)
@@ -685,8 +723,11 @@ func advReport(env *Env, plan advPlan, models []string) error {
 		"rate-equivalent surrogate (surrogate.go): u_j = Σᵢ w_ij xᵢ r T/1000 − (ϑ + θ_j), a = softmax(β u) (the lateral inhibition as a soft " +
 		"winner-take-all), s_k = Σ_j v_jk a_j, p = softmax(γ s), with the trained weights w, v, input rate r, presentation time T, threshold ϑ " +
 		"and homeostatic offsets θ. β is chosen from a grid so that the surrogate's predictions agree most often with the spiking network's own " +
-		"predictions on %d training images; γ scales the class scores to unit spread. FGSM and PGD on the surrogate's exact gradient "+
-		"craft images (%s test images) that are then scored on the spiking network. The surrogate's own accuracy on those images is reported too: "+
+		"predictions on %d training images; γ scales the class scores to unit spread. FGSM and PGD on the surrogate's gradient "+
+		"craft images (%s test images) that are then scored on the spiking network. The gradient is the exact one divided, per image, by the "+
+		"soft-WTA activity of the runner-up hidden neuron (a positive factor, so the sign steps are the same): when one hidden neuron takes all, "+
+		"the exact gradient underflows to zero and the attack would stall — gradient masking that would flatter the rule; the rescaled form "+
+		"(checked against the exact gradient's direction in the tests) does not. The surrogate's own accuracy on those images is reported too: "+
 		"if the attack fools the surrogate but not the network, the surrogate is a poor stand-in and the network's robustness is not shown by it. "+
 		"Accuracy in %%, mean ± SD over seeds (min–max). \"worst case\" is, per seed, the lowest accuracy over the attacks the model was subjected to "+
 		"(white-box for the baselines; transfer and surrogate for the rule).", plan.ncal, nsurr)
