@@ -523,7 +523,7 @@ func advUnit(ctx context.Context, opt Options, plan advPlan, sh *advShared, key,
 	add := func(cond string, eps float64, metric string, v float64) {
 		rs = append(rs, Result{Dataset: data.Name, Model: model, Seed: seed, Condition: cond, Param: eps, Metric: metric, Value: v})
 	}
-	t0 := time.Now()
+	t0, c0 := time.Now(), cpuTime()
 	noise := noisy(plan, set, seed)
 	var tTrain, tAttack time.Duration
 	switch model {
@@ -667,6 +667,7 @@ func advUnit(ctx context.Context, opt Options, plan advPlan, sh *advShared, key,
 	add("unit", 0, "seconds_train", tTrain.Seconds())
 	add("unit", 0, "seconds_attack", tAttack.Seconds())
 	add("unit", 0, "seconds", time.Since(t0).Seconds())
+	add("unit", 0, "cpu_seconds", (cpuTime() - c0).Seconds())
 	return rs, nil
 }
 
@@ -833,10 +834,12 @@ func advReport(env *Env, plan advPlan, models []string) error {
 			trows = append(trows, []string{model,
 				summary(advValues(rs, ds, model, "unit", "seconds_train", 0), 1, 1),
 				summary(advValues(rs, ds, model, "unit", "seconds_attack", 0), 1, 1),
-				summary(advValues(rs, ds, model, "unit", "seconds", 0), 1, 1)})
+				summary(advValues(rs, ds, model, "unit", "seconds", 0), 1, 1),
+				summary(advValues(rs, ds, model, "unit", "cpu_seconds", 0), 1, 1)})
 		}
-		r.Text("Unit times, %s (s; the backprop unit's training column includes crafting its attacks, the others' attack column their own crafting and scoring):", ds)
-		r.Table([]string{"model", "train", "attacks", "unit"}, trows)
+		r.Text("Unit times, %s (wall-clock s; the backprop unit's training column includes crafting its attacks, the others' attack column their own crafting and scoring; "+
+			"CPU s is the process's CPU time during the unit, all threads — on a shared machine the wall-clock time depends on the load):", ds)
+		r.Table([]string{"model", "train", "attacks", "unit", "unit CPU"}, trows)
 	}
 	return nil
 }
