@@ -701,7 +701,6 @@ func advWorst(rs []Result, ds, model string, eps float64) []float64 {
 	return out
 }
 
-func mean(v []float64) float64 { m, _ := meanSD(v); return m }
 
 func advReport(env *Env, plan advPlan, models []string) error {
 	rs := env.Runner.Results()
