@@ -246,7 +246,7 @@ func sizeReport(env *Env, plan sizePlan, opt Options, seedsOf func(int) []int64)
 			summary(cond(h, ModelRule, epochLabel(1), "accuracy"), 100, 1),
 			summary(cond(h, ModelRule, epochLabel(2), "accuracy"), 100, 1),
 			summary(cond(h, ModelRule, epochLabel(2), "non_silent"), 1, 0),
-			summary(append(cond(h, ModelRule, epochLabel(1), "train_seconds"), cond(h, ModelRule, epochLabel(2), "train_seconds")...), 1, 0),
+			summary(append(cond(h, ModelRule, epochLabel(1), "train_seconds"), cond(h, ModelRule, epochLabel(2), "train_seconds")...), 1, 1),
 			summary(cond(h, ModelBP, epochLabel(1), "accuracy"), 100, 1),
 			summary(cond(h, ModelBP, epochLabel(2), "accuracy"), 100, 1), dc})
 	}
