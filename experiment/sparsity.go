@@ -298,7 +298,6 @@ func pairedDiff(a, b map[int64]float64) []float64 {
 	return d
 }
 
-func mean(v []float64) float64 { m, _ := meanSD(v); return m }
 
 // paperTable2 is Table 2 of arXiv 2603.00588 (digits 1, 2, 6): backprop's
 // accuracy and the rule's accuracy and non-silent input->hidden synapses.
