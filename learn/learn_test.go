@@ -2,6 +2,7 @@ package learn
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"path/filepath"
 	"testing"
@@ -142,5 +143,71 @@ func TestHiddenEtaSchedule(t *testing.T) {
 	m.etaMin = 0.02
 	if got := m.HiddenEta(60000); got != 0.02 {
 		t.Fatalf("eta floor: %g, want 0.02", got)
+	}
+}
+
+// TestEvaluateSharedSameResult: evaluation shared among two copies of the
+// model gives the outcome of one thread: the same confusion matrix, error
+// and firing statistics.
+func TestEvaluateSharedSameResult(t *testing.T) {
+	digits := []int{1, 2, 6}
+	train, test := loadMNIST(t, digits, 600, 300)
+	var evs []*Eval
+	var firing [][]PopFiring
+	for _, threads := range []int{1, 2} {
+		s, err := DefaultSpec()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Configure(s, 20, 3); err != nil {
+			t.Fatal(err)
+		}
+		m, err := New(s, network.Options{Threads: threads}, digits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Net.Close()
+		if _, err := m.TrainEpoch(context.Background(), train, 0, nil); err != nil {
+			t.Fatal(err)
+		}
+		m.ResetStats()
+		ev, err := m.Evaluate(context.Background(), test, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		evs = append(evs, ev)
+		firing = append(firing, m.Stats().Summary())
+	}
+	a, b := evs[0], evs[1]
+	if a.Samples != b.Samples || a.Correct != b.Correct || fmt.Sprint(a.Confusion) != fmt.Sprint(b.Confusion) || math.Abs(a.MeanError-b.MeanError) > 1e-12 {
+		t.Errorf("seed 3: one thread %+v, two %+v", a, b)
+	}
+	for i := range firing[0] {
+		f, g := firing[0][i], firing[1][i]
+		if f.RateHz != g.RateHz || math.Abs(float64(f.CVISI-g.CVISI)) > 1e-12 || math.Abs(f.Sparseness-g.Sparseness) > 1e-12 {
+			t.Errorf("seed 3: %s firing: one thread %+v, two %+v", f.Name, f, g)
+		}
+	}
+}
+
+// TestEvaluateLeavesWeights is the regression test of a bug: evaluation put
+// back the readout weights saved before the last training sample's weight
+// perturbation, undoing that sample's readout update.
+func TestEvaluateLeavesWeights(t *testing.T) {
+	digits := []int{1, 2, 6}
+	train, test := loadMNIST(t, digits, 200, 50)
+	m := smallModel(t, 10, digits)
+	defer m.Net.Close()
+	if _, err := m.TrainEpoch(context.Background(), train, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	before := append([]float32(nil), m.HidOut.Weights()...)
+	if _, err := m.Evaluate(context.Background(), test, nil); err != nil {
+		t.Fatal(err)
+	}
+	for k, w := range m.HidOut.Weights() {
+		if w != before[k] {
+			t.Fatalf("readout synapse %d: weight %v before evaluation, %v after", k, before[k], w)
+		}
 	}
 }

@@ -210,8 +210,6 @@ func (m *Model) Present(img []float32, label int, learn bool, phase Phase, index
 	}
 	if learn {
 		m.apply(ci, out.Error, index)
-	} else if m.useWP {
-		m.wp.Restore(m.HidOut)
 	}
 	return out, nil
 }

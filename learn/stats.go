@@ -67,6 +67,21 @@ func (f *FiringStats) Observe(s int64, _ *network.Network) error {
 	return nil
 }
 
+// add adds the statistics of g (of a copy of the same network) to f.
+func (f *FiringStats) add(g *FiringStats) {
+	for i := range f.pops {
+		f.spikes[i] += g.spikes[i]
+		f.sparse[i] += g.sparse[i]
+		for j := range f.isiN[i] {
+			f.isiSum[i][j] += g.isiSum[i][j]
+			f.isiSq[i][j] += g.isiSq[i][j]
+			f.isiN[i][j] += g.isiN[i][j]
+		}
+	}
+	f.steps += g.steps
+	f.n += g.n
+}
+
 // SpikesOnly reports true: the statistics read only spikes.
 func (f *FiringStats) SpikesOnly() bool { return true }
 

@@ -2,8 +2,10 @@ package learn
 
 import (
 	"context"
+	"dalesim/network"
 	"errors"
 	"math/rand/v2"
+	"sync"
 	"time"
 )
 
@@ -59,9 +61,122 @@ func (m *Model) classIndex(label int) int {
 	return -1
 }
 
-// Evaluate scores the model on a set without learning.
+// Evaluate scores the model on a set without learning. When the model's
+// network has several threads, the samples are shared among that many
+// copies of the model, one thread each, in contiguous blocks: a
+// presentation's random numbers depend only on (seed, phase, sample index),
+// so the outcome is the same for every thread count.
 func (m *Model) Evaluate(ctx context.Context, set Samples, progress Progress) (*Eval, error) {
-	return m.run(ctx, set, nil, false, Evaluation, 0, progress)
+	w := m.Net.Threads()
+	if w <= 1 || set.Len() < 2*w {
+		return m.run(ctx, set, nil, false, Evaluation, 0, progress)
+	}
+	return m.evaluateShared(ctx, set, progress, w)
+}
+
+// evaluateShared evaluates set on w single-threaded copies of the model.
+func (m *Model) evaluateShared(ctx context.Context, set Samples, progress Progress, w int) (*Eval, error) {
+	start := time.Now()
+	n := set.Len()
+	evs := make([]*Eval, w)
+	errs := make([]error, w)
+	copies := make([]*Model, w)
+	for k := range copies {
+		c, err := m.copyForEval()
+		if err != nil {
+			return nil, err
+		}
+		defer c.Net.Close()
+		copies[k] = c
+	}
+	var mu sync.Mutex
+	done, correct := 0, 0
+	var wg sync.WaitGroup
+	for k := range w {
+		lo, hi := k*n/w, (k+1)*n/w
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var p Progress
+			if progress != nil {
+				last, lastOK := 0, 0
+				p = func(d, _ int, acc float64) {
+					mu.Lock()
+					ok := int(acc*float64(d) + 0.5)
+					done, correct = done+d-last, correct+ok-lastOK
+					last, lastOK = d, ok
+					progress(done, n, float64(correct)/float64(done))
+					mu.Unlock()
+				}
+			}
+			evs[k], errs[k] = copies[k].runRange(ctx, set, lo, hi, p)
+		}()
+	}
+	wg.Wait()
+	ev := &Eval{Confusion: make([][]int, len(m.Classes))}
+	for i := range ev.Confusion {
+		ev.Confusion[i] = make([]int, len(m.Classes))
+	}
+	var errSum float64
+	interrupted := false
+	for k := range w {
+		if errs[k] != nil && !errors.Is(errs[k], ErrInterrupted) {
+			return nil, errs[k]
+		}
+		interrupted = interrupted || errs[k] != nil
+		if evs[k] == nil {
+			continue
+		}
+		ev.Samples += evs[k].Samples
+		ev.Correct += evs[k].Correct
+		errSum += evs[k].MeanError * float64(evs[k].Samples)
+		for i, row := range evs[k].Confusion {
+			for j, c := range row {
+				ev.Confusion[i][j] += c
+			}
+		}
+		m.stats.add(copies[k].stats)
+	}
+	ev.finish(start, errSum)
+	if interrupted {
+		return ev, ErrInterrupted
+	}
+	return ev, nil
+}
+
+// runRange evaluates samples lo..hi-1 of set, each with its own index.
+func (m *Model) runRange(ctx context.Context, set Samples, lo, hi int, progress Progress) (*Eval, error) {
+	return m.run(ctx, &window{set, lo, hi}, nil, false, Evaluation, int64(lo), progress)
+}
+
+// window is samples lo..hi-1 of a set.
+type window struct {
+	s      Samples
+	lo, hi int
+}
+
+func (w *window) Len() int                                   { return w.hi - w.lo }
+func (w *window) Intensities(i int, dst []float32) []float32 { return w.s.Intensities(w.lo+i, dst) }
+func (w *window) Label(i int) int                            { return w.s.Label(w.lo + i) }
+
+// copyForEval returns a single-threaded copy of the model with the same
+// weights and thresholds (for evaluation: no learning state is copied).
+func (m *Model) copyForEval() (*Model, error) {
+	c, err := New(m.Spec, network.Options{Threads: 1, Kernels: m.Net.Impl()}, m.Classes)
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range m.Net.Projections() {
+		if _, constant := p.ConstWeight(); !constant {
+			copy(c.Net.Projections()[i].Weights(), p.Weights())
+		}
+	}
+	for i, p := range m.Net.Populations() {
+		if th := p.State.Theta; th != nil {
+			copy(c.Net.Populations()[i].State.Theta, th)
+		}
+	}
+	return c, nil
 }
 
 // TrainEpoch presents every sample of set once, in an order shuffled from
