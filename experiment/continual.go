@@ -186,7 +186,10 @@ func continualSets(plan continualPlan, pr protocol, data *Data, seed int64) (tra
 }
 
 func runContinual(ctx context.Context, opt Options, env *Env) error {
-	plan := newContinualPlan(opt.Quick)
+	return runContinualPlan(ctx, opt, env, newContinualPlan(opt.Quick))
+}
+
+func runContinualPlan(ctx context.Context, opt Options, env *Env, plan continualPlan) error {
 	seeds := opt.seeds()
 	models := []string{ModelRule, ModelBP, ModelNonNeg}
 	env.Runner.Plan(len(plan.protocols) * len(seeds) * len(models))
