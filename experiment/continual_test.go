@@ -11,8 +11,6 @@ import (
 	"dalesim/mnist"
 )
 
-func near(a, b float64) bool { return math.Abs(a-b) < 1e-12 }
-
 // TestContinualMetrics checks the metrics on a hand-made 3-task matrix.
 func TestContinualMetrics(t *testing.T) {
 	R := [][]float64{
