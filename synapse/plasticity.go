@@ -70,19 +70,107 @@ func (r *Competitive) Apply(p *Projection, x, y []float32, impl *simd.Impl) {
 		r.applyMultiplicative(p, x, y)
 		return
 	}
-	w := p.Weights()
+	w := p.weightSlice()
 	wmax := float32(r.WMax)
 	eta := float32(r.Eta)
-	for i := 0; i < p.src.Len(); i++ {
-		a, b := p.rowPtr[i], p.rowPtr[i+1]
-		if a == b {
-			continue
+	active := activeTargets(y)
+	if sparseEnough(len(active), p.tgt.Len()) {
+		// Only the columns of targets that fired change: the same
+		// arithmetic as the row kernel, synapse by synapse.
+		p.BuildBackward()
+		delta := float32(r.Delta)
+		for _, j := range active {
+			t := y[j]
+			c, pre := p.colSyn[p.colPtr[j]:p.colPtr[j+1]], p.colPre[p.colPtr[j]:p.colPtr[j+1]]
+			for n, k := range c {
+				ai := eta * float32(wmax*(x[pre[n]]-delta))
+				w[k] = hebbOne(w[k], t, ai, 0, eta, wmax, !r.Regrow)
+			}
 		}
-		ai := eta * float32(wmax*(x[i]-float32(r.Delta)))
-		impl.HebbRow(w[a:b], p.targets[a:b], y, ai, 0, eta, wmax, !r.Regrow)
+	} else {
+		for i := 0; i < p.src.Len(); i++ {
+			a, b := p.rowPtr[i], p.rowPtr[i+1]
+			if a == b {
+				continue
+			}
+			ai := eta * float32(wmax*(x[i]-float32(r.Delta)))
+			impl.HebbRow(w[a:b], p.targets[a:b], y, ai, 0, eta, wmax, !r.Regrow)
+		}
 	}
 	if r.ScaleSum > 0 {
-		p.scaleColumns(float32(r.ScaleSum), wmax, y, r.ScaleNorm)
+		p.scale(float32(r.ScaleSum), wmax, y, active, r.ScaleNorm)
+	}
+}
+
+// hebbOne is simd.HebbRowGeneric's update of one synapse of weight x whose
+// target has activity t (the same operations in the same order, so the
+// same bits as every kernel implementation).
+func hebbOne(x, t, a, b, c, wmax float32, keepSilent bool) float32 {
+	if keepSilent && x == 0 {
+		return x
+	}
+	d := (float32(a*t) + b) - float32(float32(c*t)*x)
+	x += d
+	if x < 0 {
+		x = 0
+	}
+	if x > wmax {
+		x = wmax
+	}
+	return x
+}
+
+// activeTargets lists the targets j with y_j > 0.
+func activeTargets(y []float32) []int {
+	var a []int
+	for j, v := range y {
+		if v > 0 {
+			a = append(a, j)
+		}
+	}
+	return a
+}
+
+// sparseEnough reports whether updating active of n targets column by
+// column beats the row-by-row SIMD kernel (a column costs a gather per
+// synapse; the rows cost every synapse).
+func sparseEnough(active, n int) bool { return active*8 <= n }
+
+// scale is scaleColumns restricted to the targets that fired when every
+// weight is known to be <= wmax (scaleColumns also caps the other columns
+// at wmax, which then changes nothing); otherwise the full pass, which
+// establishes that bound.
+func (p *Projection) scale(s, wmax float32, y []float32, active []int, norm Norm) {
+	if !(p.boundOK && p.bound <= wmax) || !sparseEnough(len(active), p.tgt.Len()) {
+		p.scaleColumns(s, wmax, y, norm)
+		p.boundOK, p.bound = true, wmax
+		return
+	}
+	p.BuildBackward()
+	for _, j := range active {
+		c := p.colSyn[p.colPtr[j]:p.colPtr[j+1]]
+		var sum float64
+		for _, k := range c {
+			w := float64(p.weights[k])
+			switch norm {
+			case L2:
+				sum += w * w
+			case Max:
+				sum = math.Max(sum, w)
+			default:
+				sum += w
+			}
+		}
+		if norm == L2 {
+			sum = math.Sqrt(sum)
+		}
+		if !(sum > 0) {
+			continue
+		}
+		f := float32(float64(s) / sum)
+		for _, k := range c {
+			p.weights[k] = min(p.weights[k]*f, wmax)
+		}
 	}
 }
 

@@ -22,6 +22,13 @@ type Projection struct {
 
 	colPtr []int64 // backward index (by target), built by BuildBackward
 	colSyn []int32 // synapse indices, ascending within a column
+	colPre []int32 // the source neuron of each colSyn entry
+
+	// boundOK records that every weight is <= bound: set by the plasticity
+	// rules after a full pass, cleared whenever Weights hands the slice out
+	// (the caller may write to it).
+	boundOK bool
+	bound   float32
 }
 
 // Name returns the projection's name.
@@ -68,6 +75,13 @@ func (p *Projection) Weight(k int) float32 {
 // the projection stored only a constant. Callers must keep them >= 0 (use
 // SetWeight or a plasticity rule to change them).
 func (p *Projection) Weights() []float32 {
+	p.boundOK = false
+	return p.weightSlice()
+}
+
+// weightSlice is Weights for the package's own rules, which keep track of
+// the bound themselves.
+func (p *Projection) weightSlice() []float32 {
 	if p.weights == nil {
 		p.weights = make([]float32, len(p.targets))
 		for i := range p.weights {
@@ -434,6 +448,16 @@ func (p *Projection) BuildBackward() {
 		return
 	}
 	p.colPtr, p.colSyn = groupByRow(p.tgt.Len(), p.targets)
+	p.colPre = make([]int32, len(p.colSyn))
+	pre := make([]int32, len(p.targets))
+	for i := range p.src.Len() {
+		for k := p.rowPtr[i]; k < p.rowPtr[i+1]; k++ {
+			pre[k] = int32(i)
+		}
+	}
+	for n, k := range p.colSyn {
+		p.colPre[n] = pre[k]
+	}
 }
 
 // Column returns the synapse indices onto target j (BuildBackward first).
