@@ -76,8 +76,13 @@ type PopulationStats struct {
 	Corr        float64    `json:"corr"` // mean pairwise spike-count correlation (CorrBinMS bins)
 	CorrSD      float64    `json:"corr_sd"`
 	CorrPairs   int        `json:"corr_pairs"`
-	SyncCV      float64    `json:"sync_cv"`  // CV of the population count (SyncBinMS bins)
-	SyncChi     float64    `json:"sync_chi"` // Golomb's chi (SyncBinMS bins)
+	// CorrPairList holds the pairs (neuron indices i < j) that the
+	// correlation evaluated: SamplePairs with seed Seed + the population's
+	// index. Pairs with a constant count vector are among them but not
+	// among the CorrPairs used.
+	CorrPairList [][2]int `json:"corr_pair_list"`
+	SyncCV       float64  `json:"sync_cv"`  // CV of the population count (SyncBinMS bins)
+	SyncChi      float64  `json:"sync_chi"` // Golomb's chi (SyncBinMS bins)
 }
 
 // MarshalJSON writes NaN statistics as null.
@@ -162,6 +167,7 @@ func Analyze(dir string, opt AnalyzeOptions) (*Analysis, error) {
 		ps.ISI = ISIStats(trains)
 		ps.Fano, ps.FanoNeurons = MeanFano(trains, a.FromMS, a.ToMS, opt.FanoWindowMS)
 		ps.Corr, ps.CorrSD, ps.CorrPairs = PairCorrelation(trains, a.FromMS, a.ToMS, opt.CorrBinMS, opt.PairsSample, opt.Seed+uint64(pi))
+		ps.CorrPairList = SamplePairs(trains, opt.PairsSample, opt.Seed+uint64(pi))
 		ps.SyncCV, ps.SyncChi = Synchrony(trains, a.FromMS, a.ToMS, opt.SyncBinMS)
 		a.Populations = append(a.Populations, ps)
 	}

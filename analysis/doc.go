@@ -19,7 +19,8 @@
 //     AnalyzeOptions.FanoWindowMS, averaged over neurons that fired.
 //   - Pairwise correlation: Pearson correlation of binned spike counts, as
 //     elephant.spike_train_correlation.correlation_coefficient, on a seeded
-//     sample of pairs of neurons that fired.
+//     sample of pairs of neurons that fired (SamplePairs; Analysis lists them
+//     as corr_pair_list so that other tools can evaluate the same pairs).
 //   - Cross-correlogram: CCG[k] = sum_t A[t] B[t+k] of two groups' summed
 //     binned trains, as elephant.spike_train_correlation.cross_correlation_histogram.
 //   - Synchrony: CV of the population spike count at 1 ms bins, and Golomb's

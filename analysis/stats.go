@@ -298,13 +298,16 @@ func Synchrony(trains [][]float64, fromMS, toMS, binMS float64) (cv, chi float64
 	return cv, chi
 }
 
-// PairCorrelation samples up to pairs distinct pairs of the trains that
-// have at least one spike (seeded), bins them at binMS within [fromMS,
-// toMS) and returns the mean and standard deviation of their
-// CorrelationCoefficient, with the number of pairs used (pairs with a
-// constant count vector are skipped). All pairs are used when there are no
-// more than pairs of them.
-func PairCorrelation(trains [][]float64, fromMS, toMS, binMS float64, pairs int, seed uint64) (meanC, sdC float64, used int) {
+// SamplePairs returns the pairs of neurons (indices into trains, i < j)
+// that PairCorrelation evaluates: with n trains that have at least one spike
+// ("active", in index order), all n(n-1)/2 pairs in lexicographic order when
+// there are no more than pairs of them; otherwise pairs distinct pairs drawn
+// in order from a PCG generator (math/rand/v2 rand.NewPCG(seed, 0xc0ffee)):
+// two positions i, j = IntN(n), IntN(n) into the active list, redrawn when
+// equal, ordered, and kept when not drawn before. Nil for fewer than 2
+// active trains or pairs <= 0. Analyze exports the list (corr_pair_list in
+// JSON) so that other tools can evaluate the same pairs.
+func SamplePairs(trains [][]float64, pairs int, seed uint64) [][2]int {
 	var active []int
 	for i, tr := range trains {
 		if len(tr) > 0 {
@@ -313,8 +316,8 @@ func PairCorrelation(trains [][]float64, fromMS, toMS, binMS float64, pairs int,
 	}
 	n := len(active)
 	total := n * (n - 1) / 2
-	if n < 2 || pairs <= 0 || NumBins(fromMS, toMS, binMS) < 2 {
-		return math.NaN(), math.NaN(), 0
+	if n < 2 || pairs <= 0 {
+		return nil
 	}
 	var list [][2]int
 	if total <= pairs {
@@ -323,23 +326,37 @@ func PairCorrelation(trains [][]float64, fromMS, toMS, binMS float64, pairs int,
 				list = append(list, [2]int{active[i], active[j]})
 			}
 		}
-	} else {
-		r := rand.New(rand.NewPCG(seed, 0xc0ffee))
-		seen := make(map[[2]int]bool, pairs)
-		for len(list) < pairs {
-			i, j := r.IntN(n), r.IntN(n)
-			if i == j {
-				continue
-			}
-			if i > j {
-				i, j = j, i
-			}
-			p := [2]int{active[i], active[j]}
-			if !seen[p] {
-				seen[p] = true
-				list = append(list, p)
-			}
+		return list
+	}
+	r := rand.New(rand.NewPCG(seed, 0xc0ffee))
+	seen := make(map[[2]int]bool, pairs)
+	for len(list) < pairs {
+		i, j := r.IntN(n), r.IntN(n)
+		if i == j {
+			continue
 		}
+		if i > j {
+			i, j = j, i
+		}
+		p := [2]int{active[i], active[j]}
+		if !seen[p] {
+			seen[p] = true
+			list = append(list, p)
+		}
+	}
+	return list
+}
+
+// PairCorrelation evaluates the pairs of SamplePairs(trains, pairs, seed)
+// (up to pairs distinct pairs of the trains that have at least one spike;
+// all of them when there are no more), bins them at binMS within [fromMS,
+// toMS) and returns the mean and sample standard deviation (ddof 1) of
+// their CorrelationCoefficient, with the number of pairs used (pairs with a
+// constant count vector are skipped).
+func PairCorrelation(trains [][]float64, fromMS, toMS, binMS float64, pairs int, seed uint64) (meanC, sdC float64, used int) {
+	list := SamplePairs(trains, pairs, seed)
+	if len(list) == 0 || NumBins(fromMS, toMS, binMS) < 2 {
+		return math.NaN(), math.NaN(), 0
 	}
 	cache := map[int][]float64{}
 	counts := func(i int) []float64 {
