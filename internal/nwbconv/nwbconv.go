@@ -25,6 +25,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -75,7 +76,7 @@ func run(dir string, args ...string) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, exec.ErrNotFound):
+	case errors.Is(err, exec.ErrNotFound), errors.Is(err, fs.ErrNotExist):
 		return fmt.Errorf("NWB support runs Python with pynwb, and there is no %s (set DALESIM_PYTHON to a Python that has it: %s)", py, InstallHint)
 	case errors.As(err, &ee) && ee.ExitCode() == 2:
 		return &BadInputError{lastLine(msg)}
