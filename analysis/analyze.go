@@ -111,6 +111,7 @@ type CCGResult struct {
 // null) and prints with WriteText.
 type Analysis struct {
 	Dir         string              `json:"dir"`
+	Recording   bool                `json:"recording,omitempty"` // spikes from a spike list or an NWB file, not a dalesim run directory
 	Meta        traces.Meta         `json:"meta"`
 	FromMS      float64             `json:"from_ms"`
 	ToMS        float64             `json:"to_ms"`
@@ -130,12 +131,29 @@ func (a Analysis) MarshalJSON() ([]byte, error) {
 // each projection) of the run in dir and computes the statistics of every
 // population. See traces.ReadSpikes for the accepted paths.
 func Analyze(dir string, opt AnalyzeOptions) (*Analysis, error) {
-	opt.defaults()
 	sp, err := traces.ReadSpikes(dir)
 	if err != nil {
 		return nil, err
 	}
-	a := &Analysis{Dir: dir, Meta: sp.Meta, Options: opt, FromMS: opt.FromMS, ToMS: opt.ToMS}
+	a, err := AnalyzeSpikes(sp, dir, opt)
+	if err != nil {
+		return nil, err
+	}
+	if !opt.SkipWeights {
+		if err := a.addWeights(dir); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+// AnalyzeSpikes computes the spike statistics of sp, from any source: a
+// run (traces.ReadSpikes) or a recording (traces.ReadSpikeList, an NWB
+// file's Units table); name is reported as Analysis.Dir. It reads no
+// weights.
+func AnalyzeSpikes(sp *traces.SpikeTable, name string, opt AnalyzeOptions) (*Analysis, error) {
+	opt.defaults()
+	a := &Analysis{Dir: name, Meta: sp.Meta, Options: opt, FromMS: opt.FromMS, ToMS: opt.ToMS}
 	if a.ToMS <= 0 {
 		a.ToMS = sp.Meta.DurationMS()
 		if a.ToMS == 0 && sp.Len() > 0 {
@@ -201,36 +219,45 @@ func Analyze(dir string, opt AnalyzeOptions) (*Analysis, error) {
 		}
 		a.CCG = &CCGResult{A: ga, B: gb, CCG: CrossCorrelogram(ta, tb, a.FromMS, a.ToMS, opt.CCGBinMS, opt.CCGWindowMS)}
 	}
-	if !opt.SkipWeights {
-		w, err := traces.ReadWeights(dir)
-		switch {
-		case err == nil:
-			at := opt.WeightsAtStep
-			if at <= 0 {
-				at = math.MaxInt64
-			}
-			for pi, name := range w.Projections {
-				ws, step, ok := w.Snapshot(pi, at)
-				if !ok {
-					continue
-				}
-				pw := ProjectionWeights{Name: name, Step: step, Stats: FitWeights(ws)}
-				if i := w.Meta.ProjectionIndex(name); i >= 0 {
-					pw.Sign = w.Meta.Projections[i].Sign
-				}
-				a.Weights = append(a.Weights, pw)
-			}
-		case !errors.Is(err, traces.ErrNoTable):
-			return nil, err
-		}
-	}
 	return a, nil
+}
+
+// addWeights adds the statistics of the last weight snapshot (at or before
+// Options.WeightsAtStep) of every projection recorded in dir.
+func (a *Analysis) addWeights(dir string) error {
+	w, err := traces.ReadWeights(dir)
+	if errors.Is(err, traces.ErrNoTable) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	at := a.Options.WeightsAtStep
+	if at <= 0 {
+		at = math.MaxInt64
+	}
+	for pi, name := range w.Projections {
+		ws, step, ok := w.Snapshot(pi, at)
+		if !ok {
+			continue
+		}
+		pw := ProjectionWeights{Name: name, Step: step, Stats: FitWeights(ws)}
+		if i := w.Meta.ProjectionIndex(name); i >= 0 {
+			pw.Sign = w.Meta.Projections[i].Sign
+		}
+		a.Weights = append(a.Weights, pw)
+	}
+	return nil
 }
 
 // WriteText prints the analysis as aligned tables.
 func (a *Analysis) WriteText(w io.Writer) error {
 	m := a.Meta
-	fmt.Fprintf(w, "run %s\n", a.Dir)
+	kind := "run"
+	if a.Recording {
+		kind = "recording"
+	}
+	fmt.Fprintf(w, "%s %s\n", kind, a.Dir)
 	status := m.Status
 	if status == "" {
 		status = "unknown"

@@ -22,8 +22,11 @@ func analyzeCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "analyze",
 		Usage:     "spike-train and weight statistics of a recorded run (rates, CV and LV of ISIs, Fano, correlations, synchrony, lognormal fits)",
-		ArgsUsage: "DIR",
+		ArgsUsage: "DIR | RECORDING",
 		Description: "DIR is a run directory written by run/bench --out (flat, or DIR/run=ID, or a partitioned DIR holding one run).\n" +
+			"RECORDING is spike trains dalesim did not make: an NWB file's Units table (FILE.nwb, read with pynwb), or a\n" +
+			"spike list FILE.csv or FILE.parquet with the columns neuron, t_ms and optionally group (group -> population);\n" +
+			"the same statistics and tables, the summary in FILE.analysis.parquet. See README, \"Recordings and NWB\".\n" +
 			"Prints a table (or --json) and saves one row per statistic to DIR/" + analysisFile + " (or --parquet FILE);\n" +
 			"an existing " + analysisFile + " is kept unless --force is given.",
 		Flags: []cli.Flag{
@@ -52,7 +55,7 @@ func analyzeCommand() *cli.Command {
 
 func analyzeAction(c *cli.Context) error {
 	if c.NArg() != 1 {
-		return badInput("analyze takes one argument, the run directory (got %d)", c.NArg())
+		return badInput("analyze takes one argument, the run directory or a recording file (got %d)", c.NArg())
 	}
 	dir := c.Args().First()
 	opt := analysis.AnalyzeOptions{
@@ -89,11 +92,18 @@ func analyzeAction(c *cli.Context) error {
 	if c.Bool("no-parquet") && c.IsSet("parquet") {
 		return badInput("--parquet and --no-parquet exclude each other")
 	}
-	if err := checkRunDir(dir); err != nil {
-		return err
+	recording := isRecording(dir)
+	if !recording {
+		if err := checkRunDir(dir); err != nil {
+			return err
+		}
 	}
 	out, explicit := c.String("parquet"), c.IsSet("parquet")
-	if !explicit {
+	switch {
+	case explicit:
+	case recording:
+		out = recordingStem(dir) + "." + analysisFile
+	default:
 		out = filepath.Join(runDirOf(dir), analysisFile)
 	}
 	keep := false // an existing default summary is kept (with a note) unless --force
@@ -105,8 +115,17 @@ func analyzeAction(c *cli.Context) error {
 			keep = true
 		}
 	}
-	a, err := analysis.Analyze(dir, opt)
-	if err != nil {
+	var a *analysis.Analysis
+	if recording {
+		sp, err := readRecording(dir)
+		if err != nil {
+			return err
+		}
+		if a, err = analysis.AnalyzeSpikes(sp, dir, opt); err != nil {
+			return usageError{err}
+		}
+		a.Recording = true
+	} else if a, err = analysis.Analyze(dir, opt); err != nil {
 		return usageError{err}
 	}
 	w := c.App.Writer

@@ -53,6 +53,7 @@ func NewApp(stdout, stderr io.Writer) *cli.App {
 			analyzeCommand(),
 			plotCommand(),
 			experimentCommand(),
+			exportCommand(),
 		},
 		HideHelpCommand:      false,
 		EnableBashCompletion: false,

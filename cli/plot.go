@@ -20,9 +20,10 @@ func plotCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "plot",
 		Usage:     "draw a recorded run as PNG files: spike raster, population rate, ISI distributions, weight histograms",
-		ArgsUsage: "DIR",
+		ArgsUsage: "DIR | RECORDING",
 		Description: "Writes raster.png, rate.png, isi.png and (when weights were recorded) weights.png into DIR/plots\n" +
-			"(or --to DIR2). Existing PNG files are never replaced without --force.",
+			"(or --to DIR2). Existing PNG files are never replaced without --force.\n" +
+			"RECORDING (FILE.nwb, or a spike list FILE.csv or FILE.parquet: neuron, t_ms[, group]) is drawn into FILE-plots.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "to", Usage: "write the PNG files into `DIR2` (default: DIR/plots)"},
 			&cli.BoolFlag{Name: "force", Usage: "replace existing PNG files"},
@@ -43,7 +44,7 @@ func plotCommand() *cli.Command {
 
 func plotAction(c *cli.Context) error {
 	if c.NArg() != 1 {
-		return badInput("plot takes one argument, the run directory (got %d)", c.NArg())
+		return badInput("plot takes one argument, the run directory or a recording file (got %d)", c.NArg())
 	}
 	dir := c.Args().First()
 	opt := plot.PlotOptions{
@@ -65,14 +66,27 @@ func plotAction(c *cli.Context) error {
 	if c.IsSet("until") && opt.ToMS <= opt.FromMS {
 		return badInput("--until = %g: must be after --from = %g", opt.ToMS, opt.FromMS)
 	}
-	if err := checkRunDir(dir); err != nil {
-		return err
-	}
-	if _, err := traces.ReadMeta(dir); err != nil {
-		return usageError{err}
+	var rec *traces.SpikeTable
+	recording := isRecording(dir)
+	if recording {
+		var err error
+		if rec, err = readRecording(dir); err != nil {
+			return err
+		}
+	} else {
+		if err := checkRunDir(dir); err != nil {
+			return err
+		}
+		if _, err := traces.ReadMeta(dir); err != nil {
+			return usageError{err}
+		}
 	}
 	out := c.String("to")
-	if out == "" {
+	switch {
+	case out != "":
+	case recording:
+		out = recordingStem(dir) + "-plots"
+	default:
 		out = filepath.Join(runDirOf(dir), "plots")
 	}
 	if st, err := os.Stat(out); err == nil && !st.IsDir() {
@@ -90,7 +104,13 @@ func plotAction(c *cli.Context) error {
 				out, strings.Join(exist, ", "))
 		}
 	}
-	files, err := plot.Plot(dir, out, opt)
+	var files []string
+	var err error
+	if recording {
+		files, err = plot.PlotSpikes(rec, out, opt)
+	} else {
+		files, err = plot.Plot(dir, out, opt)
+	}
 	for _, f := range files {
 		fmt.Fprintln(c.App.Writer, f)
 	}

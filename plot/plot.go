@@ -70,10 +70,6 @@ func (o *PlotOptions) defaults() {
 // bar. When every projection is constant, Plot draws no weights.png (and
 // returns no path for it) rather than failing.
 func Plot(dir, outDir string, opt PlotOptions) ([]string, error) {
-	opt.defaults()
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
-		return nil, fmt.Errorf("traces: %w", err)
-	}
 	sp, err := traces.ReadSpikes(dir)
 	if err != nil && !errors.Is(err, traces.ErrNoTable) {
 		return nil, err
@@ -85,6 +81,21 @@ func Plot(dir, outDir string, opt PlotOptions) ([]string, error) {
 	weights, err := traces.ReadWeights(dir)
 	if err != nil && !errors.Is(err, traces.ErrNoTable) {
 		return nil, err
+	}
+	return plotTables(sp, rates, weights, outDir, opt)
+}
+
+// PlotSpikes draws raster.png, rate.png (from the spikes) and isi.png of sp,
+// from any source: a run or a recording (traces.ReadSpikeList, an NWB
+// file's Units table).
+func PlotSpikes(sp *traces.SpikeTable, outDir string, opt PlotOptions) ([]string, error) {
+	return plotTables(sp, nil, nil, outDir, opt)
+}
+
+func plotTables(sp *traces.SpikeTable, rates *traces.RateTable, weights *traces.WeightTable, outDir string, opt PlotOptions) ([]string, error) {
+	opt.defaults()
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return nil, fmt.Errorf("traces: %w", err)
 	}
 	var out []string
 	save := func(name string, render func(path string) error) error {
