@@ -25,6 +25,7 @@ func benchCommand() *cli.Command {
 			&cli.Float64Flag{Name: "delay", Usage: "brunel: synaptic delay D in ms (default 1.5)"},
 			&cli.Float64Flag{Name: "scale", Usage: "brunel: fraction of the full network size (default 1)", Hidden: true},
 			&cli.BoolFlag{Name: "brian2-timing", Usage: "shift t_ref and delays by one step to match what the same numbers mean in Brian2"},
+			&cli.BoolFlag{Name: "fixed-point", Usage: "brunel: the fixed-point version (loihi_lif neurons, 8-bit weights)"},
 			&cli.BoolFlag{Name: "print-spec", Usage: "print the benchmark's spec (TOML) and exit"},
 		}, recordFlags()...),
 		Action: func(c *cli.Context) error {
@@ -33,9 +34,9 @@ func benchCommand() *cli.Command {
 			}
 			name := c.Args().First()
 			p := spec.BuiltinParams{G: c.Float64("g"), Eta: c.Float64("eta"), DelayMS: c.Float64("delay"), Scale: c.Float64("scale"),
-				Brian2Timing: c.Bool("brian2-timing")}
+				Brian2Timing: c.Bool("brian2-timing"), FixedPoint: c.Bool("fixed-point")}
 			if name != "brunel" {
-				for _, f := range []string{"g", "eta", "delay", "scale"} {
+				for _, f := range []string{"g", "eta", "delay", "scale", "fixed-point"} {
 					if c.IsSet(f) {
 						return badInput("--%s: only the brunel benchmark takes it", f)
 					}

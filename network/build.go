@@ -131,6 +131,9 @@ func buildPop(s *spec.Spec, ps *spec.Population, dt float64, seed uint64) (*neur
 			return nil, fmt.Errorf("file = %q: %s: %v", ps.File, path, err)
 		}
 		return neuron.NewSpikeSource(ps.Name, id, ps.Size, ev, dt)
+	case neuron.LoihiLIF:
+		par, _ := ps.FixedParams()
+		return neuron.NewLoihiLIF(ps.Name, id, ps.Size, par, dt)
 	}
 	par, _ := ps.Params(m)
 	p, err := neuron.NewLIF(ps.Name, id, m, ps.Size, par, dt)
@@ -187,12 +190,20 @@ func projSpec(s *spec.Spec, ps *spec.Projection, seed uint64) (synapse.Spec, err
 	if ps.DelayMS.IsSet() {
 		delay = ps.DelayMS.Dist
 	}
+	var fixed *synapse.FixedWeights
+	for i := range s.Populations {
+		if t := &s.Populations[i]; t.Name == ps.Target && neuron.Model(t.Model).IsFixed() {
+			f := s.FixedWeights(ps)
+			fixed = &f
+		}
+	}
 	return synapse.Spec{
 		Name:   ps.EffectiveName(),
 		Conn:   conn,
 		Weight: ps.Weight.Dist,
 		Delay:  delay,
 		Key:    streamKey(seed, "projection", ps.EffectiveName()),
+		Fixed:  fixed,
 	}, nil
 }
 

@@ -25,10 +25,10 @@ func (m Model) IsLIF() bool { return m == CUBA || m == COBA || m == Delta }
 // ParseModel reads a model name.
 func ParseModel(s string) (Model, error) {
 	switch m := Model(s); m {
-	case CUBA, COBA, Delta, Poisson, SpikeSource:
+	case CUBA, COBA, Delta, Poisson, SpikeSource, LoihiLIF:
 		return m, nil
 	}
-	return "", fmt.Errorf("model = %q: unknown (want cuba, coba, delta, poisson or spike_source)", s)
+	return "", fmt.Errorf("model = %q: unknown (want cuba, coba, delta, poisson, spike_source or loihi_lif)", s)
 }
 
 // WeightUnit is the unit of weights onto a population of model m.

@@ -23,6 +23,15 @@ type Population struct {
 	State  simd.State // LIF state (LIF models only)
 	consts simd.LIF
 
+	// loihi_lif (fixed point): parameters, integer state, kernel constants,
+	// one input accumulator per incoming projection, drive count scratch.
+	Fixed   FixedParams
+	FState  simd.FixedState
+	fconsts simd.FixedLIF
+	finputs []*FixedInput
+	fcount  []float32
+	fwhole  simd.FixedState // scratch for stepping the whole population
+
 	ringE, ringI []float32 // slots x n input accumulators
 	slots        int
 
@@ -51,6 +60,7 @@ type Population struct {
 type rangeState struct {
 	lo, hi int
 	st     simd.State
+	fst    simd.FixedState
 	_      [64]byte // ranges are stepped concurrently: no shared cache line
 }
 
@@ -176,7 +186,7 @@ func (p *Population) Consts() *simd.LIF { return &p.consts }
 func (p *Population) Spikes() []int32 { return p.spikes }
 
 // Receives reports whether the population has inputs (LIF models only).
-func (p *Population) Receives() bool { return p.model.IsLIF() }
+func (p *Population) Receives() bool { return p.model.IsLIF() || p.model.IsFixed() }
 
 // SetSlots sizes the input ring buffers for delays of up to slots-1 steps
 // (slots >= 1); pending input is kept only when the size does not change.
@@ -188,6 +198,12 @@ func (p *Population) SetSlots(slots int) {
 		return
 	}
 	p.slots = slots
+	if p.model.IsFixed() {
+		for _, f := range p.finputs {
+			f.ring = make([]int32, slots*p.n)
+		}
+		return
+	}
 	if !p.model.IsLIF() {
 		return
 	}
@@ -218,11 +234,17 @@ func (p *Population) Ring(inh bool) []float32 {
 
 // AddDrive attaches an external Poisson drive to a LIF population.
 func (p *Population) AddDrive(d *Drive) error {
-	if !p.model.IsLIF() {
+	if !p.model.IsLIF() && !p.model.IsFixed() {
 		return fmt.Errorf("drive %q: target population %q is a %s source and takes no input", d.Name, p.name, p.model)
+	}
+	if p.model.IsFixed() && (d.Weight != float64(int64(d.Weight)) || d.Weight > 255) {
+		return fmt.Errorf("drive %q: weight = %g: onto a loihi_lif population it must be an integer in [0, 255] (8-bit weight)", d.Name, d.Weight)
 	}
 	if err := d.init(p.dt); err != nil {
 		return err
+	}
+	if p.model.IsFixed() && p.fcount == nil {
+		p.fcount = make([]float32, p.n)
 	}
 	p.drives = append(p.drives, d)
 	return nil
@@ -292,6 +314,8 @@ func (p *Population) StepRange(step int64, lo, hi int, impl *simd.Impl, out []in
 		return impl.PoissonSpikes(rng.StepKey(p.key, step), uint32(lo), p.thr[lo:hi], out, int32(lo))
 	case SpikeSource:
 		return p.sourceRange(step, lo, hi, out)
+	case LoihiLIF:
+		return p.fixedRange(step, lo, hi, impl, out, p.fixedScratch(lo, hi))
 	}
 	st := p.rangeState(step, lo, hi)
 	for _, d := range p.drives {
@@ -356,6 +380,21 @@ func (p *Population) rangeState(step int64, lo, hi int) *simd.State {
 	return &st
 }
 
+// fixedScratch returns where the state of neurons [lo, hi) of a loihi_lif
+// population is sliced into: a range's own for a range given to SetRanges,
+// else a new one (a FixedState handed to a kernel escapes).
+func (p *Population) fixedScratch(lo, hi int) *simd.FixedState {
+	for i := range p.ranges {
+		if r := &p.ranges[i]; r.lo == lo && r.hi == hi {
+			return &r.fst
+		}
+	}
+	if lo == 0 && hi == p.n {
+		return &p.fwhole
+	}
+	return new(simd.FixedState)
+}
+
 // SetSpikes replaces the population's spikes of this step (used by the
 // engine after a multi-threaded step).
 func (p *Population) SetSpikes(s []int32) { p.spikes = s }
@@ -382,6 +421,15 @@ func (p *Population) sourceRange(step int64, lo, hi int, out []int32) int {
 // currents, refractoriness and pending input cleared; the threshold offsets
 // (learned homeostasis) are kept.
 func (p *Population) ResetState() {
+	if p.model.IsFixed() {
+		clear(p.FState.U)
+		clear(p.FState.V)
+		clear(p.FState.In)
+		for _, f := range p.finputs {
+			clear(f.ring)
+		}
+		return
+	}
 	if !p.model.IsLIF() {
 		return
 	}

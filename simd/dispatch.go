@@ -18,6 +18,10 @@ type Impl struct {
 	Decay           func(x []float32, f float32)
 	HebbRow         func(w []float32, idx []int32, y []float32, a, b, c, wmax float32, keepSilent bool)
 
+	// Fixed-point (Loihi) kernels: see fixed_generic.go.
+	LoihiLIF   func(c *FixedLIF, s *FixedState, out []int32, base int32) int
+	ShiftAccum func(dst, src []int32, exp int32)
+
 	// ReferenceScatter says that ScatterAdd and ScatterAddConst are
 	// ScatterAddGeneric and ScatterAddConstGeneric. A caller that delivers
 	// many rows (package synapse) may then run the same loop itself, over
@@ -39,6 +43,8 @@ var Generic = &Impl{
 	ScatterAddConst: ScatterAddConstGeneric,
 	Decay:           DecayGeneric,
 	HebbRow:         HebbRowGeneric,
+	LoihiLIF:        LoihiLIFGeneric,
+	ShiftAccum:      ShiftAccumGeneric,
 
 	ReferenceScatter: true,
 }

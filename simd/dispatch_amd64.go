@@ -22,6 +22,8 @@ var avx2Impl = &Impl{
 	ScatterAddConst: ScatterAddConstGeneric,
 	Decay:           decayAVX2Go,
 	HebbRow:         hebbRowAVX2Go,
+	LoihiLIF:        loihiLIFAVX2Go,
+	ShiftAccum:      shiftAccumAVX2Go,
 
 	ReferenceScatter: true,
 }
@@ -40,6 +42,9 @@ var avx512Impl = &Impl{
 	ScatterAddConst: ScatterAddConstGeneric,
 	Decay:           decayAVX512,
 	HebbRow:         hebbRowAVX512Go,
+	// The fixed-point kernels are the AVX2 ones (no AVX-512 version yet).
+	LoihiLIF:   loihiLIFAVX2Go,
+	ShiftAccum: shiftAccumAVX2Go,
 
 	ReferenceScatter: true,
 }

@@ -2,6 +2,7 @@ package spec
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 )
@@ -19,6 +20,9 @@ type BuiltinParams struct {
 	// Brian2Timing shifts the refractory period and delays by one step so
 	// that they mean what the same numbers mean in Brian2 (see timing below).
 	Brian2Timing bool
+	// FixedPoint (brunel): the same network of loihi_lif neurons with 8-bit
+	// integer weights (see brunelFixedPop).
+	FixedPoint bool
 }
 
 // timing returns the refractory period and delay (ms) that dalesim needs to
@@ -188,6 +192,10 @@ v_reset_mV = 10.0
 v_thresh_mV = %g
 t_ref_ms = %g
 `, tau, theta, tRef)
+	wJ, wI := fmt.Sprint(j), fmt.Sprint(g*j)
+	if p.FixedPoint {
+		pop, wJ, wI = brunelFixedPop(p.DtMS, tau, theta, j, g)
+	}
 	return fmt.Sprintf(`# Brunel (2000) model A: %d excitatory and %d inhibitory LIF neurons with delta
 # synapses, fixed in-degree (C_E = %d, C_I = %d; multapses and autapses allowed),
 # J = %g mV, inhibitory weight g*J with g = %g, delay D = %g ms, and an external
@@ -217,7 +225,7 @@ target = "E"
 identity = "excitatory"
 n = %d
 rate_hz = %g
-weight = %g
+weight = %s
 
 [[drive]]
 name = "ext->I"
@@ -225,40 +233,63 @@ target = "I"
 identity = "excitatory"
 n = %d
 rate_hz = %g
-weight = %g
+weight = %s
 
 [[projection]]
 source = "E"
 target = "E"
 connectivity = { rule = "fixed_indegree", k = %d }
-weight = %g
+weight = %s
 delay_ms = %g
 
 [[projection]]
 source = "E"
 target = "I"
 connectivity = { rule = "fixed_indegree", k = %d }
-weight = %g
+weight = %s
 delay_ms = %g
 
 [[projection]]
 source = "I"
 target = "E"
 connectivity = { rule = "fixed_indegree", k = %d }
-weight = %g
+weight = %s
 delay_ms = %g
 
 [[projection]]
 source = "I"
 target = "I"
 connectivity = { rule = "fixed_indegree", k = %d }
-weight = %g
+weight = %s
 delay_ms = %g
 `, ne, ni, ce, ci, j, g, d, eta, nuThr,
 		p.DtMS, or(p.DurationMS, 1000), p.Seed,
 		ne, pop, ni, pop,
-		ce, eta*nuThr, j, ce, eta*nuThr, j,
-		ce, j, d, ce, j, d, ci, g*j, d, ci, g*j, d)
+		ce, eta*nuThr, wJ, ce, eta*nuThr, wJ,
+		ce, wJ, d, ce, wJ, d, ci, wI, d, ci, wI, d)
+}
+
+// brunelFixedUnit is the integer weight of J in the fixed-point Brunel
+// network: 1 mV is brunelFixedUnit/J input units (<< 6 in v).
+const brunelFixedUnit = 20
+
+// brunelFixedPop returns the loihi_lif population and the integer weights
+// of J and g*J for the fixed-point version of Brunel's model A: delta
+// synapses are du = 4095 (u holds only the step's input), the membrane decay
+// dv = round(4096 (1 - exp(-dt/tau))), J = 20 units (1 mV = 200 input units
+// = 12800 in v) and the threshold theta in those units >> 6. Loihi's neuron
+// (as Lava's PyLifModelBitAcc) resets v to 0 and has no refractory period,
+// so this network is Brunel's with v_reset = 0 and t_ref = 0.
+func brunelFixedPop(dt, tau, theta, j, g float64) (string, string, string) {
+	dv := math.Round(4096 * (1 - math.Exp(-dt/tau)))
+	unit := brunelFixedUnit / j     // input units per mV
+	vth := math.Round(theta * unit) // v > vth << 6 = theta in v units
+	pop := fmt.Sprintf(`model = "loihi_lif"
+du = 4095
+dv = %d
+vth = %d
+`, int(dv), int(vth))
+	return pop, fmt.Sprint(brunelFixedUnit), fmt.Sprint(math.Round(g * brunelFixedUnit))
 }
 
 // eiProjections is the random E/I connectivity of the Brette et al. (2007)

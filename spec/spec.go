@@ -28,6 +28,7 @@ type Spec struct {
 	Projections []Projection `toml:"projection,omitempty"`
 	Monitors    []Monitor    `toml:"monitor"`
 	Training    *Training    `toml:"training"`
+	FixedPoint  *FixedPoint  `toml:"fixed_point"`
 
 	// Source is the spec's TOML text and File its path ("" for built-ins);
 	// relative file names in the spec are resolved against File's directory.
@@ -57,6 +58,13 @@ type Population struct {
 	ThetaStep       *float64 `toml:"theta_step_mV"`
 	TauTheta        *float64 `toml:"tau_theta_ms"`
 	RefractoryInput string   `toml:"refractory_input,omitempty"`
+
+	// loihi_lif (fixed point, see neuron.FixedParams): integers.
+	Du       *int64 `toml:"du"`
+	Dv       *int64 `toml:"dv"`
+	BiasMant *int64 `toml:"bias_mant"`
+	BiasExp  *int64 `toml:"bias_exp"`
+	Vth      *int64 `toml:"vth"`
 
 	RateHz *float64 `toml:"rate_hz"`        // poisson
 	File   string   `toml:"file,omitempty"` // spike_source: CSV neuron,t_ms
@@ -90,6 +98,67 @@ type Projection struct {
 	Connectivity Conn   `toml:"connectivity"`
 	Weight       Dist   `toml:"weight,omitempty"`
 	DelayMS      Dist   `toml:"delay_ms,omitempty"`
+	// Onto loihi_lif populations: the weight exponent (default 0) and the
+	// weight width (default: [fixed_point] weight_bits, else 8).
+	WeightExp  *int `toml:"weight_exp"`
+	WeightBits *int `toml:"weight_bits"`
+}
+
+// FixedPoint holds the network-wide settings of the fixed-point
+// (loihi_lif) path.
+type FixedPoint struct {
+	// WeightBits is the width of every integer weight (1..8, default 8);
+	// below 8 the magnitudes lose their low bits (accuracy studies).
+	WeightBits *int `toml:"weight_bits"`
+}
+
+// FixedWeights returns the integer weight settings of projection p onto a
+// loihi_lif population.
+func (s *Spec) FixedWeights(p *Projection) synapse.FixedWeights {
+	f := synapse.FixedWeights{Bits: 8}
+	if s.FixedPoint != nil && s.FixedPoint.WeightBits != nil {
+		f.Bits = *s.FixedPoint.WeightBits
+	}
+	if p.WeightBits != nil {
+		f.Bits = *p.WeightBits
+	}
+	if p.WeightExp != nil {
+		f.Exp = *p.WeightExp
+	}
+	return f
+}
+
+// FixedParams collects the parameters of a loihi_lif population and lists
+// the required ones missing (vth; the rest default to 0).
+func (p *Population) FixedParams() (neuron.FixedParams, []string) {
+	var f neuron.FixedParams
+	var missing []string
+	for _, x := range []struct {
+		name string
+		v    *int64
+		dst  *int64
+	}{{"du", p.Du, &f.Du}, {"dv", p.Dv, &f.Dv}, {"bias_mant", p.BiasMant, &f.BiasMant}, {"bias_exp", p.BiasExp, &f.BiasExp}, {"vth", p.Vth, &f.Vth}} {
+		if x.v != nil {
+			*x.dst = *x.v
+		} else if x.name == "vth" {
+			missing = append(missing, x.name)
+		}
+	}
+	return f, missing
+}
+
+// fixedKeys lists the loihi_lif parameters the population sets.
+func (p *Population) fixedKeys() []string {
+	var k []string
+	for _, x := range []struct {
+		name string
+		v    *int64
+	}{{"du", p.Du}, {"dv", p.Dv}, {"bias_mant", p.BiasMant}, {"bias_exp", p.BiasExp}, {"vth", p.Vth}} {
+		if x.v != nil {
+			k = append(k, x.name)
+		}
+	}
+	return k
 }
 
 // Conn is a projection's connectivity rule.
@@ -259,6 +328,9 @@ func (s *Spec) Validate() error {
 		s.validateMonitor(l, i, pops, projNames, dt)
 	}
 	s.validateTraining(l, pops, projNames)
+	if fp := s.FixedPoint; fp != nil && fp.WeightBits != nil && (*fp.WeightBits < 1 || *fp.WeightBits > 8) {
+		l.Addf("fixed_point.weight_bits", "[fixed_point]", "weight_bits = %d: must be in [1, 8] (Loihi's synaptic weights have at most 8 bits)", *fp.WeightBits)
+	}
 	return l.Err()
 }
 
@@ -312,6 +384,13 @@ func (s *Spec) validatePopulations(l *ErrorList, dt float64) map[string]*Populat
 			l.Add(key, label, err.Error())
 			continue
 		}
+		if m.IsFixed() {
+			validateFixed(l, key, label, p)
+			continue
+		}
+		for _, k := range p.fixedKeys() {
+			l.Addf(key+"."+k, label, "%s: only loihi_lif populations take it", k)
+		}
 		if m.IsLIF() {
 			validateLIF(l, key, label, p, m)
 		} else {
@@ -362,6 +441,30 @@ func validateLIF(l *ErrorList, key, label string, p *Population, m neuron.Model)
 	}
 }
 
+// validateFixed checks a loihi_lif population: integer parameters within
+// Loihi's widths, and none of the float models' keys.
+func validateFixed(l *ErrorList, key, label string, p *Population) {
+	for _, k := range p.lifKeys() {
+		l.Addf(key+"."+k, label, "%s = %v: model \"loihi_lif\" has no such parameter (it takes du, dv, bias_mant, bias_exp, vth)", k, p.value(k))
+	}
+	if p.RateHz != nil {
+		l.Addf(key+".rate_hz", label, "rate_hz = %g: only poisson populations have a rate", *p.RateHz)
+	}
+	if p.File != "" {
+		l.Addf(key+".file", label, "file = %q: only spike_source populations read spike times", p.File)
+	}
+	if p.Init.V.IsSet() || p.Init.GE.IsSet() || p.Init.GI.IsSet() || p.Init.Theta.IsSet() {
+		l.Addf(key+".init", label, "init: loihi_lif neurons start at u = v = 0")
+	}
+	f, missing := p.FixedParams()
+	for _, k := range missing {
+		l.Addf(key, label, "%s is missing (required for model \"loihi_lif\")", k)
+	}
+	if err := f.Validate(); err != nil {
+		l.Add(key, label, err.Error())
+	}
+}
+
 // validateSource checks a poisson or spike_source population.
 func validateSource(l *ErrorList, key, label string, p *Population, m neuron.Model, dt float64) {
 	lifKeys := p.lifKeys()
@@ -399,7 +502,7 @@ func (s *Spec) validateDrives(l *ErrorList, pops map[string]*Population, dt floa
 		t := pops[d.Target]
 		if t == nil {
 			l.Addf(key+".target", label, "target = %q: no population of that name%s", d.Target, s.popNames())
-		} else if m, _ := neuron.ParseModel(t.Model); !m.IsLIF() && m != "" {
+		} else if m, _ := neuron.ParseModel(t.Model); !m.IsLIF() && !m.IsFixed() && m != "" {
 			l.Addf(key+".target", label, "target = %q: a %s population takes no input", d.Target, m)
 		}
 		if _, err := neuron.ParseIdentity(d.Identity); err != nil {
@@ -446,9 +549,10 @@ func (s *Spec) validateProjections(l *ErrorList, pops map[string]*Population, dt
 			l.Add(key, label, "target is missing")
 		} else if tgt == nil {
 			l.Addf(key+".target", label, "target = %q: no population of that name%s", p.Target, s.popNames())
-		} else if m, _ := neuron.ParseModel(tgt.Model); m != "" && !m.IsLIF() {
+		} else if m, _ := neuron.ParseModel(tgt.Model); m != "" && !m.IsLIF() && !m.IsFixed() {
 			l.Addf(key+".target", label, "target = %q: a %s population takes no input", p.Target, m)
 		}
+		s.validateFixedProjection(l, key, label, p, tgt)
 		if !p.Weight.IsSet() {
 			l.Add(key, label, "weight is missing (a magnitude >= 0, or a table such as { dist = \"lognormal\", mu = 0, sigma = 1 })")
 		} else if err := p.Weight.Validate(true); err != nil {
@@ -499,6 +603,38 @@ func (s *Spec) validateProjections(l *ErrorList, pops map[string]*Population, dt
 		}
 	}
 	return projNames
+}
+
+// validateFixedProjection checks the integer weights of a projection onto
+// a loihi_lif population (and that no other projection sets weight_exp or
+// weight_bits).
+func (s *Spec) validateFixedProjection(l *ErrorList, key, label string, p *Projection, tgt *Population) {
+	fixed := tgt != nil && neuron.Model(tgt.Model).IsFixed()
+	if !fixed {
+		if p.WeightExp != nil {
+			l.Addf(key+".weight_exp", label, "weight_exp = %d: only projections onto loihi_lif populations take it", *p.WeightExp)
+		}
+		if p.WeightBits != nil {
+			l.Addf(key+".weight_bits", label, "weight_bits = %d: only projections onto loihi_lif populations take it", *p.WeightBits)
+		}
+		return
+	}
+	f := s.FixedWeights(p)
+	if err := f.Validate(); err != nil {
+		k := key + ".weight_exp"
+		if f.Bits < 1 || f.Bits > 8 {
+			k = key + ".weight_bits"
+			if p.WeightBits == nil {
+				return // reported at [fixed_point]
+			}
+		}
+		l.Add(k, label, err.Error())
+	}
+	if p.Weight.IsSet() && p.Weight.IsConstant() {
+		if w := p.Weight.Value; w != math.Round(w) || w < 0 || w > synapse.MaxFixedWeight {
+			l.Addf(key+".weight", label, "weight = %g: onto loihi_lif population %q it must be an integer in [0, %d] (an 8-bit magnitude; scale it with weight_exp)", w, p.Target, synapse.MaxFixedWeight)
+		}
+	}
 }
 
 func (s *Spec) validateMonitor(l *ErrorList, i int, pops map[string]*Population, projs map[string]bool, dt float64) {

@@ -47,6 +47,9 @@ type Spec struct {
 	Weight rng.Dist // magnitudes, in the target model's weight unit
 	Delay  rng.Dist // ms; a non-constant distribution gives per-synapse delays
 	Key    uint64   // random stream of this projection (see rng.Key)
+	// Fixed sets the integer weights of a projection onto a loihi_lif
+	// population (nil there: 8 bits, exponent 0); others must leave it nil.
+	Fixed *FixedWeights
 }
 
 // MaxDelaySteps is the longest delay a synapse can have, in steps.
@@ -66,6 +69,14 @@ func (s *Spec) Validate(src, tgt *neuron.Population) error {
 	}
 	if err := s.Weight.Validate(true); err != nil {
 		return errf("weight: %v", err)
+	}
+	if s.Fixed != nil && !tgt.Model().IsFixed() {
+		return errf("weight_bits/weight_exp: only projections onto loihi_lif populations have integer weights")
+	}
+	if tgt.Model().IsFixed() && s.Weight.IsConstant() {
+		if w := s.Weight.Sample(nil, true); w != math.Round(w) || w > MaxFixedWeight {
+			return errf("weight = %g: onto loihi_lif population %q it must be an integer in [0, %d] (an 8-bit magnitude; scale with weight_exp)", w, tgt.Name(), MaxFixedWeight)
+		}
 	}
 	if err := s.Delay.Validate(true); err != nil {
 		return errf("delay: %v", err)
@@ -251,6 +262,15 @@ func New(src, tgt *neuron.Population, s Spec) (*Projection, error) {
 	}
 	p.setWeights(&s, listW)
 	p.setDelays(&s, listD)
+	if tgt.Model().IsFixed() {
+		f := FixedWeights{Bits: 8}
+		if s.Fixed != nil {
+			f = *s.Fixed
+		}
+		if err := p.setFixed(f); err != nil {
+			return nil, err
+		}
+	}
 	return p, nil
 }
 

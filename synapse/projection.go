@@ -20,6 +20,13 @@ type Projection struct {
 	delay   int      // steps, when delays is nil
 	delays  []uint16 // per-synapse delays in steps, or nil
 
+	// Fixed point (target loihi_lif): signed integer weights (nil: all
+	// fixedC), the weight settings and the target's accumulator for them.
+	fixedW []int32
+	fixedC int32
+	fixed  FixedWeights
+	fin    *neuron.FixedInput
+
 	colPtr []int64 // backward index (by target), built by BuildBackward
 	colSyn []int32 // synapse indices, ascending within a column
 	colPre []int32 // the source neuron of each colSyn entry
@@ -285,6 +292,10 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 	var sp [spanChunk]span
 	inh := p.Inhibitory()
 	r.weights = p.weights
+	if p.fin != nil {
+		r.weights = nil
+		return p.deliverFixed(step, spikes, r)
+	}
 	if p.delays == nil {
 		acc := p.tgt.Input(step+int64(p.delay), inh)
 		// With the reference scatter kernels (every implementation offered
