@@ -53,6 +53,7 @@ func NewApp(stdout, stderr io.Writer) *cli.App {
 			analyzeCommand(),
 			plotCommand(),
 			experimentCommand(),
+			deployCheckCommand(),
 		},
 		HideHelpCommand:      false,
 		EnableBashCompletion: false,
