@@ -100,6 +100,7 @@ func exportNIRCommand() *cli.Command {
 			&cli.StringFlag{Name: "out", Usage: "NIR file to write (required unless --print-script)"},
 			&cli.StringFlag{Name: "params-out", Usage: "also keep the intermediate Parquet + TOML parameters in this directory"},
 			&cli.StringFlag{Name: "python", EnvVars: []string{"DALESIM_PYTHON"}, Usage: "Python interpreter with nir (default: python3)"},
+			&cli.BoolFlag{Name: "relative", Usage: "potentials relative to each population's v_rest (v_leak = 0 without i_ext; the form snnTorch and Norse assume)"},
 			&cli.BoolFlag{Name: "print-script", Usage: "print the converter (Python) and exit"}),
 		Action: func(c *cli.Context) error {
 			if c.Bool("print-script") {
@@ -132,7 +133,7 @@ func exportNIRCommand() *cli.Command {
 				return err
 			}
 			abs, _ := filepath.Abs(out)
-			notes, err := nirexport.Convert(py, params, abs)
+			notes, err := nirexport.Convert(py, params, abs, c.Bool("relative"))
 			if err != nil {
 				return err
 			}

@@ -44,9 +44,11 @@ func CheckPython(py string) error {
 }
 
 // Convert runs Script with py on the parameter directory params and writes
-// the NIR file out. It returns the converter's notes (what NIR could not
-// carry), one per line.
-func Convert(py, params, out string) (notes []string, err error) {
+// the NIR file out; with relative, potentials are measured from each
+// population's v_rest (v_leak = i_ext, reset and threshold minus v_rest),
+// the form most NIR consumers assume. It returns the converter's notes
+// (what NIR could not carry), one per line.
+func Convert(py, params, out string, relative bool) (notes []string, err error) {
 	tmp, err := os.MkdirTemp("", "dalesim-nir")
 	if err != nil {
 		return nil, err
@@ -56,7 +58,11 @@ func Convert(py, params, out string) (notes []string, err error) {
 	if err := os.WriteFile(script, []byte(Script), 0o644); err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(py, script, params, out)
+	args := []string{script, params, out}
+	if relative {
+		args = append(args, "--relative")
+	}
+	cmd := exec.Command(py, args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {

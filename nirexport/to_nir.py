@@ -3,7 +3,11 @@
 `dalesim export params`) into a NIR graph (https://github.com/neuromorphs/NIR),
 written with the official `nir` package (nir.write, NIR file format 1.0.x).
 
-Usage: to_nir.py PARAMS_DIR OUT.nir
+Usage: to_nir.py PARAMS_DIR OUT.nir [--relative]
+
+With --relative, potentials are measured from each population's v_rest (v_leak = i_ext,
+v_reset - v_rest, v_threshold - v_rest): the same dynamics for delta and cuba neurons,
+in the form most NIR consumers assume (v_leak = 0, reset to 0).
 
 Needs: nir (1.0.x), numpy, pyarrow. Shipped inside dalesim (go:embed) and run
 by `dalesim export nir`; `dalesim export nir --print-script` prints it.
@@ -35,7 +39,7 @@ def node_name(name):
     return name.replace("/", "_")
 
 
-def main(params_dir, out):
+def main(params_dir, out, relative=False):
     d = Path(params_dir)
     with open(d / "network.toml", "rb") as f:
         p = tomllib.load(f)
@@ -62,9 +66,11 @@ def main(params_dir, out):
             t = pq.read_table(d / q["file"]).to_pydict()
             theta[np.asarray(t["neuron"])] = np.asarray(t["theta_mV"], dtype=np.float32)
         full = lambda v: np.full(n, v, dtype=np.float32)
-        v_leak = full(q["v_rest_mV"] + q.get("i_ext_mV", 0.0))
-        v_thr = (full(q["v_thresh_mV"]) + theta).astype(np.float32)
-        v_reset = full(q["v_reset_mV"])
+        off = q["v_rest_mV"] if relative else 0.0
+        meta["potential_origin_mV"] = off
+        v_leak = full(q["v_rest_mV"] + q.get("i_ext_mV", 0.0) - off)
+        v_thr = (full(q["v_thresh_mV"] - off) + theta).astype(np.float32)
+        v_reset = full(q["v_reset_mV"] - off)
         tau_m = full(q["tau_m_ms"] * ms)
         for k in ("t_ref_ms", "theta_step_mV", "tau_theta_ms", "v_rest_mV", "i_ext_mV", "refractory_input"):
             if k in q:
@@ -114,6 +120,7 @@ def main(params_dir, out):
         notes.append(f"drive {dr.get('name')!r} onto {dr['target']}: external Poisson drive dropped (NIR has no noise source)")
     gmeta = {"generator": "dalesim " + p.get("dalesim_version", ""), "format": p["format"], "name": p.get("name", ""),
              "dt": dt_s, "dt_ms": p["dt_ms"], "time_unit": "s", "potential_unit": "mV",
+             "potentials": "relative to each population's v_rest (metadata v_rest_mV)" if relative else "absolute",
              "weight_unit": "mV per spike (delta: jump of v; cuba: jump of the synaptic current)",
              "identities": ",".join(f"{q['name']}={q['identity']}" for q in p["population"]),
              "not_represented": "; ".join(notes)}
@@ -130,6 +137,7 @@ def main(params_dir, out):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    args = [a for a in sys.argv[1:] if a != "--relative"]
+    if len(args) != 2:
         sys.exit(__doc__)
-    main(sys.argv[1], sys.argv[2])
+    main(args[0], args[1], relative="--relative" in sys.argv[1:])
