@@ -476,6 +476,16 @@ func TestExportNIRModel(t *testing.T) {
 	if g.Metadata["classifier_readout"] != "readout" || g.Metadata["input_rate_hz"] != 100.0 {
 		t.Fatalf("graph metadata %v", g.Metadata)
 	}
+	// --relative: potentials from v_rest, the same dynamics.
+	rel := filepath.Join(t.TempDir(), "rel.nir")
+	if code, _, errs := runExport(t, "export", "nir", "--model", dir, "--out", rel, "--relative", "--python", py); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	r := readNIR(t, py, rel).Nodes["hidden"]
+	p := m.Hidden.Params
+	if !near(r.VLeak[0], 0) || !near(r.VReset[0], p.VReset-p.VRest) || !near(r.VThreshold[0], p.VThresh-p.VRest+float64(th[0])) {
+		t.Fatalf("relative hidden: v_leak %g, v_reset %g, v_threshold %g", r.VLeak[0], r.VReset[0], r.VThreshold[0])
+	}
 }
 
 // TestDeployCheckCommand runs deploy-check on a tiny trained model.
