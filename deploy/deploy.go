@@ -34,7 +34,7 @@ var Loihi = EnergyModel{
 	NeuronActivePJ:   81,
 	NeuronInactivePJ: 52,
 	SpikePJ:          1.7,
-	Note: "synaptic events over non-zero weights (a deployment prunes silent synapses); every LIF neuron is updated every step, " +
+	Note: "Synaptic events over non-zero weights (a deployment prunes silent synapses); every LIF neuron is updated every step, " +
 		"\"active\" when a synaptic event arrives in that step; every spike, inputs included, counted once within a tile; " +
 		"tile hops (3-4 pJ each) left out: they depend on the placement",
 }
@@ -47,7 +47,7 @@ var TrueNorth = EnergyModel{
 	Name:    "TrueNorth",
 	Source:  "Merolla et al. 2014, Science 345(6197):668-673",
 	SynOpPJ: 26,
-	Note:    "about 26 pJ per synaptic event, all the chip's energy included: synaptic events over non-zero weights times 26 pJ",
+	Note:    "About 26 pJ per synaptic event, all the chip's energy included: synaptic events over non-zero weights times 26 pJ",
 }
 
 // Options configure Check.
