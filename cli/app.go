@@ -54,6 +54,7 @@ func NewApp(stdout, stderr io.Writer) *cli.App {
 			plotCommand(),
 			experimentCommand(),
 			exportCommand(),
+			deployCheckCommand(),
 		},
 		HideHelpCommand:      false,
 		EnableBashCompletion: false,

@@ -20,8 +20,9 @@ func exportCommand() *cli.Command {
 		Name:        "export",
 		Usage:       "write a recorded run in another format (nwb)",
 		ArgsUsage:   "FORMAT RUN",
-		Description: "Subcommands: nwb (Neurodata Without Borders 2.x, the format of DANDI recordings).",
-		Subcommands: []*cli.Command{exportNWBCommand()},
+		Description: "Subcommands: nwb (a run's spikes as Neurodata Without Borders 2.x, the format of DANDI recordings),\n" +
+			"nir (a trained model or a spec as a NIR graph) and params (weights and parameters as Parquet + TOML).",
+		Subcommands: []*cli.Command{exportNWBCommand(), exportNIRCommand(), exportParamsCommand()},
 		Action: func(c *cli.Context) error {
 			if c.NArg() == 0 {
 				return badInput("export needs a format: dalesim export nwb RUN")

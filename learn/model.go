@@ -316,3 +316,20 @@ func (m *Model) PresentationMS() float64 { return float64(m.steps) * m.Net.Dt() 
 
 // InputRateHz returns the rate of an input neuron at intensity 1.
 func (m *Model) InputRateHz() float64 { return m.inputRate }
+
+// AddMonitor makes mon observe every step of the following presentations
+// (after the model's own spike counter); the returned function removes it.
+// A monitor that reads only spikes should implement network.SpikeMonitor, so
+// that a multi-threaded network keeps its pipelined schedule. mon must be
+// comparable (a pointer, typically).
+func (m *Model) AddMonitor(mon network.Monitor) (remove func()) {
+	m.mons = append(m.mons, mon)
+	return func() {
+		for i, x := range m.mons {
+			if x == mon {
+				m.mons = append(m.mons[:i:i], m.mons[i+1:]...)
+				return
+			}
+		}
+	}
+}
