@@ -55,7 +55,7 @@ func goldenReports() map[string]*Report {
 	// Digits 1, 2, 6 with a hidden size of the paper's table but no plastic
 	// input->hidden projection: the non-silent count is -1.
 	noProj := &Report{Digits: []int{1, 2, 6}, Hidden: 10, Epochs: 1, TrainSamples: 10, TestSamples: 5, Seed: 8,
-		Test: &Eval{Samples: 5, Accuracy: 0.6, PerSecond: 9, Confusion: [][]int{{1, 0, 0}, {0, 1, 1}, {0, 1, 1}}},
+		Test:        &Eval{Samples: 5, Accuracy: 0.6, PerSecond: 9, Confusion: [][]int{{1, 0, 0}, {0, 1, 1}, {0, 1, 1}}},
 		Projections: []ProjReport{{Name: "hidden->output", Sign: 1, Synapses: 30, NonSilent: 30, Plastic: true}},
 		Parameters:  params}
 	return map[string]*Report{"full": full, "other": other, "no_test": noTest, "no_proj": noProj}
