@@ -7,17 +7,19 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"dalesim/internal/synth"
 )
 
 var (
 	brunelOnce  sync.Once
-	brunelSteps []stepSpikes
+	brunelSteps []synth.StepSpikes
 )
 
 // brunelSecond is one simulated second of a Brunel-like network: 12,500
 // neurons, dt 0.1 ms, ~38 spikes per step (~380,000 spikes).
-func brunelSecond() []stepSpikes {
-	brunelOnce.Do(func() { brunelSteps = brunelStream(1, brunelMeta(1), 10000, 38) })
+func brunelSecond() []synth.StepSpikes {
+	brunelOnce.Do(func() { brunelSteps = synth.BrunelStream(1, synth.Brunel(1).PopulationSizes(), 10000, 38) })
 	return brunelSteps
 }
 
@@ -36,7 +38,7 @@ func cpuTime() time.Duration {
 // zstd) and file bytes/spike.
 func BenchmarkSpikeWriter(b *testing.B) {
 	stream := brunelSecond()
-	n := countSpikes(stream)
+	n := synth.CountSpikes(stream)
 	meta := brunelMeta(1)
 	for _, bc := range []struct {
 		name string
@@ -58,7 +60,7 @@ func BenchmarkSpikeWriter(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				off := int64(i) * 10000
 				for _, s := range stream {
-					if err := rec.Spikes(off+s.step, s.pop, s.neurons); err != nil {
+					if err := rec.Spikes(off+s.Step, s.Pop, s.Neurons); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -98,11 +100,11 @@ func BenchmarkSpikesCall(b *testing.B) {
 	spikes := 0
 	for i := 0; i < b.N; i++ {
 		s := stream[i%len(stream)]
-		step := int64(i/len(stream))*10000 + s.step
-		if err := rec.Spikes(step, s.pop, s.neurons); err != nil {
+		step := int64(i/len(stream))*10000 + s.Step
+		if err := rec.Spikes(step, s.Pop, s.Neurons); err != nil {
 			b.Fatal(err)
 		}
-		spikes += len(s.neurons)
+		spikes += len(s.Neurons)
 	}
 	b.StopTimer()
 	rec.Close(Status{})
@@ -112,14 +114,14 @@ func BenchmarkSpikesCall(b *testing.B) {
 // BenchmarkReadSpikes reads one simulated second of a Brunel-like network.
 func BenchmarkReadSpikes(b *testing.B) {
 	stream := brunelSecond()
-	n := countSpikes(stream)
+	n := synth.CountSpikes(stream)
 	dir := b.TempDir()
 	rec, err := Create(dir, Options{Spikes: true}, brunelMeta(1))
 	if err != nil {
 		b.Fatal(err)
 	}
 	for _, s := range stream {
-		rec.Spikes(s.step, s.pop, s.neurons)
+		rec.Spikes(s.Step, s.Pop, s.Neurons)
 	}
 	if err := rec.Close(Status{}); err != nil {
 		b.Fatal(err)
@@ -174,9 +176,9 @@ func BenchmarkRecordingOverhead(b *testing.B) {
 			si = 0
 			for step := int64(0); step < 10000; step++ {
 				simWork(v, passes)
-				for si < len(stream) && stream[si].step == step {
+				for si < len(stream) && stream[si].Step == step {
 					if rec != nil {
-						if err := rec.Spikes(off+step, stream[si].pop, stream[si].neurons); err != nil {
+						if err := rec.Spikes(off+step, stream[si].Pop, stream[si].Neurons); err != nil {
 							b.Fatal(err)
 						}
 					}

@@ -1,113 +1,48 @@
 package traces
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"math"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
+
+	"dalesim/internal/duckdbtest"
 )
-
-// duckdb runs sql with DuckDB through tools/duckdb/query.mjs (an independent
-// Parquet reader) and returns the rows. It skips the test when node or the
-// npm module is missing.
-func duckdb(t *testing.T, sql string) []map[string]any {
-	t.Helper()
-	script, err := filepath.Abs(filepath.Join("..", "tools", "duckdb", "query.mjs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	const hint = "DuckDB not installed: run `npm ci --prefix tools/duckdb` (the CI does)"
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Skip(hint + "; node is not on PATH")
-	}
-	if _, err := os.Stat(filepath.Join(filepath.Dir(script), "node_modules", "@duckdb", "node-api")); err != nil {
-		t.Skip(hint)
-	}
-	var stdout, stderr bytes.Buffer
-	cmd := exec.Command("node", script, sql)
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("duckdb %q: %v\n%s", sql, err, stderr.String())
-	}
-	var rows []map[string]any
-	dec := json.NewDecoder(&stdout)
-	dec.UseNumber()
-	if err := dec.Decode(&rows); err != nil {
-		t.Fatalf("duckdb output: %v", err)
-	}
-	return rows
-}
-
-// num converts a DuckDB JSON value (number, or string for BIGINT/HUGEINT)
-// to float64.
-func num(t *testing.T, v any) float64 {
-	t.Helper()
-	s := fmt.Sprint(v)
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil {
-		t.Fatalf("not a number: %q", s)
-	}
-	return f
-}
-
-func sqlPath(p string) string { return strings.ReplaceAll(filepath.ToSlash(p), "'", "''") }
-
-// spikeSums returns per population: count, sum of steps, sum of neurons and
-// sum of (row index within the population) * neuron, as DuckDB computes them.
-func (tr *testRun) spikeSums() map[string][3]int64 {
-	out := map[string][3]int64{}
-	for _, s := range tr.spikes {
-		name := tr.meta.Populations[s.pop].Name
-		v := out[name]
-		for _, n := range s.neurons {
-			v[0]++
-			v[1] += s.step
-			v[2] += int64(n)
-		}
-		out[name] = v
-	}
-	return out
-}
 
 func TestDuckDBFlat(t *testing.T) {
 	const seed = 21
 	tr := newTestRun(seed, 2000)
 	dir := t.TempDir()
 	tr.record(t, dir, allTables(Options{RowGroupRows: 2000}), -1)
-	sp := sqlPath(filepath.Join(dir, "spikes.parquet"))
+	sp := duckdbtest.SQLPath(filepath.Join(dir, "spikes.parquet"))
 
-	rows := duckdb(t, fmt.Sprintf(`SELECT population, count(*) AS n, sum(step) AS ss, sum(neuron) AS sn
+	rows := duckdbtest.Query(t, fmt.Sprintf(`SELECT population, count(*) AS n, sum(step) AS ss, sum(neuron) AS sn
 		FROM read_parquet('%s') GROUP BY population ORDER BY population`, sp))
-	want := tr.spikeSums()
+	want := tr.SpikeSums()
 	if len(rows) != len(want) {
 		t.Fatalf("DuckDB sees %d populations, want %d: %v", len(rows), len(want), rows)
 	}
 	for _, r := range rows {
 		w := want[fmt.Sprint(r["population"])]
-		got := [3]int64{int64(num(t, r["n"])), int64(num(t, r["ss"])), int64(num(t, r["sn"]))}
+		got := [3]int64{int64(duckdbtest.Num(t, r["n"])), int64(duckdbtest.Num(t, r["ss"])), int64(duckdbtest.Num(t, r["sn"]))}
 		if got != w {
 			t.Errorf("population %v: DuckDB (count, sum step, sum neuron) = %v, writer was given %v (seed %d)", r["population"], got, w, seed)
 		}
 	}
 
 	// Row order: (step, population index, neuron) in file order.
-	rows = duckdb(t, fmt.Sprintf(`SELECT count(*) AS bad FROM (
+	rows = duckdbtest.Query(t, fmt.Sprintf(`SELECT count(*) AS bad FROM (
 		SELECT step, CASE population WHEN 'E' THEN 0 ELSE 1 END AS p, neuron,
 		       lag(step) OVER w AS s0, lag(CASE population WHEN 'E' THEN 0 ELSE 1 END) OVER w AS p0, lag(neuron) OVER w AS n0
 		FROM read_parquet('%s', file_row_number=true) WINDOW w AS (ORDER BY file_row_number))
 		WHERE s0 IS NOT NULL AND (step, p, neuron) <= (s0, p0, n0)`, sp))
-	if bad := num(t, rows[0]["bad"]); bad != 0 {
+	if bad := duckdbtest.Num(t, rows[0]["bad"]); bad != 0 {
 		t.Errorf("DuckDB finds %v rows out of (step, population, neuron) order", bad)
 	}
 
 	// Metadata.
-	rows = duckdb(t, fmt.Sprintf(`SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata('%s')`, sp))
+	rows = duckdbtest.Query(t, fmt.Sprintf(`SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata('%s')`, sp))
 	kv := map[string]string{}
 	for _, r := range rows {
 		kv[fmt.Sprint(r["k"])] = fmt.Sprint(r["v"])
@@ -120,29 +55,29 @@ func TestDuckDBFlat(t *testing.T) {
 	// Weights, states, rates.
 	var nw, nneg int
 	var sumw float64
-	for _, s := range tr.weights {
-		for _, w := range s.w {
+	for _, s := range tr.Weights {
+		for _, w := range s.W {
 			nw++
 			sumw += float64(w)
-			if tr.meta.Projections[s.proj].Sign < 0 {
+			if tr.meta.Projections[s.Proj].Sign < 0 {
 				nneg++
 			}
 		}
 	}
-	rows = duckdb(t, fmt.Sprintf(`SELECT count(*) AS n, sum(weight::DOUBLE) AS sw, count(*) FILTER (WHERE sign = -1) AS neg,
-		count(DISTINCT projection) AS np FROM read_parquet('%s')`, sqlPath(filepath.Join(dir, "weights.parquet"))))
-	if r := rows[0]; int(num(t, r["n"])) != nw || int(num(t, r["neg"])) != nneg || num(t, r["np"]) != 4 ||
-		math.Abs(num(t, r["sw"])-sumw) > 1e-6*sumw {
+	rows = duckdbtest.Query(t, fmt.Sprintf(`SELECT count(*) AS n, sum(weight::DOUBLE) AS sw, count(*) FILTER (WHERE sign = -1) AS neg,
+		count(DISTINCT projection) AS np FROM read_parquet('%s')`, duckdbtest.SQLPath(filepath.Join(dir, "weights.parquet"))))
+	if r := rows[0]; int(duckdbtest.Num(t, r["n"])) != nw || int(duckdbtest.Num(t, r["neg"])) != nneg || duckdbtest.Num(t, r["np"]) != 4 ||
+		math.Abs(duckdbtest.Num(t, r["sw"])-sumw) > 1e-6*sumw {
 		t.Errorf("DuckDB weights %v, want n=%d neg=%d sum=%v", r, nw, nneg, sumw)
 	}
-	rows = duckdb(t, fmt.Sprintf(`SELECT var, count(*) AS n, max(t_ms) AS tmax FROM read_parquet('%s') GROUP BY var ORDER BY var`,
-		sqlPath(filepath.Join(dir, "states.parquet"))))
-	if len(rows) != 2 || rows[0]["var"] != "i_syn" || num(t, rows[0]["n"]) != 400 || num(t, rows[1]["n"]) != 1200 ||
-		math.Abs(num(t, rows[1]["tmax"])-199) > 1e-9 {
+	rows = duckdbtest.Query(t, fmt.Sprintf(`SELECT var, count(*) AS n, max(t_ms) AS tmax FROM read_parquet('%s') GROUP BY var ORDER BY var`,
+		duckdbtest.SQLPath(filepath.Join(dir, "states.parquet"))))
+	if len(rows) != 2 || rows[0]["var"] != "i_syn" || duckdbtest.Num(t, rows[0]["n"]) != 400 || duckdbtest.Num(t, rows[1]["n"]) != 1200 ||
+		math.Abs(duckdbtest.Num(t, rows[1]["tmax"])-199) > 1e-9 {
 		t.Errorf("DuckDB states %v", rows)
 	}
-	rows = duckdb(t, fmt.Sprintf(`SELECT count(*) AS n, max(rate_hz) AS mx FROM read_parquet('%s')`, sqlPath(filepath.Join(dir, "rates.parquet"))))
-	if num(t, rows[0]["n"]) != 400 || num(t, rows[0]["mx"]) != 200 {
+	rows = duckdbtest.Query(t, fmt.Sprintf(`SELECT count(*) AS n, max(rate_hz) AS mx FROM read_parquet('%s')`, duckdbtest.SQLPath(filepath.Join(dir, "rates.parquet"))))
+	if duckdbtest.Num(t, rows[0]["n"]) != 400 || duckdbtest.Num(t, rows[0]["mx"]) != 200 {
 		t.Errorf("DuckDB rates %v", rows)
 	}
 }
@@ -153,8 +88,8 @@ func TestDuckDBHivePartitioned(t *testing.T) {
 	for id, tr := range runs {
 		tr.record(t, dir, allTables(Options{Partition: true, RunID: id}), -1)
 	}
-	glob := sqlPath(dir) + "/*/spikes/*/*.parquet"
-	rows := duckdb(t, fmt.Sprintf(`SELECT run, population, count(*) AS n, sum(neuron) AS sn
+	glob := duckdbtest.SQLPath(dir) + "/*/spikes/*/*.parquet"
+	rows := duckdbtest.Query(t, fmt.Sprintf(`SELECT run, population, count(*) AS n, sum(neuron) AS sn
 		FROM read_parquet('%s', hive_partitioning=true) GROUP BY ALL ORDER BY ALL`, glob))
 	if len(rows) != 4 {
 		t.Fatalf("DuckDB sees %d (run, population) groups, want 4: %v", len(rows), rows)
@@ -164,14 +99,14 @@ func TestDuckDBHivePartitioned(t *testing.T) {
 		if tr == nil {
 			t.Fatalf("unknown run %v", r["run"])
 		}
-		w := tr.spikeSums()[fmt.Sprint(r["population"])]
-		if int64(num(t, r["n"])) != w[0] || int64(num(t, r["sn"])) != w[2] {
+		w := tr.SpikeSums()[fmt.Sprint(r["population"])]
+		if int64(duckdbtest.Num(t, r["n"])) != w[0] || int64(duckdbtest.Num(t, r["sn"])) != w[2] {
 			t.Errorf("run %v population %v: DuckDB count %v sum %v, want %d %d", r["run"], r["population"], r["n"], r["sn"], w[0], w[2])
 		}
 	}
 	for _, table := range []string{"weights", "states", "rates"} {
-		rows = duckdb(t, fmt.Sprintf(`SELECT run, count(*) AS n FROM read_parquet('%s/*/%s/*.parquet', hive_partitioning=true)
-			GROUP BY run ORDER BY run`, sqlPath(dir), table))
+		rows = duckdbtest.Query(t, fmt.Sprintf(`SELECT run, count(*) AS n FROM read_parquet('%s/*/%s/*.parquet', hive_partitioning=true)
+			GROUP BY run ORDER BY run`, duckdbtest.SQLPath(dir), table))
 		if len(rows) != 2 || rows[0]["run"] != "a" || rows[1]["run"] != "b" {
 			t.Errorf("DuckDB %s by run: %v", table, rows)
 		}

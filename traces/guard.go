@@ -22,106 +22,158 @@ const (
 // and rejects sizes that do not fit in the column chunk, before any page is
 // read by parquet-go.
 func checkPages(name string, f *parquet.File, r io.ReaderAt, size int64, cols []int) error {
-	var proto thrift.CompactProtocol
-	corrupt := func(format string, args ...any) error {
-		return fmt.Errorf("traces: %s is a corrupt Parquet file: "+format, append([]any{name}, args...)...)
-	}
+	g := &pageGuard{name: name, r: r}
 	md := f.Metadata()
 	for gi, rg := range md.RowGroups {
 		if rg.NumRows < 0 {
-			return corrupt("row group %d has %d rows", gi, rg.NumRows)
+			return g.corrupt("row group %d has %d rows", gi, rg.NumRows)
 		}
 		for _, ci := range cols {
 			if ci >= len(rg.Columns) {
-				return corrupt("row group %d has %d columns", gi, len(rg.Columns))
+				return g.corrupt("row group %d has %d columns", gi, len(rg.Columns))
 			}
-			cm := rg.Columns[ci].MetaData
-			start := cm.DataPageOffset
-			if cm.DictionaryPageOffset > 0 && cm.DictionaryPageOffset < start {
-				start = cm.DictionaryPageOffset
+			if err := g.checkChunk(&rg.Columns[ci].MetaData, gi, ci, rg.NumRows, size); err != nil {
+				return err
 			}
-			end := start + cm.TotalCompressedSize
-			if start < 4 || cm.TotalCompressedSize < 0 || end > size-8 || end < start {
-				return corrupt("column chunk %d of row group %d lies outside the file", ci, gi)
-			}
-			switch cm.Codec {
-			case format.Uncompressed, format.Snappy, format.Gzip, format.Brotli, format.Zstd:
-			case format.Lz4, format.Lz4Raw:
-				// parquet-go's LZ4 decoder doubles its buffer forever on corrupt input.
-				return fmt.Errorf("traces: %s: LZ4-compressed Parquet files are not supported; rewrite it with zstd or snappy", name)
-			default:
-				return fmt.Errorf("traces: %s: unsupported Parquet compression codec %v", name, cm.Codec)
-			}
-			if cm.NumValues < 0 || cm.NumValues > rg.NumRows {
-				return corrupt("column chunk %d of row group %d has %d values for %d rows", ci, gi, cm.NumValues, rg.NumRows)
-			}
-			var values int64
-			for pos := start; pos < end; {
-				window := min(end-pos, 1<<12)
-				var hdr format.PageHeader
-				var n int
-				for {
-					buf := make([]byte, window)
-					if _, err := r.ReadAt(buf, pos); err != nil {
-						return corrupt("reading a page header: %v", err)
-					}
-					pr := proto.NewReaderFromBytes(buf)
-					hdr = format.PageHeader{}
-					err := thrift.NewDecoder(pr).Decode(&hdr)
-					if err == nil {
-						n = pr.BytesRead()
-						break
-					}
-					if window == end-pos || window >= 1<<20 {
-						return corrupt("bad page header in column chunk %d of row group %d: %v", ci, gi, err)
-					}
-					window = min(end-pos, window*8)
-				}
-				cs, us := int64(hdr.CompressedPageSize), int64(hdr.UncompressedPageSize)
-				if cs < 0 || us < 0 || pos+int64(n)+cs > end {
-					return corrupt("page of %d bytes overruns its column chunk", cs)
-				}
-				if us > max(maxUncompressedPage, maxPageRatio*cs) {
-					return corrupt("page claims %d uncompressed bytes for %d compressed", us, cs)
-				}
-				var nv int64
-				switch {
-				case hdr.DataPageHeader.Valid:
-					nv = int64(hdr.DataPageHeader.V.NumValues)
-				case hdr.DataPageHeaderV2.Valid:
-					nv = int64(hdr.DataPageHeaderV2.V.NumValues)
-				case hdr.DictionaryPageHeader.Valid:
-					if d := int64(hdr.DictionaryPageHeader.V.NumValues); d < 0 || d > us+1 {
-						return corrupt("dictionary page claims %d values in %d bytes", d, us)
-					}
-				}
-				if nv < 0 || values+nv > rg.NumRows || nv > max(1<<20, 64*us) {
-					return corrupt("a page of column chunk %d claims %d values (%d bytes, %d rows in the row group)", ci, nv, us, rg.NumRows)
-				}
-				values += nv
-				// The decompressors trust the size in their own headers.
-				body := pos + int64(n)
-				compressed := cm.Codec != format.Uncompressed
-				if h := hdr.DataPageHeaderV2; h.Valid {
-					levels := int64(h.V.RepetitionLevelsByteLength) + int64(h.V.DefinitionLevelsByteLength)
-					if levels < 0 || levels > cs {
-						return corrupt("page levels of %d bytes overrun the page", levels)
-					}
-					body += levels
-					compressed = compressed && (!h.V.IsCompressed.Valid || h.V.IsCompressed.V)
-				}
-				if compressed && body < pos+int64(n)+cs {
-					var head [18]byte
-					k := min(int64(len(head)), pos+int64(n)+cs-body)
-					if _, err := r.ReadAt(head[:k], body); err != nil {
-						return corrupt("reading a page: %v", err)
-					}
-					if claim, ok := claimedSize(cm.Codec, head[:k]); ok && claim > us {
-						return corrupt("compressed page claims %d bytes, its header %d", claim, us)
-					}
-				}
-				pos += int64(n) + cs
-			}
+		}
+	}
+	return nil
+}
+
+// pageGuard checks the column chunks of one file for checkPages.
+type pageGuard struct {
+	name  string
+	r     io.ReaderAt
+	proto thrift.CompactProtocol
+}
+
+func (g *pageGuard) corrupt(format string, args ...any) error {
+	return fmt.Errorf("traces: %s is a corrupt Parquet file: "+format, append([]any{g.name}, args...)...)
+}
+
+// checkChunk checks column chunk ci of row group gi (rows rows, in a file of
+// size bytes): its place in the file, its codec, its value count and then
+// every page.
+func (g *pageGuard) checkChunk(cm *format.ColumnMetaData, gi, ci int, rows, size int64) error {
+	start := cm.DataPageOffset
+	if cm.DictionaryPageOffset > 0 && cm.DictionaryPageOffset < start {
+		start = cm.DictionaryPageOffset
+	}
+	end := start + cm.TotalCompressedSize
+	if start < 4 || cm.TotalCompressedSize < 0 || end > size-8 || end < start {
+		return g.corrupt("column chunk %d of row group %d lies outside the file", ci, gi)
+	}
+	if err := g.checkCodec(cm.Codec); err != nil {
+		return err
+	}
+	if cm.NumValues < 0 || cm.NumValues > rows {
+		return g.corrupt("column chunk %d of row group %d has %d values for %d rows", ci, gi, cm.NumValues, rows)
+	}
+	var values int64
+	for pos := start; pos < end; {
+		hdr, n, err := g.readPageHeader(pos, end, gi, ci)
+		if err != nil {
+			return err
+		}
+		cs, us := int64(hdr.CompressedPageSize), int64(hdr.UncompressedPageSize)
+		if cs < 0 || us < 0 || pos+int64(n)+cs > end {
+			return g.corrupt("page of %d bytes overruns its column chunk", cs)
+		}
+		if us > max(maxUncompressedPage, maxPageRatio*cs) {
+			return g.corrupt("page claims %d uncompressed bytes for %d compressed", us, cs)
+		}
+		nv, err := g.pageValues(&hdr, us)
+		if err != nil {
+			return err
+		}
+		if nv < 0 || values+nv > rows || nv > max(1<<20, 64*us) {
+			return g.corrupt("a page of column chunk %d claims %d values (%d bytes, %d rows in the row group)", ci, nv, us, rows)
+		}
+		values += nv
+		if err := g.checkBody(cm.Codec, &hdr, pos+int64(n), cs, us); err != nil {
+			return err
+		}
+		pos += int64(n) + cs
+	}
+	return nil
+}
+
+// checkCodec accepts the codecs whose decoders are safe on corrupt input.
+func (g *pageGuard) checkCodec(codec format.CompressionCodec) error {
+	switch codec {
+	case format.Uncompressed, format.Snappy, format.Gzip, format.Brotli, format.Zstd:
+		return nil
+	case format.Lz4, format.Lz4Raw:
+		// parquet-go's LZ4 decoder doubles its buffer forever on corrupt input.
+		return fmt.Errorf("traces: %s: LZ4-compressed Parquet files are not supported; rewrite it with zstd or snappy", g.name)
+	default:
+		return fmt.Errorf("traces: %s: unsupported Parquet compression codec %v", g.name, codec)
+	}
+}
+
+// readPageHeader decodes the page header at pos, reading a window of 4 KiB
+// that grows eightfold up to 1 MiB (or the end of the chunk) until the header
+// fits. It returns the header and its length in bytes.
+func (g *pageGuard) readPageHeader(pos, end int64, gi, ci int) (format.PageHeader, int, error) {
+	window := min(end-pos, 1<<12)
+	for {
+		buf := make([]byte, window)
+		if _, err := g.r.ReadAt(buf, pos); err != nil {
+			return format.PageHeader{}, 0, g.corrupt("reading a page header: %v", err)
+		}
+		pr := g.proto.NewReaderFromBytes(buf)
+		var hdr format.PageHeader
+		err := thrift.NewDecoder(pr).Decode(&hdr)
+		if err == nil {
+			return hdr, pr.BytesRead(), nil
+		}
+		if window == end-pos || window >= 1<<20 {
+			return format.PageHeader{}, 0, g.corrupt("bad page header in column chunk %d of row group %d: %v", ci, gi, err)
+		}
+		window = min(end-pos, window*8)
+	}
+}
+
+// pageValues returns the values a data page claims (0 for other pages) and
+// checks the value count of a dictionary page against its us uncompressed
+// bytes.
+func (g *pageGuard) pageValues(hdr *format.PageHeader, us int64) (int64, error) {
+	switch {
+	case hdr.DataPageHeader.Valid:
+		return int64(hdr.DataPageHeader.V.NumValues), nil
+	case hdr.DataPageHeaderV2.Valid:
+		return int64(hdr.DataPageHeaderV2.V.NumValues), nil
+	case hdr.DictionaryPageHeader.Valid:
+		if d := int64(hdr.DictionaryPageHeader.V.NumValues); d < 0 || d > us+1 {
+			return 0, g.corrupt("dictionary page claims %d values in %d bytes", d, us)
+		}
+	}
+	return 0, nil
+}
+
+// checkBody checks the page body that starts at body (just after the header)
+// and holds cs compressed bytes: the levels of a v2 page must fit in it, and
+// the decompressed size announced by a compressed body must not exceed us.
+// The decompressors trust the size in their own headers.
+func (g *pageGuard) checkBody(codec format.CompressionCodec, hdr *format.PageHeader, body, cs, us int64) error {
+	pageEnd := body + cs
+	compressed := codec != format.Uncompressed
+	if h := hdr.DataPageHeaderV2; h.Valid {
+		levels := int64(h.V.RepetitionLevelsByteLength) + int64(h.V.DefinitionLevelsByteLength)
+		if levels < 0 || levels > cs {
+			return g.corrupt("page levels of %d bytes overrun the page", levels)
+		}
+		body += levels
+		compressed = compressed && (!h.V.IsCompressed.Valid || h.V.IsCompressed.V)
+	}
+	if compressed && body < pageEnd {
+		var head [18]byte
+		k := min(int64(len(head)), pageEnd-body)
+		if _, err := g.r.ReadAt(head[:k], body); err != nil {
+			return g.corrupt("reading a page: %v", err)
+		}
+		if claim, ok := claimedSize(codec, head[:k]); ok && claim > us {
+			return g.corrupt("compressed page claims %d bytes, its header %d", claim, us)
 		}
 	}
 	return nil

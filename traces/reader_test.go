@@ -21,8 +21,8 @@ func smallRun(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range tr.spikes {
-		rec.Spikes(s.step, s.pop, s.neurons)
+	for _, s := range tr.Spikes {
+		rec.Spikes(s.Step, s.Pop, s.Neurons)
 	}
 	if err := rec.Close(Status{}); err != nil {
 		t.Fatal(err)

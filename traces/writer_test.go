@@ -11,98 +11,18 @@ import (
 	"testing"
 )
 
-// testRun is everything one synthetic run records.
-type testRun struct {
-	meta    Meta
-	spikes  []stepSpikes
-	weights []weightSnap
-	steps   int
-}
-
-func newTestRun(seed uint64, steps int) *testRun {
-	m := brunelMeta(seed)
-	// Smaller populations keep the tests fast.
-	m.Populations[0].Size, m.Populations[1].Size = 800, 200
-	return &testRun{
-		meta:    m,
-		spikes:  brunelStream(seed, m, steps, 5),
-		weights: randomWeights(seed, m, []int64{0, int64(steps) / 2}, 300),
-		steps:   steps,
-	}
-}
-
-func allTables(o Options) Options {
-	o.Spikes, o.States, o.Weights, o.Rates = true, true, true, true
-	return o
-}
-
-// record writes tr with opt into dir; it closes with status st unless stopAt
-// >= 0, in which case it stops after step stopAt and closes as interrupted.
-func (tr *testRun) record(t *testing.T, dir string, opt Options, stopAt int64) *Writer {
-	t.Helper()
-	rec, err := Create(dir, opt, tr.meta)
-	if err != nil {
-		t.Fatal(err)
-	}
-	wi, si := 0, 0
-	last := int64(tr.steps - 1)
-	for step := int64(0); step < int64(tr.steps); step++ {
-		if stopAt >= 0 && step > stopAt {
-			last = stopAt
-			break
-		}
-		for si < len(tr.spikes) && tr.spikes[si].step == step {
-			s := tr.spikes[si]
-			if err := rec.Spikes(step, s.pop, s.neurons); err != nil {
-				t.Fatal(err)
-			}
-			si++
-		}
-		if step%10 == 0 && opt.States {
-			for p := range tr.meta.Populations {
-				ns := []int32{0, 3, 7}
-				vs := []float32{float32(step), -65.5, float32(p)}
-				if err := rec.State(step, p, "v", ns, vs); err != nil {
-					t.Fatal(err)
-				}
-				if err := rec.State(step, p, "i_syn", ns[:1], vs[:1]); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-		if step%10 == 0 && opt.Rates {
-			for p := range tr.meta.Populations {
-				if err := rec.Rate(step, p, 1.0, float32(step)/10+float32(p)); err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
-		for opt.Weights && wi < len(tr.weights) && tr.weights[wi].step == step {
-			w := tr.weights[wi]
-			if err := rec.Weights(step, w.proj, w.pre, w.post, w.w); err != nil {
-				t.Fatal(err)
-			}
-			wi++
-		}
-	}
-	if err := rec.Close(Status{Interrupted: stopAt >= 0, LastStep: last}); err != nil {
-		t.Fatal(err)
-	}
-	return rec
-}
-
 // checkSpikes compares a table read back with what was recorded up to step
 // last.
 func (tr *testRun) checkSpikes(t *testing.T, got *SpikeTable, last int64) {
 	t.Helper()
 	var want SpikeTable
-	for _, s := range tr.spikes {
-		if s.step > last {
+	for _, s := range tr.Spikes {
+		if s.Step > last {
 			break
 		}
-		for _, n := range s.neurons {
-			want.Step = append(want.Step, s.step)
-			want.Pop = append(want.Pop, int32(s.pop))
+		for _, n := range s.Neurons {
+			want.Step = append(want.Step, s.Step)
+			want.Pop = append(want.Pop, int32(s.Pop))
 			want.Neuron = append(want.Neuron, n)
 		}
 	}
@@ -123,14 +43,14 @@ func (tr *testRun) checkSpikes(t *testing.T, got *SpikeTable, last int64) {
 func (tr *testRun) checkWeights(t *testing.T, got *WeightTable) {
 	t.Helper()
 	i := 0
-	for _, s := range tr.weights {
-		for k := range s.w {
+	for _, s := range tr.Weights {
+		for k := range s.W {
 			if i >= got.Len() {
 				t.Fatalf("read %d weight rows, wrote more", got.Len())
 			}
-			sign := int8(tr.meta.Projections[s.proj].Sign)
-			if got.Step[i] != s.step || got.Proj[i] != int32(s.proj) || got.Pre[i] != s.pre[k] || got.Post[i] != s.post[k] ||
-				got.Weight[i] != s.w[k] || got.Sign[i] != sign {
+			sign := int8(tr.meta.Projections[s.Proj].Sign)
+			if got.Step[i] != s.Step || got.Proj[i] != int32(s.Proj) || got.Pre[i] != s.Pre[k] || got.Post[i] != s.Post[k] ||
+				got.Weight[i] != s.W[k] || got.Sign[i] != sign {
 				t.Fatalf("weight row %d: got (%d,%d,%d,%d,%v,%d)", i, got.Step[i], got.Proj[i], got.Pre[i], got.Post[i], got.Weight[i], got.Sign[i])
 			}
 			i++
@@ -168,7 +88,7 @@ func TestRoundTrip(t *testing.T) {
 			tr := newTestRun(seed, 3000)
 			dir := t.TempDir()
 			rec := tr.record(t, dir, allTables(tc.opt), tc.stop)
-			last, status := int64(tr.steps-1), StatusComplete
+			last, status := int64(tr.Steps-1), StatusComplete
 			if tc.stop >= 0 {
 				last, status = tc.stop, StatusInterrupted
 			}
