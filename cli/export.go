@@ -17,9 +17,9 @@ import (
 // subcommand per format.
 func exportCommand() *cli.Command {
 	return &cli.Command{
-		Name:        "export",
-		Usage:       "write a recorded run in another format (nwb)",
-		ArgsUsage:   "FORMAT RUN",
+		Name:      "export",
+		Usage:     "write a recorded run in another format (nwb)",
+		ArgsUsage: "FORMAT RUN",
 		Description: "Subcommands: nwb (a run's spikes as Neurodata Without Borders 2.x, the format of DANDI recordings),\n" +
 			"nir (a trained model or a spec as a NIR graph) and params (weights and parameters as Parquet + TOML).",
 		Subcommands: []*cli.Command{exportNWBCommand(), exportNIRCommand(), exportParamsCommand()},
