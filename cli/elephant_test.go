@@ -75,9 +75,7 @@ func relDiff(a, b float64) float64 {
 // COBA benchmark. Every statistic is deterministic given the trains and the
 // pairs, so they must agree to 1e-9 relative; it logs the agreement table.
 func TestElephantAgrees(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs three full-size networks and Elephant (1-4 min)")
-	}
+	pyenv.Long(t) // three full-size networks and Elephant: 1-4 min
 	py := pyenv.Require(t, "elephant", "neo", "quantities", "pyarrow", "numpy")
 	const tol = 1e-9
 	cases := []struct {

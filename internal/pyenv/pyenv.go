@@ -87,3 +87,13 @@ func lastLine(b []byte) string {
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	return lines[len(lines)-1]
 }
+
+// Long skips a long test (minutes of simulation and Python) unless
+// DALESIM_LONG_TESTS=1, which .ci/run sets: `go test ./...` stays quick on
+// a user's machine, and CI runs the whole suite.
+func Long(t testing.TB) {
+	t.Helper()
+	if testing.Short() || os.Getenv("DALESIM_LONG_TESTS") != "1" {
+		t.Skip("a long test: set DALESIM_LONG_TESTS=1 to run it (.ci/run does)")
+	}
+}
