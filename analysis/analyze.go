@@ -252,6 +252,17 @@ func (a *Analysis) addWeights(dir string) error {
 
 // WriteText prints the analysis as aligned tables.
 func (a *Analysis) WriteText(w io.Writer) error {
+	a.writeTextHeader(w)
+	if err := a.writePopulationTable(w); err != nil {
+		return err
+	}
+	a.writeCCGLine(w)
+	return a.writeWeightTable(w)
+}
+
+// writeTextHeader writes what was analysed: the run or recording, its
+// metadata and the window.
+func (a *Analysis) writeTextHeader(w io.Writer) {
 	m := a.Meta
 	kind := "run"
 	if a.Recording {
@@ -264,7 +275,11 @@ func (a *Analysis) WriteText(w io.Writer) error {
 	}
 	fmt.Fprintf(w, "  seed %d, dt %g ms, %s, last step %d, kernel %s, version %s\n", m.Seed, m.DtMS, status, m.LastStep, OrDash(m.Kernel), OrDash(m.Version))
 	fmt.Fprintf(w, "  window %g–%g ms (%g s)\n\n", a.FromMS, a.ToMS, (a.ToMS-a.FromMS)/1000)
+}
 
+// writePopulationTable writes the statistics of every population, one
+// column each.
+func (a *Analysis) writePopulationTable(w io.Writer) error {
 	// Right-aligned numbers; labels padded to a common width read as left-aligned.
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	row := func(label string, f func(p PopulationStats) string) {
@@ -295,44 +310,50 @@ func (a *Analysis) WriteText(w io.Writer) error {
 	row("  pairs", func(p PopulationStats) string { return fmt.Sprint(p.CorrPairs) })
 	row(fmt.Sprintf("sync CV (%g ms)", o.SyncBinMS), func(p PopulationStats) string { return FormatStat(p.SyncCV) })
 	row(fmt.Sprintf("sync chi (%g ms)", o.SyncBinMS), func(p PopulationStats) string { return FormatStat(p.SyncChi) })
-	if err := tw.Flush(); err != nil {
-		return err
+	return tw.Flush()
+}
+
+// writeCCGLine writes the peak of the cross-correlogram, if there is one.
+func (a *Analysis) writeCCGLine(w io.Writer) {
+	c := a.CCG
+	if c == nil || len(c.CCG.Counts) == 0 {
+		return
 	}
-	if c := a.CCG; c != nil && len(c.CCG.Counts) > 0 {
-		peak, total := 0, 0.0
-		for i, v := range c.CCG.Counts {
-			total += v
-			if v > c.CCG.Counts[peak] {
-				peak = i
-			}
-		}
-		meanC := total / float64(len(c.CCG.Counts))
-		ratio := math.NaN()
-		if meanC > 0 {
-			ratio = c.CCG.Counts[peak] / meanC
-		}
-		fmt.Fprintf(w, "\ncross-correlogram %s x %s (%g ms bins, ±%g ms): peak at %+g ms, peak/mean %s\n",
-			groupName(c.A), groupName(c.B), c.CCG.BinMS, o.CCGWindowMS, c.CCG.LagsMS[peak], FormatStat(ratio))
-	}
-	if len(a.Weights) > 0 {
-		fmt.Fprintln(w)
-		nameW := len("projection")
-		for _, p := range a.Weights {
-			nameW = max(nameW, len(p.Name))
-		}
-		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintf(tw, "%-*s\tsign\tstep\tn\tzero\tmean\tsd\tlog mu\tlog sigma\tKS D\tKS p\tAIC lognormal\tAIC gamma\tAIC exp\tbest\t\n", nameW, "projection")
-		for _, p := range a.Weights {
-			s := p.Stats
-			fmt.Fprintf(tw, "%-*s\t%+d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", nameW, p.Name, p.Sign, p.Step, s.N,
-				FormatPercent(s.FracZero), FormatStat(s.Mean), FormatStat(s.SD), FormatStat(s.LogMu), FormatStat(s.LogSigma), FormatStat(s.KSD), FormatStat(s.KSP),
-				num1(s.AICLogNormal), num1(s.AICGamma), num1(s.AICExponential), OrDash(s.Best))
-		}
-		if err := tw.Flush(); err != nil {
-			return err
+	peak, total := 0, 0.0
+	for i, v := range c.CCG.Counts {
+		total += v
+		if v > c.CCG.Counts[peak] {
+			peak = i
 		}
 	}
-	return nil
+	meanC := total / float64(len(c.CCG.Counts))
+	ratio := math.NaN()
+	if meanC > 0 {
+		ratio = c.CCG.Counts[peak] / meanC
+	}
+	fmt.Fprintf(w, "\ncross-correlogram %s x %s (%g ms bins, ±%g ms): peak at %+g ms, peak/mean %s\n",
+		groupName(c.A), groupName(c.B), c.CCG.BinMS, a.Options.CCGWindowMS, c.CCG.LagsMS[peak], FormatStat(ratio))
+}
+
+// writeWeightTable writes the weight statistics of every projection, if any.
+func (a *Analysis) writeWeightTable(w io.Writer) error {
+	if len(a.Weights) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w)
+	nameW := len("projection")
+	for _, p := range a.Weights {
+		nameW = max(nameW, len(p.Name))
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "%-*s\tsign\tstep\tn\tzero\tmean\tsd\tlog mu\tlog sigma\tKS D\tKS p\tAIC lognormal\tAIC gamma\tAIC exp\tbest\t\n", nameW, "projection")
+	for _, p := range a.Weights {
+		s := p.Stats
+		fmt.Fprintf(tw, "%-*s\t%+d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t\n", nameW, p.Name, p.Sign, p.Step, s.N,
+			FormatPercent(s.FracZero), FormatStat(s.Mean), FormatStat(s.SD), FormatStat(s.LogMu), FormatStat(s.LogSigma), FormatStat(s.KSD), FormatStat(s.KSP),
+			num1(s.AICLogNormal), num1(s.AICGamma), num1(s.AICExponential), OrDash(s.Best))
+	}
+	return tw.Flush()
 }
 
 func groupName(g Group) string {

@@ -58,35 +58,8 @@ func analyzeAction(c *cli.Context) error {
 		return badInput("analyze takes one argument, the run directory or a recording file (got %d)", c.NArg())
 	}
 	dir := c.Args().First()
-	opt := analysis.AnalyzeOptions{
-		FromMS: c.Float64("from"), ToMS: c.Float64("until"),
-		FanoWindowMS: c.Float64("fano-window"), CorrBinMS: c.Float64("corr-bin"), PairsSample: c.Int("pairs"),
-		SyncBinMS: c.Float64("sync-bin"), CCGBinMS: c.Float64("ccg-bin"), CCGWindowMS: c.Float64("ccg-window"),
-		SkipCCG: c.Bool("no-ccg"), SkipWeights: c.Bool("no-weights"), WeightsAtStep: c.Int64("weights-step"),
-	}
-	for _, f := range []string{"from", "until", "fano-window", "corr-bin", "sync-bin", "ccg-bin", "ccg-window"} {
-		if v := c.Float64(f); c.IsSet(f) && (!(v >= 0) || math.IsInf(v, 0) || (v == 0 && f != "from")) {
-			return badInput("--%s = %g: must be a finite number of ms > 0 (>= 0 for --from)", f, v)
-		}
-	}
-	if c.IsSet("pairs") && opt.PairsSample < 1 {
-		return badInput("--pairs = %d: must be >= 1", opt.PairsSample)
-	}
-	if c.IsSet("weights-step") && opt.WeightsAtStep < 0 {
-		return badInput("--weights-step = %d: must be >= 0", opt.WeightsAtStep)
-	}
-	if c.IsSet("seed") {
-		s := c.Int64("seed")
-		if s < 1 {
-			return badInput("--seed = %d: must be >= 1", s)
-		}
-		opt.Seed = uint64(s)
-	}
-	var err error
-	if opt.CCGA, err = parseGroup("ccg-a", c.String("ccg-a")); err != nil {
-		return err
-	}
-	if opt.CCGB, err = parseGroup("ccg-b", c.String("ccg-b")); err != nil {
+	opt, err := analyzeOptions(c)
+	if err != nil {
 		return err
 	}
 	if c.Bool("no-parquet") && c.IsSet("parquet") {
@@ -98,6 +71,57 @@ func analyzeAction(c *cli.Context) error {
 			return err
 		}
 	}
+	out, keep, err := analyzeSummaryFile(c, dir, recording)
+	if err != nil {
+		return err
+	}
+	a, err := analyzeInput(dir, recording, opt)
+	if err != nil {
+		return err
+	}
+	return writeAnalyzeResult(c, a, out, keep)
+}
+
+// analyzeOptions reads and checks the options of analyze.
+func analyzeOptions(c *cli.Context) (analysis.AnalyzeOptions, error) {
+	opt := analysis.AnalyzeOptions{
+		FromMS: c.Float64("from"), ToMS: c.Float64("until"),
+		FanoWindowMS: c.Float64("fano-window"), CorrBinMS: c.Float64("corr-bin"), PairsSample: c.Int("pairs"),
+		SyncBinMS: c.Float64("sync-bin"), CCGBinMS: c.Float64("ccg-bin"), CCGWindowMS: c.Float64("ccg-window"),
+		SkipCCG: c.Bool("no-ccg"), SkipWeights: c.Bool("no-weights"), WeightsAtStep: c.Int64("weights-step"),
+	}
+	for _, f := range []string{"from", "until", "fano-window", "corr-bin", "sync-bin", "ccg-bin", "ccg-window"} {
+		if v := c.Float64(f); c.IsSet(f) && (!(v >= 0) || math.IsInf(v, 0) || (v == 0 && f != "from")) {
+			return opt, badInput("--%s = %g: must be a finite number of ms > 0 (>= 0 for --from)", f, v)
+		}
+	}
+	if c.IsSet("pairs") && opt.PairsSample < 1 {
+		return opt, badInput("--pairs = %d: must be >= 1", opt.PairsSample)
+	}
+	if c.IsSet("weights-step") && opt.WeightsAtStep < 0 {
+		return opt, badInput("--weights-step = %d: must be >= 0", opt.WeightsAtStep)
+	}
+	if c.IsSet("seed") {
+		s := c.Int64("seed")
+		if s < 1 {
+			return opt, badInput("--seed = %d: must be >= 1", s)
+		}
+		opt.Seed = uint64(s)
+	}
+	var err error
+	if opt.CCGA, err = parseGroup("ccg-a", c.String("ccg-a")); err != nil {
+		return opt, err
+	}
+	if opt.CCGB, err = parseGroup("ccg-b", c.String("ccg-b")); err != nil {
+		return opt, err
+	}
+	return opt, nil
+}
+
+// analyzeSummaryFile returns the summary Parquet file of analyze (--parquet,
+// else beside the recording or in the run directory) and whether an existing
+// default one is kept (with a note) because --force is not given.
+func analyzeSummaryFile(c *cli.Context, dir string, recording bool) (out string, keep bool, err error) {
 	out, explicit := c.String("parquet"), c.IsSet("parquet")
 	switch {
 	case explicit:
@@ -106,28 +130,41 @@ func analyzeAction(c *cli.Context) error {
 	default:
 		out = filepath.Join(runDirOf(dir), analysisFile)
 	}
-	keep := false // an existing default summary is kept (with a note) unless --force
 	if !c.Bool("no-parquet") && !c.Bool("force") {
 		if _, err := os.Stat(out); err == nil {
 			if explicit {
-				return badInput("--parquet %s exists: pass --force to replace it, or choose another file", out)
+				return "", false, badInput("--parquet %s exists: pass --force to replace it, or choose another file", out)
 			}
 			keep = true
 		}
 	}
-	var a *analysis.Analysis
-	if recording {
-		sp, err := readRecording(dir)
+	return out, keep, nil
+}
+
+// analyzeInput analyses a recording or a run directory.
+func analyzeInput(dir string, recording bool, opt analysis.AnalyzeOptions) (*analysis.Analysis, error) {
+	if !recording {
+		a, err := analysis.Analyze(dir, opt)
 		if err != nil {
-			return err
+			return nil, usageError{err}
 		}
-		if a, err = analysis.AnalyzeSpikes(sp, dir, opt); err != nil {
-			return usageError{err}
-		}
-		a.Recording = true
-	} else if a, err = analysis.Analyze(dir, opt); err != nil {
-		return usageError{err}
+		return a, nil
 	}
+	sp, err := readRecording(dir)
+	if err != nil {
+		return nil, err
+	}
+	a, err := analysis.AnalyzeSpikes(sp, dir, opt)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	a.Recording = true
+	return a, nil
+}
+
+// writeAnalyzeResult prints the analysis (as text or JSON) and writes its
+// summary to out unless --no-parquet or keep.
+func writeAnalyzeResult(c *cli.Context, a *analysis.Analysis, out string, keep bool) error {
 	w := c.App.Writer
 	if c.Bool("json") {
 		b, err := json.MarshalIndent(a, "", "  ")

@@ -47,65 +47,20 @@ func plotAction(c *cli.Context) error {
 		return badInput("plot takes one argument, the run directory or a recording file (got %d)", c.NArg())
 	}
 	dir := c.Args().First()
-	opt := plot.PlotOptions{
-		FromMS: c.Float64("from"), ToMS: c.Float64("until"), RasterMS: c.Float64("raster-ms"),
-		MaxNeurons: c.Int("neurons"), RateBinMS: c.Float64("rate-bin"), ISIMaxMS: c.Float64("isi-max"),
-		Bins: c.Int("bins"), DPI: c.Int("dpi"), WidthCM: c.Float64("width-cm"), HeightCM: c.Float64("height-cm"),
-		Overwrite: c.Bool("force"),
+	opt, err := plotOptions(c)
+	if err != nil {
+		return err
 	}
-	for _, f := range []string{"from", "until", "raster-ms", "rate-bin", "isi-max", "width-cm", "height-cm"} {
-		if v := c.Float64(f); c.IsSet(f) && (!(v >= 0) || math.IsInf(v, 0) || (v == 0 && f != "from")) {
-			return badInput("--%s = %g: must be a finite number > 0 (>= 0 for --from)", f, v)
-		}
-	}
-	for _, f := range []string{"neurons", "bins", "dpi"} {
-		if c.IsSet(f) && (c.Int(f) < 1 || c.Int(f) > 100000) {
-			return badInput("--%s = %d: must be between 1 and 100000", f, c.Int(f))
-		}
-	}
-	if c.IsSet("until") && opt.ToMS <= opt.FromMS {
-		return badInput("--until = %g: must be after --from = %g", opt.ToMS, opt.FromMS)
-	}
-	var rec *traces.SpikeTable
 	recording := isRecording(dir)
-	if recording {
-		var err error
-		if rec, err = readRecording(dir); err != nil {
-			return err
-		}
-	} else {
-		if err := checkRunDir(dir); err != nil {
-			return err
-		}
-		if _, err := traces.ReadMeta(dir); err != nil {
-			return usageError{err}
-		}
+	rec, err := plotInput(dir, recording)
+	if err != nil {
+		return err
 	}
-	out := c.String("to")
-	switch {
-	case out != "":
-	case recording:
-		out = recordingStem(dir) + "-plots"
-	default:
-		out = filepath.Join(runDirOf(dir), "plots")
-	}
-	if st, err := os.Stat(out); err == nil && !st.IsDir() {
-		return badInput("--to %s: not a directory", out)
-	}
-	if !opt.Overwrite {
-		var exist []string
-		for _, f := range plotFiles {
-			if _, err := os.Stat(filepath.Join(out, f)); err == nil {
-				exist = append(exist, f)
-			}
-		}
-		if len(exist) > 0 {
-			return badInput("%s already holds %s: nothing was drawn; pass --force to replace them, or --to another directory",
-				out, strings.Join(exist, ", "))
-		}
+	out, err := plotOutDir(c, dir, recording, opt.Overwrite)
+	if err != nil {
+		return err
 	}
 	var files []string
-	var err error
 	if recording {
 		files, err = plot.PlotSpikes(rec, out, opt)
 	} else {
@@ -126,4 +81,73 @@ func plotAction(c *cli.Context) error {
 		return badInput("%s: the run holds no spikes, rates or weights to plot", dir)
 	}
 	return nil
+}
+
+// plotOptions reads and checks the options of plot.
+func plotOptions(c *cli.Context) (plot.PlotOptions, error) {
+	opt := plot.PlotOptions{
+		FromMS: c.Float64("from"), ToMS: c.Float64("until"), RasterMS: c.Float64("raster-ms"),
+		MaxNeurons: c.Int("neurons"), RateBinMS: c.Float64("rate-bin"), ISIMaxMS: c.Float64("isi-max"),
+		Bins: c.Int("bins"), DPI: c.Int("dpi"), WidthCM: c.Float64("width-cm"), HeightCM: c.Float64("height-cm"),
+		Overwrite: c.Bool("force"),
+	}
+	for _, f := range []string{"from", "until", "raster-ms", "rate-bin", "isi-max", "width-cm", "height-cm"} {
+		if v := c.Float64(f); c.IsSet(f) && (!(v >= 0) || math.IsInf(v, 0) || (v == 0 && f != "from")) {
+			return opt, badInput("--%s = %g: must be a finite number > 0 (>= 0 for --from)", f, v)
+		}
+	}
+	for _, f := range []string{"neurons", "bins", "dpi"} {
+		if c.IsSet(f) && (c.Int(f) < 1 || c.Int(f) > 100000) {
+			return opt, badInput("--%s = %d: must be between 1 and 100000", f, c.Int(f))
+		}
+	}
+	if c.IsSet("until") && opt.ToMS <= opt.FromMS {
+		return opt, badInput("--until = %g: must be after --from = %g", opt.ToMS, opt.FromMS)
+	}
+	return opt, nil
+}
+
+// plotInput reads a recording (and returns it), or checks a run directory
+// and its metadata (and returns nil).
+func plotInput(dir string, recording bool) (*traces.SpikeTable, error) {
+	if recording {
+		return readRecording(dir)
+	}
+	if err := checkRunDir(dir); err != nil {
+		return nil, err
+	}
+	if _, err := traces.ReadMeta(dir); err != nil {
+		return nil, usageError{err}
+	}
+	return nil, nil
+}
+
+// plotOutDir returns the directory of the figures (--to, else beside the
+// recording or in the run directory); unless overwrite, it must hold none of
+// plotFiles.
+func plotOutDir(c *cli.Context, dir string, recording, overwrite bool) (string, error) {
+	out := c.String("to")
+	switch {
+	case out != "":
+	case recording:
+		out = recordingStem(dir) + "-plots"
+	default:
+		out = filepath.Join(runDirOf(dir), "plots")
+	}
+	if st, err := os.Stat(out); err == nil && !st.IsDir() {
+		return "", badInput("--to %s: not a directory", out)
+	}
+	if !overwrite {
+		var exist []string
+		for _, f := range plotFiles {
+			if _, err := os.Stat(filepath.Join(out, f)); err == nil {
+				exist = append(exist, f)
+			}
+		}
+		if len(exist) > 0 {
+			return "", badInput("%s already holds %s: nothing was drawn; pass --force to replace them, or --to another directory",
+				out, strings.Join(exist, ", "))
+		}
+	}
+	return out, nil
 }

@@ -519,156 +519,214 @@ func (sh *advShared) bpTransfer(ctx context.Context, plan advPlan, key string, h
 // advUnit trains one model and runs all of its attacks.
 func advUnit(ctx context.Context, opt Options, plan advPlan, sh *advShared, key, model string, hidden int, seed int64,
 	data *Data, train *mnist.Set, set *advSet) ([]Result, error) {
-	var rs []Result
-	add := func(cond string, eps float64, metric string, v float64) {
-		rs = append(rs, Result{Dataset: data.Name, Model: model, Seed: seed, Condition: cond, Param: eps, Metric: metric, Value: v})
-	}
-	t0, c0 := time.Now(), cpuTime()
+	u := &advUnitLog{dataset: data.Name, model: model, seed: seed, t0: time.Now(), c0: cpuTime()}
 	noise := noisy(plan, set, seed)
-	var tTrain, tAttack time.Duration
 	switch model {
 	case ModelBP, ModelNonNeg:
-		var mlp *baseline.MLP
-		var tr crafted
-		var white crafted
-		if model == ModelBP {
-			c, m, err := sh.bpTransfer(ctx, plan, key, hidden, seed, train, set)
-			if err != nil {
-				return nil, err
-			}
-			if m == nil { // crafted earlier in this run: cannot be (BP runs first)
-				return nil, fmt.Errorf("adversarial: backprop unit ran after its images were crafted")
-			}
-			mlp, white = m, c
-			tTrain = time.Since(t0) // training and crafting, together
-		} else {
-			c, _, err := sh.bpTransfer(ctx, plan, key, hidden, seed, train, set)
-			if err != nil {
-				return nil, err
-			}
-			tr = c
-			t1 := time.Now()
-			m, err := TrainBaseline(ctx, BaselineConfig(model, hidden, seed, baselineEpochs(train.Len())), train)
-			if err != nil {
-				return nil, err
-			}
-			mlp = m
-			tTrain = time.Since(t1)
-			t2 := time.Now()
-			white, err = craft(ctx, plan, newMLPBatch(mlp), set, seed)
-			if err != nil {
-				return nil, err
-			}
-			tAttack = time.Since(t2)
-		}
-		b := newMLPBatch(mlp)
-		clean := batchAccuracy(b, set.x, set.labels)
-		conds := []string{advFGSMWhite, advPGDWhite, advNoise}
-		if tr != nil {
-			conds = append(conds, advFGSMTrans, advPGDTrans)
-		}
-		for _, c := range conds {
-			add(c, 0, "accuracy", clean)
-		}
-		for _, eps := range plan.eps[1:] {
-			add(advFGSMWhite, eps, "accuracy", batchAccuracy(b, white["fgsm"][eps], set.labels))
-			add(advPGDWhite, eps, "accuracy", batchAccuracy(b, white["pgd"][eps], set.labels))
-			add(advNoise, eps, "accuracy", batchAccuracy(b, noise[eps], set.labels))
-			if tr != nil {
-				add(advFGSMTrans, eps, "accuracy", batchAccuracy(b, tr["fgsm"][eps], set.labels))
-				add(advPGDTrans, eps, "accuracy", batchAccuracy(b, tr["pgd"][eps], set.labels))
-			}
-		}
+		return advBaselineUnit(ctx, plan, sh, u, key, hidden, train, set, noise)
 	case ModelRule:
-		tr, _, err := sh.bpTransfer(ctx, plan, key, hidden, seed, train, set)
-		if err != nil {
-			return nil, err
-		}
-		t1 := time.Now()
-		m, err := NewRule(RuleConfig{Hidden: hidden, Seed: seed, Threads: opt.Threads, Kernels: opt.Kernels}, data.Classes)
-		if err != nil {
-			return nil, err
-		}
-		defer m.Net.Close()
-		if err := TrainRule(ctx, m, train, ruleEpochs(train.Len()), 0); err != nil {
-			return nil, err
-		}
-		tTrain = time.Since(t1)
-		t2 := time.Now()
-		// The surrogate, calibrated on training images against the network's own predictions.
-		sur := NewSurrogate(m)
-		cal := newAdvSet(Stratified(train, data.Classes, (plan.ncal+len(data.Classes)-1)/len(data.Classes), uint64(seed)+1000))
-		calPred, err := rulePredictions(m, cal.x, cal.labels, 1<<30)
-		if err != nil {
-			return nil, err
-		}
-		add("calibration (train)", 0, "surrogate_agreement", sur.Calibrate(cal.x, calPred))
-		add("calibration (train)", 0, "surrogate_beta", sur.Beta)
-		add("calibration (train)", 0, "surrogate_gamma", sur.Gamma)
-		// Clean test accuracy, and the surrogate's agreement on the clean test set.
-		pred, err := rulePredictions(m, set.x, set.labels, 0)
-		if err != nil {
-			return nil, err
-		}
-		sb := newSurBatch(sur)
-		sx := mat.NewDense(len(set.x), len(set.x[0]), nil)
-		for i := range set.x {
-			sx.SetRow(i, set.x[i])
-		}
-		agree, ok := 0, 0
-		for i, p := range sb.Predict(sx) {
-			if p == pred[i] {
-				agree++
-			}
-			if pred[i] == set.labels[i] {
-				ok++
-			}
-		}
-		add("clean test", 0, "surrogate_agreement", float64(agree)/float64(len(pred)))
-		add("clean test", 0, "surrogate_accuracy", batchAccuracy(sb, set.x, set.labels))
-		clean := float64(ok) / float64(len(pred))
-		for _, c := range []string{advFGSMTrans, advPGDTrans, advFGSMSurr, advPGDSurr, advNoise} {
-			add(c, 0, "accuracy", clean)
-		}
-		// White-box through the surrogate (on the first nsurr test images).
-		sset := set
-		if plan.nsurr > 0 && plan.nsurr < len(set.x) {
-			sset = &advSet{x: set.x[:plan.nsurr], labels: set.labels[:plan.nsurr]}
-		}
-		white, err := craft(ctx, plan, sb, sset, seed)
-		if err != nil {
-			return nil, err
-		}
-		for _, eps := range plan.eps[1:] {
-			for _, a := range []struct {
-				cond string
-				imgs [][]float64
-				lab  []int
-				sur  bool
-			}{
-				{advFGSMTrans, tr["fgsm"][eps], set.labels, false},
-				{advPGDTrans, tr["pgd"][eps], set.labels, false},
-				{advFGSMSurr, white["fgsm"][eps], sset.labels, true},
-				{advPGDSurr, white["pgd"][eps], sset.labels, true},
-				{advNoise, noise[eps], set.labels, false},
-			} {
-				acc, err := ruleAccuracy(ctx, m, a.imgs, a.lab)
-				if err != nil {
-					return nil, err
-				}
-				add(a.cond, eps, "accuracy", acc)
-				if a.sur {
-					add(a.cond, eps, "surrogate_accuracy", batchAccuracy(sb, a.imgs, a.lab))
-				}
-			}
-		}
-		tAttack = time.Since(t2)
+		return advRuleUnit(ctx, opt, plan, sh, u, key, hidden, data, train, set, noise)
 	}
-	add("unit", 0, "seconds_train", tTrain.Seconds())
-	add("unit", 0, "seconds_attack", tAttack.Seconds())
-	add("unit", 0, "seconds", time.Since(t0).Seconds())
-	add("unit", 0, "cpu_seconds", (cpuTime() - c0).Seconds())
-	return rs, nil
+	return u.finish(), nil
+}
+
+// advUnitLog collects the results of one unit and times it.
+type advUnitLog struct {
+	rs              []Result
+	dataset, model  string
+	seed            int64
+	t0              time.Time     // start of the unit
+	c0              time.Duration // CPU time at the start
+	tTrain, tAttack time.Duration
+}
+
+func (u *advUnitLog) add(cond string, eps float64, metric string, v float64) {
+	u.rs = append(u.rs, Result{Dataset: u.dataset, Model: u.model, Seed: u.seed, Condition: cond, Param: eps, Metric: metric, Value: v})
+}
+
+// finish adds the unit's times and returns its results.
+func (u *advUnitLog) finish() []Result {
+	u.add("unit", 0, "seconds_train", u.tTrain.Seconds())
+	u.add("unit", 0, "seconds_attack", u.tAttack.Seconds())
+	u.add("unit", 0, "seconds", time.Since(u.t0).Seconds())
+	u.add("unit", 0, "cpu_seconds", (cpuTime() - u.c0).Seconds())
+	return u.rs
+}
+
+// advBaselineUnit trains (or takes) a backprop baseline and scores it on the
+// clean, white-box, noisy and (nonnegative baseline) transferred images.
+func advBaselineUnit(ctx context.Context, plan advPlan, sh *advShared, u *advUnitLog, key string, hidden int,
+	train *mnist.Set, set *advSet, noise map[float64][][]float64) ([]Result, error) {
+	mlp, white, tr, err := advBaselineNet(ctx, plan, sh, u, key, hidden, train, set)
+	if err != nil {
+		return nil, err
+	}
+	b := newMLPBatch(mlp)
+	clean := batchAccuracy(b, set.x, set.labels)
+	conds := []string{advFGSMWhite, advPGDWhite, advNoise}
+	if tr != nil {
+		conds = append(conds, advFGSMTrans, advPGDTrans)
+	}
+	for _, c := range conds {
+		u.add(c, 0, "accuracy", clean)
+	}
+	for _, eps := range plan.eps[1:] {
+		u.add(advFGSMWhite, eps, "accuracy", batchAccuracy(b, white["fgsm"][eps], set.labels))
+		u.add(advPGDWhite, eps, "accuracy", batchAccuracy(b, white["pgd"][eps], set.labels))
+		u.add(advNoise, eps, "accuracy", batchAccuracy(b, noise[eps], set.labels))
+		if tr != nil {
+			u.add(advFGSMTrans, eps, "accuracy", batchAccuracy(b, tr["fgsm"][eps], set.labels))
+			u.add(advPGDTrans, eps, "accuracy", batchAccuracy(b, tr["pgd"][eps], set.labels))
+		}
+	}
+	return u.finish(), nil
+}
+
+// advBaselineNet returns the unit's trained baseline and its white-box
+// images, and for the nonnegative baseline the images transferred from
+// backprop (nil for backprop itself). It sets the unit's training and
+// attack times: backprop's are shared with crafting its transfer images,
+// so its training time covers both.
+func advBaselineNet(ctx context.Context, plan advPlan, sh *advShared, u *advUnitLog, key string, hidden int,
+	train *mnist.Set, set *advSet) (mlp *baseline.MLP, white, tr crafted, err error) {
+	if u.model == ModelBP {
+		c, m, err := sh.bpTransfer(ctx, plan, key, hidden, u.seed, train, set)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		if m == nil { // crafted earlier in this run: cannot be (BP runs first)
+			return nil, nil, nil, fmt.Errorf("adversarial: backprop unit ran after its images were crafted")
+		}
+		u.tTrain = time.Since(u.t0) // training and crafting, together
+		return m, c, nil, nil
+	}
+	tr, _, err = sh.bpTransfer(ctx, plan, key, hidden, u.seed, train, set)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	t1 := time.Now()
+	mlp, err = TrainBaseline(ctx, BaselineConfig(u.model, hidden, u.seed, baselineEpochs(train.Len())), train)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	u.tTrain = time.Since(t1)
+	t2 := time.Now()
+	white, err = craft(ctx, plan, newMLPBatch(mlp), set, u.seed)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	u.tAttack = time.Since(t2)
+	return mlp, white, tr, nil
+}
+
+// advRuleUnit trains the rule, calibrates its surrogate and scores it on
+// the clean, transferred, surrogate white-box and noisy images.
+func advRuleUnit(ctx context.Context, opt Options, plan advPlan, sh *advShared, u *advUnitLog, key string, hidden int,
+	data *Data, train *mnist.Set, set *advSet, noise map[float64][][]float64) ([]Result, error) {
+	tr, _, err := sh.bpTransfer(ctx, plan, key, hidden, u.seed, train, set)
+	if err != nil {
+		return nil, err
+	}
+	t1 := time.Now()
+	m, err := NewRule(RuleConfig{Hidden: hidden, Seed: u.seed, Threads: opt.Threads, Kernels: opt.Kernels}, data.Classes)
+	if err != nil {
+		return nil, err
+	}
+	defer m.Net.Close()
+	if err := TrainRule(ctx, m, train, ruleEpochs(train.Len()), 0); err != nil {
+		return nil, err
+	}
+	u.tTrain = time.Since(t1)
+	t2 := time.Now()
+	sb, err := advRuleSurrogate(plan, u, m, data, train, set)
+	if err != nil {
+		return nil, err
+	}
+	if err := advRuleAttacks(ctx, plan, u, m, sb, set, tr, noise); err != nil {
+		return nil, err
+	}
+	u.tAttack = time.Since(t2)
+	return u.finish(), nil
+}
+
+// advRuleSurrogate builds the rule's surrogate, calibrated on training
+// images against the network's own predictions, and records the calibration,
+// the surrogate's agreement on the clean test set and the clean accuracy.
+func advRuleSurrogate(plan advPlan, u *advUnitLog, m *learn.Model, data *Data, train *mnist.Set, set *advSet) (*surBatch, error) {
+	sur := NewSurrogate(m)
+	cal := newAdvSet(Stratified(train, data.Classes, (plan.ncal+len(data.Classes)-1)/len(data.Classes), uint64(u.seed)+1000))
+	calPred, err := rulePredictions(m, cal.x, cal.labels, 1<<30)
+	if err != nil {
+		return nil, err
+	}
+	u.add("calibration (train)", 0, "surrogate_agreement", sur.Calibrate(cal.x, calPred))
+	u.add("calibration (train)", 0, "surrogate_beta", sur.Beta)
+	u.add("calibration (train)", 0, "surrogate_gamma", sur.Gamma)
+	// Clean test accuracy, and the surrogate's agreement on the clean test set.
+	pred, err := rulePredictions(m, set.x, set.labels, 0)
+	if err != nil {
+		return nil, err
+	}
+	sb := newSurBatch(sur)
+	sx := mat.NewDense(len(set.x), len(set.x[0]), nil)
+	for i := range set.x {
+		sx.SetRow(i, set.x[i])
+	}
+	agree, ok := 0, 0
+	for i, p := range sb.Predict(sx) {
+		if p == pred[i] {
+			agree++
+		}
+		if pred[i] == set.labels[i] {
+			ok++
+		}
+	}
+	u.add("clean test", 0, "surrogate_agreement", float64(agree)/float64(len(pred)))
+	u.add("clean test", 0, "surrogate_accuracy", batchAccuracy(sb, set.x, set.labels))
+	clean := float64(ok) / float64(len(pred))
+	for _, c := range []string{advFGSMTrans, advPGDTrans, advFGSMSurr, advPGDSurr, advNoise} {
+		u.add(c, 0, "accuracy", clean)
+	}
+	return sb, nil
+}
+
+// advRuleAttacks scores the rule on the images transferred from backprop,
+// crafted white-box through its surrogate (on the first nsurr test images)
+// and noisy, at every nonzero eps.
+func advRuleAttacks(ctx context.Context, plan advPlan, u *advUnitLog, m *learn.Model, sb *surBatch, set *advSet,
+	tr crafted, noise map[float64][][]float64) error {
+	sset := set
+	if plan.nsurr > 0 && plan.nsurr < len(set.x) {
+		sset = &advSet{x: set.x[:plan.nsurr], labels: set.labels[:plan.nsurr]}
+	}
+	white, err := craft(ctx, plan, sb, sset, u.seed)
+	if err != nil {
+		return err
+	}
+	for _, eps := range plan.eps[1:] {
+		for _, a := range []struct {
+			cond string
+			imgs [][]float64
+			lab  []int
+			sur  bool
+		}{
+			{advFGSMTrans, tr["fgsm"][eps], set.labels, false},
+			{advPGDTrans, tr["pgd"][eps], set.labels, false},
+			{advFGSMSurr, white["fgsm"][eps], sset.labels, true},
+			{advPGDSurr, white["pgd"][eps], sset.labels, true},
+			{advNoise, noise[eps], set.labels, false},
+		} {
+			acc, err := ruleAccuracy(ctx, m, a.imgs, a.lab)
+			if err != nil {
+				return err
+			}
+			u.add(a.cond, eps, "accuracy", acc)
+			if a.sur {
+				u.add(a.cond, eps, "surrogate_accuracy", batchAccuracy(sb, a.imgs, a.lab))
+			}
+		}
+	}
+	return nil
 }
 
 // ---- the report --------------------------------------------------------------
@@ -701,28 +759,37 @@ func advWorst(rs []Result, ds, model string, eps float64) []float64 {
 	return out
 }
 
-
 func advReport(env *Env, plan advPlan, models []string) error {
 	rs := env.Runner.Results()
-	r := env.Report
+	advMethod(env.Report, plan)
+	for _, ds := range Datasets(rs) {
+		if err := advDatasetReport(env, rs, plan, models, ds); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// advMethod describes the training, the attacks and the surrogate.
+func advMethod(r *Report, plan advPlan) {
 	nsurr := "all"
 	if plan.nsurr > 0 {
 		nsurr = fmt.Sprint(plan.nsurr)
 	}
 	r.Section("Method")
-	r.Text("Every model of a seed is trained on the whole training set of the task (the rule for one epoch, a baseline for three " +
+	r.Text("Every model of a seed is trained on the whole training set of the task (the rule for one epoch, a baseline for three "+
 		"epochs of mini-batch Adam; in the quick run %d samples per class with max(1, ⌈3000/n⌉) and max(3, ⌈30000/n⌉) epochs) and is attacked on the "+
 		"same %d test images (stratified, seed 0), with L∞ perturbations of radius eps ∈ %v:", plan.ntrain, plan.ntest, plan.eps)
 	r.Text("* **FGSM**: clip₀₁(x + eps·sign ∇ₓL), L the cross-entropy of the true label.\n" +
 		fmt.Sprintf("* **PGD**: %d steps of x ← Proj(x + α·sign ∇ₓL), α = eps/10·2.5, from a uniform random start in the eps-ball (seeded per sample), Proj the clip to [x−eps, x+eps] ∩ [0, 1]; the last iterate is scored.\n", plan.steps) +
 		"* **noise**: x + N(0, σ²) per pixel with σ = eps, clipped to [0, 1] (the same noise for every model of a seed).")
-	r.Text("The baselines are attacked **white-box** (their exact input gradient; the batched gradient used here is checked against " +
-		"`MLP.InputGradient`, and the batched PGD against `baseline.PGD`, in the tests). The spiking network has no gradient, so it is attacked two ways: " +
-		"**transfer** — the very images crafted white-box on the plain backprop baseline of the same seed, scored on the spiking network " +
-		"(and, for a fair comparison of transfer, on the nonnegative baseline too); and **surrogate** — white-box through the network's " +
-		"rate-equivalent surrogate (surrogate.go): u_j = Σᵢ w_ij xᵢ r T/1000 − (ϑ + θ_j), a = softmax(β u) (the lateral inhibition as a soft " +
-		"winner-take-all), s_k = Σ_j v_jk a_j, p = softmax(γ s), with the trained weights w, v, input rate r, presentation time T, threshold ϑ " +
-		"and homeostatic offsets θ. β is chosen from a grid so that the surrogate's predictions agree most often with the spiking network's own " +
+	r.Text("The baselines are attacked **white-box** (their exact input gradient; the batched gradient used here is checked against "+
+		"`MLP.InputGradient`, and the batched PGD against `baseline.PGD`, in the tests). The spiking network has no gradient, so it is attacked two ways: "+
+		"**transfer** — the very images crafted white-box on the plain backprop baseline of the same seed, scored on the spiking network "+
+		"(and, for a fair comparison of transfer, on the nonnegative baseline too); and **surrogate** — white-box through the network's "+
+		"rate-equivalent surrogate (surrogate.go): u_j = Σᵢ w_ij xᵢ r T/1000 − (ϑ + θ_j), a = softmax(β u) (the lateral inhibition as a soft "+
+		"winner-take-all), s_k = Σ_j v_jk a_j, p = softmax(γ s), with the trained weights w, v, input rate r, presentation time T, threshold ϑ "+
+		"and homeostatic offsets θ. β is chosen from a grid so that the surrogate's predictions agree most often with the spiking network's own "+
 		"predictions on %d training images; γ scales the class scores to unit spread. FGSM and PGD on the surrogate's gradient "+
 		"craft images (%s test images) that are then scored on the spiking network. The gradient is the exact one divided, per image, by the "+
 		"soft-WTA activity of the runner-up hidden neuron (a positive factor, so the sign steps are the same): when one hidden neuron takes all, "+
@@ -731,114 +798,149 @@ func advReport(env *Env, plan advPlan, models []string) error {
 		"if the attack fools the surrogate but not the network, the surrogate is a poor stand-in and the network's robustness is not shown by it. "+
 		"Accuracy in %%, mean ± SD over seeds (min–max). \"worst case\" is, per seed, the lowest accuracy over the attacks the model was subjected to "+
 		"(white-box for the baselines; transfer and surrogate for the rule).", plan.ncal, nsurr)
-	kinds := []struct{ name, title string }{{"fgsm", "FGSM"}, {"pgd", "PGD"}, {"noise", "Gaussian noise"}}
-	for _, ds := range Datasets(rs) {
-		r.Section("Accuracy under attack, " + ds)
-		header := append([]string{"attack", "eps"}, models...)
-		var rows [][]string
-		for _, cond := range append(slices.Clone(advConditions), "worst case") {
-			for _, eps := range plan.eps {
-				row := []string{cond, fmt.Sprint(eps)}
-				seen := false
-				for _, model := range models {
-					var v []float64
-					if cond == "worst case" {
-						v = advWorst(rs, ds, model, eps)
-					} else {
-						v = advValues(rs, ds, model, cond, "accuracy", eps)
-					}
-					seen = seen || len(v) > 0
-					row = append(row, summary(v, 100, 1))
-				}
-				if seen {
-					rows = append(rows, row)
-				}
-			}
-		}
-		r.Table(header, rows)
-		// Surrogate diagnostics.
-		var srows [][]string
-		srows = append(srows, []string{"agreement with the network, calibration images", summary(advValues(rs, ds, ModelRule, "calibration (train)", "surrogate_agreement", 0), 100, 1)})
-		srows = append(srows, []string{"agreement with the network, clean test", summary(advValues(rs, ds, ModelRule, "clean test", "surrogate_agreement", 0), 100, 1)})
-		srows = append(srows, []string{"surrogate accuracy, clean test", summary(advValues(rs, ds, ModelRule, "clean test", "surrogate_accuracy", 0), 100, 1)})
-		for _, cond := range []string{advFGSMSurr, advPGDSurr} {
-			for _, eps := range plan.eps[1:] {
-				srows = append(srows, []string{fmt.Sprintf("surrogate's own accuracy, %s eps=%g", cond, eps),
-					summary(advValues(rs, ds, ModelRule, cond, "surrogate_accuracy", eps), 100, 1)})
-			}
-		}
-		srows = append(srows, []string{"β (calibrated)", summary(advValues(rs, ds, ModelRule, "calibration (train)", "surrogate_beta", 0), 1, 3)})
-		r.Text("Surrogate of the rule, %s (%%):", ds)
-		r.Table([]string{"quantity", "value"}, srows)
-		for _, k := range kinds {
-			var series []plot.Series
+}
+
+// advDatasetReport writes the sections of one data set: accuracy under
+// attack, the surrogate's diagnostics, the figures, the findings and the
+// unit times.
+func advDatasetReport(env *Env, rs []Result, plan advPlan, models []string, ds string) error {
+	r := env.Report
+	r.Section("Accuracy under attack, " + ds)
+	r.Table(advAttackTable(rs, plan, models, ds))
+	r.Text("Surrogate of the rule, %s (%%):", ds)
+	r.Table([]string{"quantity", "value"}, advSurrogateRows(rs, plan, ds))
+	if err := advFigures(env, rs, models, ds); err != nil {
+		return err
+	}
+	r.Section("Findings, " + ds)
+	r.Text("%s", strings.Join(advFindings(rs, plan, ds), "\n"))
+	r.Text("Unit times, %s (wall-clock s; the backprop unit's training column includes crafting its attacks, the others' attack column their own crafting and scoring; "+
+		"CPU s is the process's CPU time during the unit, all threads — on a shared machine the wall-clock time depends on the load):", ds)
+	r.Table([]string{"model", "train", "attacks", "unit", "unit CPU"}, advTimeRows(rs, models, ds))
+	return nil
+}
+
+// advAttackTable is the accuracy of every model under every attack and eps,
+// and in the worst case; rows no model has are left out.
+func advAttackTable(rs []Result, plan advPlan, models []string, ds string) ([]string, [][]string) {
+	header := append([]string{"attack", "eps"}, models...)
+	var rows [][]string
+	for _, cond := range append(slices.Clone(advConditions), "worst case") {
+		for _, eps := range plan.eps {
+			row := []string{cond, fmt.Sprint(eps)}
+			seen := false
 			for _, model := range models {
-				for _, cond := range advConditions {
-					if !strings.HasPrefix(cond, k.name) {
-						continue
-					}
-					x, v := Group(rs, Select{Dataset: ds, Model: model, Metric: "accuracy", Condition: func(c string) bool { return c == cond }})
-					if len(x) == 0 {
-						continue
-					}
-					name := model
-					if k.name != "noise" {
-						name += " (" + strings.TrimPrefix(cond, k.name+" ") + ")"
-					}
-					series = append(series, plot.Series{Name: name, X: x, Values: v})
+				var v []float64
+				if cond == "worst case" {
+					v = advWorst(rs, ds, model, eps)
+				} else {
+					v = advValues(rs, ds, model, cond, "accuracy", eps)
 				}
+				seen = seen || len(v) > 0
+				row = append(row, summary(v, 100, 1))
 			}
-			file := "adversarial-" + k.name + "-" + fileName(strings.ReplaceAll(ds, ",", "")) + ".png"
-			xl := "eps (L∞ radius)"
-			if k.name == "noise" {
-				xl = "σ (noise SD)"
+			if seen {
+				rows = append(rows, row)
 			}
-			if err := plot.Curves(env.Path(file), series, plot.CurveOptions{Title: k.title + ", " + ds, XLabel: xl, YLabel: "test accuracy", YMin: 0, YMax: 1}); err != nil {
-				return err
-			}
-			r.Figure(file, fmt.Sprintf("%s: test accuracy against eps, %s (mean ± SD over seeds).", k.title, ds))
 		}
-		r.Section("Findings, " + ds)
-		last := plan.eps[len(plan.eps)-1]
-		var f []string
-		for _, model := range []string{ModelBP, ModelNonNeg} {
-			v := mean(advValues(rs, ds, model, advPGDWhite, "accuracy", last))
-			verdict := "near zero: the attack works"
-			if v > 0.05 {
-				verdict = "NOT near zero: the attack is too weak or broken"
-			}
-			f = append(f, fmt.Sprintf("* White-box PGD at eps=%g leaves %s at %.1f%% (%s).", last, model, 100*v, verdict))
-		}
+	}
+	return header, rows
+}
+
+// advSurrogateRows are the diagnostics of the rule's surrogate: its agreement
+// with the network, its own accuracy clean and under its attacks, and β.
+func advSurrogateRows(rs []Result, plan advPlan, ds string) [][]string {
+	var srows [][]string
+	srows = append(srows, []string{"agreement with the network, calibration images", summary(advValues(rs, ds, ModelRule, "calibration (train)", "surrogate_agreement", 0), 100, 1)})
+	srows = append(srows, []string{"agreement with the network, clean test", summary(advValues(rs, ds, ModelRule, "clean test", "surrogate_agreement", 0), 100, 1)})
+	srows = append(srows, []string{"surrogate accuracy, clean test", summary(advValues(rs, ds, ModelRule, "clean test", "surrogate_accuracy", 0), 100, 1)})
+	for _, cond := range []string{advFGSMSurr, advPGDSurr} {
 		for _, eps := range plan.eps[1:] {
-			bp := mean(advWorst(rs, ds, ModelBP, eps))
-			nn := mean(advWorst(rs, ds, ModelNonNeg, eps))
-			ru := mean(advWorst(rs, ds, ModelRule, eps))
-			tb := mean(advValues(rs, ds, ModelRule, advPGDTrans, "accuracy", eps))
-			tn := mean(advValues(rs, ds, ModelNonNeg, advPGDTrans, "accuracy", eps))
-			sr := mean(advValues(rs, ds, ModelRule, advPGDSurr, "accuracy", eps))
-			cmp := "more robust than"
-			if ru < bp {
-				cmp = "less robust than"
-			}
-			f = append(f, fmt.Sprintf("* eps=%g: worst case rule %.1f%% vs backprop %.1f%% (white-box) and nonneg %.1f%%: the rule is %s backprop. "+
-				"PGD transfer from backprop: rule %.1f%%, nonneg %.1f%%; PGD through the surrogate: rule %.1f%%.",
-				eps, 100*ru, 100*bp, 100*nn, cmp, 100*tb, 100*tn, 100*sr))
+			srows = append(srows, []string{fmt.Sprintf("surrogate's own accuracy, %s eps=%g", cond, eps),
+				summary(advValues(rs, ds, ModelRule, cond, "surrogate_accuracy", eps), 100, 1)})
 		}
-		f = append(f, "* Caveat: the rule is only attacked through proxies (transfer, surrogate); its worst case is an upper bound on its true "+
-			"white-box robustness, while the baselines' numbers are exact white-box attacks. Robustness \"shown\" by a weak proxy is not robustness.")
-		r.Text("%s", strings.Join(f, "\n"))
-		// Times.
-		var trows [][]string
+	}
+	srows = append(srows, []string{"β (calibrated)", summary(advValues(rs, ds, ModelRule, "calibration (train)", "surrogate_beta", 0), 1, 3)})
+	return srows
+}
+
+// advFigures draws and adds one figure per kind of attack: accuracy
+// against eps for every model and condition of that kind.
+func advFigures(env *Env, rs []Result, models []string, ds string) error {
+	kinds := []struct{ name, title string }{{"fgsm", "FGSM"}, {"pgd", "PGD"}, {"noise", "Gaussian noise"}}
+	for _, k := range kinds {
+		var series []plot.Series
 		for _, model := range models {
-			trows = append(trows, []string{model,
-				summary(advValues(rs, ds, model, "unit", "seconds_train", 0), 1, 1),
-				summary(advValues(rs, ds, model, "unit", "seconds_attack", 0), 1, 1),
-				summary(advValues(rs, ds, model, "unit", "seconds", 0), 1, 1),
-				summary(advValues(rs, ds, model, "unit", "cpu_seconds", 0), 1, 1)})
+			for _, cond := range advConditions {
+				if !strings.HasPrefix(cond, k.name) {
+					continue
+				}
+				x, v := Group(rs, Select{Dataset: ds, Model: model, Metric: "accuracy", Condition: func(c string) bool { return c == cond }})
+				if len(x) == 0 {
+					continue
+				}
+				name := model
+				if k.name != "noise" {
+					name += " (" + strings.TrimPrefix(cond, k.name+" ") + ")"
+				}
+				series = append(series, plot.Series{Name: name, X: x, Values: v})
+			}
 		}
-		r.Text("Unit times, %s (wall-clock s; the backprop unit's training column includes crafting its attacks, the others' attack column their own crafting and scoring; "+
-			"CPU s is the process's CPU time during the unit, all threads — on a shared machine the wall-clock time depends on the load):", ds)
-		r.Table([]string{"model", "train", "attacks", "unit", "unit CPU"}, trows)
+		file := "adversarial-" + k.name + "-" + fileName(strings.ReplaceAll(ds, ",", "")) + ".png"
+		xl := "eps (L∞ radius)"
+		if k.name == "noise" {
+			xl = "σ (noise SD)"
+		}
+		if err := plot.Curves(env.Path(file), series, plot.CurveOptions{Title: k.title + ", " + ds, XLabel: xl, YLabel: "test accuracy", YMin: 0, YMax: 1}); err != nil {
+			return err
+		}
+		env.Report.Figure(file, fmt.Sprintf("%s: test accuracy against eps, %s (mean ± SD over seeds).", k.title, ds))
 	}
 	return nil
+}
+
+// advFindings are the findings' bullets: whether white-box PGD works on
+// the baselines, the worst cases compared at each eps, and the caveat.
+func advFindings(rs []Result, plan advPlan, ds string) []string {
+	last := plan.eps[len(plan.eps)-1]
+	var f []string
+	for _, model := range []string{ModelBP, ModelNonNeg} {
+		v := mean(advValues(rs, ds, model, advPGDWhite, "accuracy", last))
+		verdict := "near zero: the attack works"
+		if v > 0.05 {
+			verdict = "NOT near zero: the attack is too weak or broken"
+		}
+		f = append(f, fmt.Sprintf("* White-box PGD at eps=%g leaves %s at %.1f%% (%s).", last, model, 100*v, verdict))
+	}
+	for _, eps := range plan.eps[1:] {
+		bp := mean(advWorst(rs, ds, ModelBP, eps))
+		nn := mean(advWorst(rs, ds, ModelNonNeg, eps))
+		ru := mean(advWorst(rs, ds, ModelRule, eps))
+		tb := mean(advValues(rs, ds, ModelRule, advPGDTrans, "accuracy", eps))
+		tn := mean(advValues(rs, ds, ModelNonNeg, advPGDTrans, "accuracy", eps))
+		sr := mean(advValues(rs, ds, ModelRule, advPGDSurr, "accuracy", eps))
+		cmp := "more robust than"
+		if ru < bp {
+			cmp = "less robust than"
+		}
+		f = append(f, fmt.Sprintf("* eps=%g: worst case rule %.1f%% vs backprop %.1f%% (white-box) and nonneg %.1f%%: the rule is %s backprop. "+
+			"PGD transfer from backprop: rule %.1f%%, nonneg %.1f%%; PGD through the surrogate: rule %.1f%%.",
+			eps, 100*ru, 100*bp, 100*nn, cmp, 100*tb, 100*tn, 100*sr))
+	}
+	f = append(f, "* Caveat: the rule is only attacked through proxies (transfer, surrogate); its worst case is an upper bound on its true "+
+		"white-box robustness, while the baselines' numbers are exact white-box attacks. Robustness \"shown\" by a weak proxy is not robustness.")
+	return f
+}
+
+// advTimeRows are the unit times of every model (wall-clock and CPU s).
+func advTimeRows(rs []Result, models []string, ds string) [][]string {
+	var trows [][]string
+	for _, model := range models {
+		trows = append(trows, []string{model,
+			summary(advValues(rs, ds, model, "unit", "seconds_train", 0), 1, 1),
+			summary(advValues(rs, ds, model, "unit", "seconds_attack", 0), 1, 1),
+			summary(advValues(rs, ds, model, "unit", "seconds", 0), 1, 1),
+			summary(advValues(rs, ds, model, "unit", "cpu_seconds", 0), 1, 1)})
+	}
+	return trows
 }

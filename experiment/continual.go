@@ -341,7 +341,21 @@ func metricValues(rs []Result, proto, model, metric string) []float64 {
 
 func continualReport(env *Env, plan continualPlan, models []string) error {
 	rs := env.Runner.Results()
-	r := env.Report
+	continualMethod(env.Report, plan)
+	for _, pr := range plan.protocols {
+		if !slices.ContainsFunc(rs, func(x Result) bool { return x.Dataset == pr.name }) {
+			continue
+		}
+		if err := continualProtocolReport(env, rs, pr, models); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// continualMethod describes the protocol and the measures, and warns that
+// the quick run tests the code path only.
+func continualMethod(r *Report, plan continualPlan) {
 	trainSize := "all training samples of the task's digits"
 	if plan.ntrain > 0 {
 		trainSize = fmt.Sprintf("%d training samples per task (the same number of each digit, other samples for every seed)", plan.ntrain)
@@ -370,72 +384,93 @@ func continualReport(env *Env, plan continualPlan, models []string) error {
 			"presentations to learn at all (see the just-learned accuracy); these numbers test the code path, not the claim.",
 			plan.hidden, plan.ntrain)
 	}
-	for _, pr := range plan.protocols {
-		T := len(pr.tasks)
-		if !slices.ContainsFunc(rs, func(x Result) bool { return x.Dataset == pr.name }) {
-			continue
+}
+
+// continualProtocolReport writes the section of one protocol: its tasks,
+// the summary measures of every model, the findings, the accuracy matrices
+// and the accuracy on task 1 after each task.
+func continualProtocolReport(env *Env, rs []Result, pr protocol, models []string) error {
+	r := env.Report
+	r.Section("Protocol " + pr.name)
+	var tasks []string
+	for j, tk := range pr.tasks {
+		tasks = append(tasks, fmt.Sprintf("task %d (%s)", j+1, taskLabel(tk)))
+	}
+	r.Text("Tasks, in order: %s.", strings.Join(tasks, ", "))
+	r.Table(continualSummaryTable(rs, pr, models))
+	r.Text("%s", continualFindings(rs, pr, models))
+	if err := continualMatrices(env, rs, pr, models); err != nil {
+		return err
+	}
+	return continualTask1Figure(env, rs, pr, models)
+}
+
+// continualSummaryTable is the summary measures of every model.
+func continualSummaryTable(rs []Result, pr protocol, models []string) ([]string, [][]string) {
+	header := []string{"model", "final avg accuracy A_T", "avg forgetting F", "backward transfer", "just-learned accuracy", "all-class accuracy"}
+	var rows [][]string
+	for _, model := range models {
+		row := []string{model}
+		for _, metric := range []string{"final_accuracy", "forgetting", "backward_transfer", "learned_accuracy", "all_classes_accuracy"} {
+			row = append(row, summary(metricValues(rs, pr.name, model, metric), 100, 1))
 		}
-		r.Section("Protocol " + pr.name)
-		var tasks []string
-		for j, tk := range pr.tasks {
-			tasks = append(tasks, fmt.Sprintf("task %d (%s)", j+1, taskLabel(tk)))
-		}
-		r.Text("Tasks, in order: %s.", strings.Join(tasks, ", "))
-		header := []string{"model", "final avg accuracy A_T", "avg forgetting F", "backward transfer", "just-learned accuracy", "all-class accuracy"}
-		var rows [][]string
-		for _, model := range models {
-			row := []string{model}
-			for _, metric := range []string{"final_accuracy", "forgetting", "backward_transfer", "learned_accuracy", "all_classes_accuracy"} {
-				row = append(row, summary(metricValues(rs, pr.name, model, metric), 100, 1))
-			}
-			rows = append(rows, row)
-		}
-		r.Table(header, rows)
-		r.Text("%s", continualFindings(rs, pr, models))
-		// The mean accuracy matrices, as a table and as figures.
-		mheader := []string{"model", "after task"}
-		for j := range T {
-			mheader = append(mheader, fmt.Sprintf("task %d", j+1))
-		}
-		var mrows [][]string
-		var rowNames, colNames []string
+		rows = append(rows, row)
+	}
+	return header, rows
+}
+
+// continualMatrices adds the mean accuracy matrix of every model as a
+// figure each and as one table.
+func continualMatrices(env *Env, rs []Result, pr protocol, models []string) error {
+	r := env.Report
+	T := len(pr.tasks)
+	mheader := []string{"model", "after task"}
+	for j := range T {
+		mheader = append(mheader, fmt.Sprintf("task %d", j+1))
+	}
+	var mrows [][]string
+	var rowNames, colNames []string
+	for i := range T {
+		rowNames = append(rowNames, fmt.Sprintf("after %d", i+1))
+	}
+	for j := range T {
+		colNames = append(colNames, fmt.Sprintf("%d: %s", j+1, taskLabel(pr.tasks[j])))
+	}
+	for _, model := range models {
+		R := meanMatrix(rs, pr.name, model, T)
 		for i := range T {
-			rowNames = append(rowNames, fmt.Sprintf("after %d", i+1))
-		}
-		for j := range T {
-			colNames = append(colNames, fmt.Sprintf("%d: %s", j+1, taskLabel(pr.tasks[j])))
-		}
-		for _, model := range models {
-			R := meanMatrix(rs, pr.name, model, T)
-			for i := range T {
-				row := []string{model, fmt.Sprint(i + 1)}
-				for j := range T {
-					row = append(row, fmt.Sprintf("%.1f", 100*R[i][j]))
-				}
-				mrows = append(mrows, row)
+			row := []string{model, fmt.Sprint(i + 1)}
+			for j := range T {
+				row = append(row, fmt.Sprintf("%.1f", 100*R[i][j]))
 			}
-			file := fmt.Sprintf("continual-%s-%s.png", fileName(pr.name), fileName(model))
-			if err := plot.Matrix(env.Path(file), model+", "+pr.name, "after training task", "test accuracy on task",
-				rowNames, colNames, R, 0, 1); err != nil {
-				return err
-			}
-			r.Figure(file, fmt.Sprintf("Mean accuracy matrix of %s, %s: row i, column j is the accuracy on task j after training task i.", model, pr.name))
+			mrows = append(mrows, row)
 		}
-		r.Text("Mean accuracy matrices (%%; row: after training task i, column: test accuracy on task j):")
-		r.Table(mheader, mrows)
-		var series []plot.Series
-		for _, model := range models {
-			x, v := Group(rs, Select{Dataset: pr.name, Model: model, Metric: "accuracy",
-				Condition: func(c string) bool { _, j, ok := parseCell(c); return ok && j == 1 }})
-			series = append(series, plot.Series{Name: model, X: x, Values: v})
-		}
-		file := fmt.Sprintf("continual-%s-task1.png", fileName(pr.name))
-		if err := plot.Curves(env.Path(file), series, plot.CurveOptions{Title: "accuracy on task 1 (" + taskLabel(pr.tasks[0]) + "), " + pr.name,
-			XLabel: "after training task", YLabel: "test accuracy on task 1", YMin: -0.02, YMax: 1.02}); err != nil {
+		file := fmt.Sprintf("continual-%s-%s.png", fileName(pr.name), fileName(model))
+		if err := plot.Matrix(env.Path(file), model+", "+pr.name, "after training task", "test accuracy on task",
+			rowNames, colNames, R, 0, 1); err != nil {
 			return err
 		}
-		r.Figure(file, "Accuracy on task 1 after each task, "+pr.name+" (mean ± SD over seeds).")
+		r.Figure(file, fmt.Sprintf("Mean accuracy matrix of %s, %s: row i, column j is the accuracy on task j after training task i.", model, pr.name))
 	}
+	r.Text("Mean accuracy matrices (%%; row: after training task i, column: test accuracy on task j):")
+	r.Table(mheader, mrows)
+	return nil
+}
+
+// continualTask1Figure adds the figure of the accuracy on task 1 after each task.
+func continualTask1Figure(env *Env, rs []Result, pr protocol, models []string) error {
+	var series []plot.Series
+	for _, model := range models {
+		x, v := Group(rs, Select{Dataset: pr.name, Model: model, Metric: "accuracy",
+			Condition: func(c string) bool { _, j, ok := parseCell(c); return ok && j == 1 }})
+		series = append(series, plot.Series{Name: model, X: x, Values: v})
+	}
+	file := fmt.Sprintf("continual-%s-task1.png", fileName(pr.name))
+	if err := plot.Curves(env.Path(file), series, plot.CurveOptions{Title: "accuracy on task 1 (" + taskLabel(pr.tasks[0]) + "), " + pr.name,
+		XLabel: "after training task", YLabel: "test accuracy on task 1", YMin: -0.02, YMax: 1.02}); err != nil {
+		return err
+	}
+	env.Report.Figure(file, "Accuracy on task 1 after each task, "+pr.name+" (mean ± SD over seeds).")
 	return nil
 }
 

@@ -259,10 +259,35 @@ func reprMeasure(rr *reprResponses, data *Data, model string, seed int64, hidden
 	}
 	classes := data.Classes
 	n := len(rr.labels)
-	correct := 0
-	nc := make([]float64, len(classes))
-	wrong := make([]float64, len(classes))
-	for s := range n {
+	correct, nc, wrong := reprTally(rr, classes)
+	add("", 0, "accuracy", float64(correct)/float64(n))
+	add("", 0, "lifetime_sparseness", nanMean(lifetimeSparseness(rr.resp)))
+	add("", 0, "population_sparseness", nanMean(populationSparseness(rr.resp)))
+	h := len(rr.resp[0])
+	meanResp, zeros := reprMeanResponses(rr)
+	silent := 0
+	for _, v := range meanResp {
+		if v == 0 {
+			silent++
+		}
+	}
+	add("", 0, "silent_neurons", float64(silent)/float64(h))
+	add("", 0, "zero_responses", float64(zeros)/float64(n*h))
+	reprMeasureAllocation(add, rr, classes, nc, wrong)
+	reprMeasureRates(add, rr, meanResp)
+	reprMeasureWeights(add, rr.weights)
+	return out
+}
+
+// reprAddFunc records one measure of a unit (cond "" for the whole layer).
+type reprAddFunc func(cond string, param float64, metric string, v float64)
+
+// reprTally counts the correct predictions, and per class (in the order of
+// classes) the test samples and the wrong predictions.
+func reprTally(rr *reprResponses, classes []int) (correct int, nc, wrong []float64) {
+	nc = make([]float64, len(classes))
+	wrong = make([]float64, len(classes))
+	for s := range len(rr.labels) {
 		k := slices.Index(classes, rr.labels[s])
 		nc[k]++
 		if rr.preds[s] == rr.labels[s] {
@@ -271,29 +296,30 @@ func reprMeasure(rr *reprResponses, data *Data, model string, seed int64, hidden
 			wrong[k]++
 		}
 	}
-	add("", 0, "accuracy", float64(correct)/float64(n))
-	add("", 0, "lifetime_sparseness", nanMean(lifetimeSparseness(rr.resp)))
-	add("", 0, "population_sparseness", nanMean(populationSparseness(rr.resp)))
-	// Per neuron: mean response over the test set.
-	h := len(rr.resp[0])
-	mean := make([]float64, h)
+	return correct, nc, wrong
+}
+
+// reprMeanResponses returns each hidden neuron's mean response over the
+// test set and the number of zero responses (neuron × stimulus).
+func reprMeanResponses(rr *reprResponses) ([]float64, int) {
+	n := len(rr.labels)
+	meanResp := make([]float64, len(rr.resp[0]))
 	zeros := 0
 	for _, r := range rr.resp {
 		for j, v := range r {
-			mean[j] += v / float64(n)
+			meanResp[j] += v / float64(n)
 			if v == 0 {
 				zeros++
 			}
 		}
 	}
-	silent := 0
-	for _, v := range mean {
-		if v == 0 {
-			silent++
-		}
-	}
-	add("", 0, "silent_neurons", float64(silent)/float64(h))
-	add("", 0, "zero_responses", float64(zeros)/float64(n*h))
+	return meanResp, zeros
+}
+
+// reprMeasureAllocation records the class selectivity, per class the
+// fraction of responding neurons preferring it and its error, and the
+// correlations between the two.
+func reprMeasureAllocation(add reprAddFunc, rr *reprResponses, classes []int, nc, wrong []float64) {
 	sel, pref := classSelectivity(rr.resp, rr.labels, classes)
 	add("", 0, "class_selectivity", nanMean(sel))
 	frac := make([]float64, len(classes))
@@ -315,14 +341,19 @@ func reprMeasure(rr *reprResponses, data *Data, model string, seed int64, hidden
 	}
 	add("", 0, "alloc_spearman_own", spearman(frac, errs))
 	add("", 0, "alloc_pearson_own", pearson(frac, errs))
-	// Rates (Hz for the rule; mean activation for the MLP), SD of ln rate of active neurons.
+}
+
+// reprMeasureRates records the rates (Hz for the rule; mean activation for
+// the MLP): their mean, the SD of ln rate of active neurons, and the CV of ISI.
+func reprMeasureRates(add reprAddFunc, rr *reprResponses, meanResp []float64) {
+	h := len(meanResp)
 	scale := rr.rateHz
 	if math.IsNaN(scale) {
 		scale = 1
 	}
 	rates := make([]float64, h)
 	var sum float64
-	for j, v := range mean {
+	for j, v := range meanResp {
 		rates[j] = v * scale
 		sum += rates[j]
 	}
@@ -330,7 +361,11 @@ func reprMeasure(rr *reprResponses, data *Data, model string, seed int64, hidden
 	sd, _ := logSD(rates)
 	add("", 0, "rate_log_sd", sd)
 	add("", 0, "cv_isi", rr.cvISI)
-	ws := analysis.FitWeights(rr.weights)
+}
+
+// reprMeasureWeights records the fit of the input->hidden weight magnitudes.
+func reprMeasureWeights(add reprAddFunc, weights []float64) {
+	ws := analysis.FitWeights(weights)
 	add("", 0, "w_nonzero", float64(ws.Positive))
 	add("", 0, "w_frac_zero", ws.FracZero)
 	add("", 0, "w_log_mu", ws.LogMu)
@@ -342,7 +377,6 @@ func reprMeasure(rr *reprResponses, data *Data, model string, seed int64, hidden
 	add("", 0, "w_aic_gamma", ws.AICGamma)
 	add("", 0, "w_aic_exponential", ws.AICExponential)
 	add("", 0, "w_best", float64(slices.Index(fitNames, ws.Best)))
-	return out
 }
 
 // fitNames are the fits of analysis.FitWeights, by the code of the w_best metric.
@@ -397,129 +431,9 @@ func reprReport(env *Env, plan reprPlan, datas []*Data) error {
 		"(min–max) unless said otherwise.",
 		trainDesc(plan), ModelRule, ModelRuleMult, ModelBP, plan.ntest)
 	for _, data := range datas {
-		ds := data.Name
-		r.Section("Hidden-layer statistics, " + ds)
-		type row struct {
-			label, metric string
-			scale         float64
-			prec          int
-			ref           string
-		}
-		rows := []row{
-			{"test accuracy (%)", "accuracy", 100, 1, "-"},
-			{"lifetime sparseness S (mean over neurons)", "lifetime_sparseness", 1, 3, "Vinje & Gallant 2000: S = (1 − a)/(1 − 1/n), a = Treves & Rolls 1991 activity ratio; 0 dense, 1 one response"},
-			{"population sparseness S (mean over stimuli)", "population_sparseness", 1, 3, "same measure per stimulus over neurons"},
-			{"neurons silent on the whole test set (%)", "silent_neurons", 100, 1, "cortex: many neurons silent or nearly so (Buzsáki & Mizuseki 2014)"},
-			{"zero responses (neuron × stimulus, %)", "zero_responses", 100, 1, "sparse coding (Hromádka et al. 2008: most neurons respond weakly, a few strongly)"},
-			{"class selectivity (mean over responding neurons)", "class_selectivity", 1, 3, "Morcos et al. 2018: (μ_max − μ_rest)/(μ_max + μ_rest)"},
-			{"mean rate (Hz; MLP: mean activation)", "rate_mean", 1, 2, "cortex: a few Hz on average"},
-			{"SD of ln rate, responding neurons", "rate_log_sd", 1, 3, "lognormal rates spanning orders of magnitude (Hromádka et al. 2008; Buzsáki & Mizuseki 2014): SD of ln rate of order 1 or more"},
-			{"CV of ISI (hidden, within presentations)", "cv_isi", 1, 3, "≈ 0.5–1 (Softky & Koch 1993)"},
-			{"input->hidden weights: non-zero", "w_nonzero", 1, 0, "-"},
-			{"input->hidden weights: silent (%)", "w_frac_zero", 100, 1, "-"},
-			{"geometric mean of non-zero w (rule: mV)", "w_geo_mean", 1, 4, fmt.Sprintf("%.3f mV (Song et al. 2005: exp(−0.702))", math.Exp(songLogMean))},
-			{"SD of ln w (non-zero)", "w_log_sd", 1, 3, fmt.Sprintf("%.4f (Song et al. 2005, ln EPSP in mV)", songLogSD)},
-			{"KS D, ln w vs fitted normal", "w_ks_d", 1, 3, "0 for a lognormal"},
-			{"KS p", "w_ks_p", 1, 3, "large for a lognormal"},
-		}
-		header := []string{"measure"}
-		header = append(header, reprModels...)
-		header = append(header, "reference")
-		var tab [][]string
-		for _, rw := range rows {
-			line := []string{rw.label}
-			for _, model := range reprModels {
-				line = append(line, summary(values(rs, ds, model, rw.metric, ""), rw.scale, rw.prec))
-			}
-			tab = append(tab, append(line, rw.ref))
-		}
-		best := []string{"best AIC fit of w (seeds)"}
-		for _, model := range reprModels {
-			best = append(best, bestCounts(values(rs, ds, model, "w_best", "")))
-		}
-		tab = append(tab, append(best, "lognormal (Song et al. 2005)"))
-		r.Table(header, tab)
-		r.Text("The MLP's \"weights\" are the magnitudes |w| of its signed input->hidden weights (every one non-zero), shown for " +
-			"scale, not as a biological claim; its \"rates\" are ReLU activations, so only scale-free measures (sparseness, " +
-			"selectivity, SD of ln) compare across models; it has no spikes, hence no CV of ISI.")
-
-		// Allocation.
-		r.Section("Resource allocation, " + ds)
-		ah := []string{"class"}
-		for _, model := range reprModels {
-			ah = append(ah, model+" error (%)", model+" neurons preferring (%)")
-		}
-		var at [][]string
-		var series []plot.Series
-		bpErr := make([]float64, len(data.Classes))
-		for k, c := range data.Classes {
-			bpErr[k] = mean(values(rs, ds, ModelBP, "class_error", fmt.Sprintf("class=%d", c)))
-		}
-		for _, c := range data.Classes {
-			cond := fmt.Sprintf("class=%d", c)
-			line := []string{fmt.Sprint(c)}
-			for _, model := range reprModels {
-				line = append(line, summary(values(rs, ds, model, "class_error", cond), 100, 1),
-					summary(values(rs, ds, model, "preferred_frac", cond), 100, 1))
-			}
-			at = append(at, line)
-		}
-		r.Table(ah, at)
-		ch := []string{"model", "Spearman ρ (own per-class error, mean over seeds)", "Pearson r (own)", "Spearman ρ vs backprop's per-class error (class means over seeds)"}
-		var ct [][]string
-		for _, model := range reprModels {
-			fr := make([]float64, len(data.Classes))
-			for k, c := range data.Classes {
-				fr[k] = mean(values(rs, ds, model, "preferred_frac", fmt.Sprintf("class=%d", c)))
-			}
-			x, v := Group(rs, Select{Dataset: ds, Model: model, Metric: "preferred_frac"})
-			series = append(series, plot.Series{Name: model, X: x, Values: v})
-			ct = append(ct, []string{model, summary(values(rs, ds, model, "alloc_spearman_own", ""), 1, 2),
-				summary(values(rs, ds, model, "alloc_pearson_own", ""), 1, 2), fmt.Sprintf("%.2f", spearman(fr, bpErr))})
-		}
-		r.Table(ch, ct)
-		note := "A positive correlation means more hidden neurons are recruited for the classes that are harder to classify."
-		if len(data.Classes) < 5 {
-			note += fmt.Sprintf(" With %d classes a rank correlation takes only a few values and means little.", len(data.Classes))
-		}
-		r.Text("Neurons preferring a class: the fraction of the responding hidden neurons whose largest class-mean response is that class. %s", note)
-		af := "repr-allocation-" + fileName(strings.ReplaceAll(ds, ",", "")) + ".png"
-		if err := plot.Curves(env.Path(af), series, plot.CurveOptions{Title: "hidden neurons per preferred class, " + ds,
-			XLabel: "class (digit)", YLabel: "fraction of responding neurons"}); err != nil {
+		if err := reprDatasetReport(env, rs, data); err != nil {
 			return err
 		}
-		r.Figure(af, "Fraction of responding hidden neurons whose preferred class is each digit (mean ± SD over seeds), "+ds+".")
-
-		// Weight distributions and receptive fields of seed 1.
-		var names []string
-		var samples [][]float64
-		var refs [][]plot.Density
-		for _, model := range reprModels {
-			w, err := readFloats(env.Path(reprWeightFile(ds, model)))
-			if err != nil || len(w) < 2 {
-				continue
-			}
-			med := median(w)
-			names = append(names, model+" input->hidden |w|, seed 1")
-			samples = append(samples, w)
-			refs = append(refs, []plot.Density{songDensity(med)})
-		}
-		if len(samples) > 0 {
-			wf := "repr-weights-" + fileName(strings.ReplaceAll(ds, ",", "")) + ".png"
-			if err := plot.LogHistograms(env.Path(wf), names, samples, refs, 60); err != nil {
-				return err
-			}
-			r.Figure(wf, "Histogram of log10 of the non-zero input->hidden weights (seed 1) with the lognormal of Song et al. 2005 "+
-				"(SD of ln = 0.9355), shifted so that its median is the sample's median: only the shape is compared, since the "+
-				"rule's weights are in mV of a point-neuron model and the MLP's are unitless, "+ds+".")
-		}
-		for _, model := range []string{ModelRule, ModelRuleMult} {
-			f := reprRFFile(ds, model)
-			if _, err := os.Stat(env.Path(f)); err == nil {
-				r.Figure(f, "Receptive fields (input->hidden weights of each hidden neuron; white: its largest weight, black: silent) of "+model+", seed 1, "+ds+".")
-			}
-		}
-		reprConclusions(r, rs, ds)
 	}
 	r.Section("References")
 	r.Text("Treves & Rolls 1991, Network 2:371 (activity ratio); Vinje & Gallant 2000, Science 287:1273 (sparseness S); " +
@@ -527,6 +441,176 @@ func reprReport(env *Env, plan reprPlan, datas []*Data) error {
 		"SD 0.9355); van Rossum, Bi & Turrigiano 2000, J Neurosci 20:8812 (multiplicative plasticity, lognormal-like weights); " +
 		"Hromádka, DeWeese & Zador 2008, PLoS Biology 6:e16 (sparse, lognormal auditory cortex rates); Buzsáki & Mizuseki 2014, " +
 		"Nat Rev Neurosci 15:264 (log-dynamic brain); Softky & Koch 1993, J Neurosci 13:334 (irregular ISIs, CV near 1).")
+	return nil
+}
+
+// reprDatasetReport writes the sections of one data set: the hidden-layer
+// statistics, the resource allocation, the weight and receptive-field
+// figures, and the conclusions.
+func reprDatasetReport(env *Env, rs []Result, data *Data) error {
+	r := env.Report
+	ds := data.Name
+	r.Section("Hidden-layer statistics, " + ds)
+	r.Table(reprStatsTable(rs, ds))
+	r.Text("The MLP's \"weights\" are the magnitudes |w| of its signed input->hidden weights (every one non-zero), shown for " +
+		"scale, not as a biological claim; its \"rates\" are ReLU activations, so only scale-free measures (sparseness, " +
+		"selectivity, SD of ln) compare across models; it has no spikes, hence no CV of ISI.")
+
+	r.Section("Resource allocation, " + ds)
+	r.Table(reprClassTable(rs, data))
+	if err := reprAllocation(env, rs, data); err != nil {
+		return err
+	}
+	if err := reprWeightFigures(env, ds); err != nil {
+		return err
+	}
+	reprConclusions(r, rs, ds)
+	return nil
+}
+
+// reprStatRow is one measure of the hidden-layer statistics table.
+type reprStatRow struct {
+	label, metric string
+	scale         float64
+	prec          int
+	ref           string
+}
+
+// reprStatRows lists the measures of the hidden-layer statistics table and
+// their references.
+func reprStatRows() []reprStatRow {
+	return []reprStatRow{
+		{"test accuracy (%)", "accuracy", 100, 1, "-"},
+		{"lifetime sparseness S (mean over neurons)", "lifetime_sparseness", 1, 3, "Vinje & Gallant 2000: S = (1 − a)/(1 − 1/n), a = Treves & Rolls 1991 activity ratio; 0 dense, 1 one response"},
+		{"population sparseness S (mean over stimuli)", "population_sparseness", 1, 3, "same measure per stimulus over neurons"},
+		{"neurons silent on the whole test set (%)", "silent_neurons", 100, 1, "cortex: many neurons silent or nearly so (Buzsáki & Mizuseki 2014)"},
+		{"zero responses (neuron × stimulus, %)", "zero_responses", 100, 1, "sparse coding (Hromádka et al. 2008: most neurons respond weakly, a few strongly)"},
+		{"class selectivity (mean over responding neurons)", "class_selectivity", 1, 3, "Morcos et al. 2018: (μ_max − μ_rest)/(μ_max + μ_rest)"},
+		{"mean rate (Hz; MLP: mean activation)", "rate_mean", 1, 2, "cortex: a few Hz on average"},
+		{"SD of ln rate, responding neurons", "rate_log_sd", 1, 3, "lognormal rates spanning orders of magnitude (Hromádka et al. 2008; Buzsáki & Mizuseki 2014): SD of ln rate of order 1 or more"},
+		{"CV of ISI (hidden, within presentations)", "cv_isi", 1, 3, "≈ 0.5–1 (Softky & Koch 1993)"},
+		{"input->hidden weights: non-zero", "w_nonzero", 1, 0, "-"},
+		{"input->hidden weights: silent (%)", "w_frac_zero", 100, 1, "-"},
+		{"geometric mean of non-zero w (rule: mV)", "w_geo_mean", 1, 4, fmt.Sprintf("%.3f mV (Song et al. 2005: exp(−0.702))", math.Exp(songLogMean))},
+		{"SD of ln w (non-zero)", "w_log_sd", 1, 3, fmt.Sprintf("%.4f (Song et al. 2005, ln EPSP in mV)", songLogSD)},
+		{"KS D, ln w vs fitted normal", "w_ks_d", 1, 3, "0 for a lognormal"},
+		{"KS p", "w_ks_p", 1, 3, "large for a lognormal"},
+	}
+}
+
+// reprStatsTable is the hidden-layer statistics of every model with their
+// references, and the counts of the best AIC fit of the weights.
+func reprStatsTable(rs []Result, ds string) ([]string, [][]string) {
+	header := []string{"measure"}
+	header = append(header, reprModels...)
+	header = append(header, "reference")
+	var tab [][]string
+	for _, rw := range reprStatRows() {
+		line := []string{rw.label}
+		for _, model := range reprModels {
+			line = append(line, summary(values(rs, ds, model, rw.metric, ""), rw.scale, rw.prec))
+		}
+		tab = append(tab, append(line, rw.ref))
+	}
+	best := []string{"best AIC fit of w (seeds)"}
+	for _, model := range reprModels {
+		best = append(best, bestCounts(values(rs, ds, model, "w_best", "")))
+	}
+	tab = append(tab, append(best, "lognormal (Song et al. 2005)"))
+	return header, tab
+}
+
+// reprClassTable is the per-class error and share of preferring neurons of
+// every model.
+func reprClassTable(rs []Result, data *Data) ([]string, [][]string) {
+	ds := data.Name
+	ah := []string{"class"}
+	for _, model := range reprModels {
+		ah = append(ah, model+" error (%)", model+" neurons preferring (%)")
+	}
+	var at [][]string
+	for _, c := range data.Classes {
+		cond := fmt.Sprintf("class=%d", c)
+		line := []string{fmt.Sprint(c)}
+		for _, model := range reprModels {
+			line = append(line, summary(values(rs, ds, model, "class_error", cond), 100, 1),
+				summary(values(rs, ds, model, "preferred_frac", cond), 100, 1))
+		}
+		at = append(at, line)
+	}
+	return ah, at
+}
+
+// reprAllocation adds the correlations of the neurons preferring a class
+// with the class's error (the model's own and backprop's) and the figure of
+// the neurons per preferred class.
+func reprAllocation(env *Env, rs []Result, data *Data) error {
+	r := env.Report
+	ds := data.Name
+	var series []plot.Series
+	bpErr := make([]float64, len(data.Classes))
+	for k, c := range data.Classes {
+		bpErr[k] = mean(values(rs, ds, ModelBP, "class_error", fmt.Sprintf("class=%d", c)))
+	}
+	ch := []string{"model", "Spearman ρ (own per-class error, mean over seeds)", "Pearson r (own)", "Spearman ρ vs backprop's per-class error (class means over seeds)"}
+	var ct [][]string
+	for _, model := range reprModels {
+		fr := make([]float64, len(data.Classes))
+		for k, c := range data.Classes {
+			fr[k] = mean(values(rs, ds, model, "preferred_frac", fmt.Sprintf("class=%d", c)))
+		}
+		x, v := Group(rs, Select{Dataset: ds, Model: model, Metric: "preferred_frac"})
+		series = append(series, plot.Series{Name: model, X: x, Values: v})
+		ct = append(ct, []string{model, summary(values(rs, ds, model, "alloc_spearman_own", ""), 1, 2),
+			summary(values(rs, ds, model, "alloc_pearson_own", ""), 1, 2), fmt.Sprintf("%.2f", spearman(fr, bpErr))})
+	}
+	r.Table(ch, ct)
+	note := "A positive correlation means more hidden neurons are recruited for the classes that are harder to classify."
+	if len(data.Classes) < 5 {
+		note += fmt.Sprintf(" With %d classes a rank correlation takes only a few values and means little.", len(data.Classes))
+	}
+	r.Text("Neurons preferring a class: the fraction of the responding hidden neurons whose largest class-mean response is that class. %s", note)
+	af := "repr-allocation-" + fileName(strings.ReplaceAll(ds, ",", "")) + ".png"
+	if err := plot.Curves(env.Path(af), series, plot.CurveOptions{Title: "hidden neurons per preferred class, " + ds,
+		XLabel: "class (digit)", YLabel: "fraction of responding neurons"}); err != nil {
+		return err
+	}
+	r.Figure(af, "Fraction of responding hidden neurons whose preferred class is each digit (mean ± SD over seeds), "+ds+".")
+	return nil
+}
+
+// reprWeightFigures adds the histograms of the input->hidden weights and the
+// receptive fields of seed 1, where their files exist.
+func reprWeightFigures(env *Env, ds string) error {
+	r := env.Report
+	var names []string
+	var samples [][]float64
+	var refs [][]plot.Density
+	for _, model := range reprModels {
+		w, err := readFloats(env.Path(reprWeightFile(ds, model)))
+		if err != nil || len(w) < 2 {
+			continue
+		}
+		med := median(w)
+		names = append(names, model+" input->hidden |w|, seed 1")
+		samples = append(samples, w)
+		refs = append(refs, []plot.Density{songDensity(med)})
+	}
+	if len(samples) > 0 {
+		wf := "repr-weights-" + fileName(strings.ReplaceAll(ds, ",", "")) + ".png"
+		if err := plot.LogHistograms(env.Path(wf), names, samples, refs, 60); err != nil {
+			return err
+		}
+		r.Figure(wf, "Histogram of log10 of the non-zero input->hidden weights (seed 1) with the lognormal of Song et al. 2005 "+
+			"(SD of ln = 0.9355), shifted so that its median is the sample's median: only the shape is compared, since the "+
+			"rule's weights are in mV of a point-neuron model and the MLP's are unitless, "+ds+".")
+	}
+	for _, model := range []string{ModelRule, ModelRuleMult} {
+		f := reprRFFile(ds, model)
+		if _, err := os.Stat(env.Path(f)); err == nil {
+			r.Figure(f, "Receptive fields (input->hidden weights of each hidden neuron; white: its largest weight, black: silent) of "+model+", seed 1, "+ds+".")
+		}
+	}
 	return nil
 }
 

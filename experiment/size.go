@@ -214,9 +214,17 @@ func sizeReport(env *Env, plan sizePlan, opt Options, seedsOf func(int) []int64)
 	if !opt.Quick {
 		r.Text(sizeNotes)
 	}
-	header := []string{"H", "seeds", "rule, 1 epoch", "rule, 2 epochs", "rule non-silent (2 epochs)", "rule s/epoch",
-		"backprop, 1 epoch", "backprop, 2 epochs", "Diehl & Cook 2015"}
-	var rows [][]string
+	hs := sizeHiddens(plan)
+	r.Table(sizeTable(rs, plan, hs, seedsOf))
+	if err := sizeFigure(env, rs, hs); err != nil {
+		return err
+	}
+	sizeTriplets(r, rs, plan)
+	return nil
+}
+
+// sizeHiddens lists the H of the plan and of Diehl & Cook (2015), ascending.
+func sizeHiddens(plan sizePlan) []int {
 	hs := slices.Clone(plan.hiddens)
 	for h := range diehlCook2015 {
 		if !slices.Contains(hs, h) {
@@ -224,15 +232,27 @@ func sizeReport(env *Env, plan sizePlan, opt Options, seedsOf func(int) []int64)
 		}
 	}
 	slices.Sort(hs)
-	cond := func(h int, model, c, metric string) []float64 {
-		var v []float64
-		for _, x := range rs {
-			if x.Dataset == "mnist" && x.Model == model && x.Condition == c && x.Param == float64(h) && x.Metric == metric {
-				v = append(v, x.Value)
-			}
+	return hs
+}
+
+// sizeValues returns the values of full MNIST for one H, model, condition
+// and metric, in result order.
+func sizeValues(rs []Result, h int, model, c, metric string) []float64 {
+	var v []float64
+	for _, x := range rs {
+		if x.Dataset == "mnist" && x.Model == model && x.Condition == c && x.Param == float64(h) && x.Metric == metric {
+			v = append(v, x.Value)
 		}
-		return v
 	}
+	return v
+}
+
+// sizeTable is the accuracy on full MNIST of the rule and backprop after
+// each epoch, per H, beside Diehl & Cook (2015).
+func sizeTable(rs []Result, plan sizePlan, hs []int, seedsOf func(int) []int64) ([]string, [][]string) {
+	header := []string{"H", "seeds", "rule, 1 epoch", "rule, 2 epochs", "rule non-silent (2 epochs)", "rule s/epoch",
+		"backprop, 1 epoch", "backprop, 2 epochs", "Diehl & Cook 2015"}
+	var rows [][]string
 	for _, h := range hs {
 		dc := "-"
 		if v, ok := diehlCook2015[h]; ok {
@@ -243,15 +263,18 @@ func sizeReport(env *Env, plan sizePlan, opt Options, seedsOf func(int) []int64)
 			seeds = fmt.Sprint(len(seedsOf(h)))
 		}
 		rows = append(rows, []string{fmt.Sprint(h), seeds,
-			summary(cond(h, ModelRule, epochLabel(1), "accuracy"), 100, 1),
-			summary(cond(h, ModelRule, epochLabel(2), "accuracy"), 100, 1),
-			summary(cond(h, ModelRule, epochLabel(2), "non_silent"), 1, 0),
-			summary(append(cond(h, ModelRule, epochLabel(1), "train_seconds"), cond(h, ModelRule, epochLabel(2), "train_seconds")...), 1, 1),
-			summary(cond(h, ModelBP, epochLabel(1), "accuracy"), 100, 1),
-			summary(cond(h, ModelBP, epochLabel(2), "accuracy"), 100, 1), dc})
+			summary(sizeValues(rs, h, ModelRule, epochLabel(1), "accuracy"), 100, 1),
+			summary(sizeValues(rs, h, ModelRule, epochLabel(2), "accuracy"), 100, 1),
+			summary(sizeValues(rs, h, ModelRule, epochLabel(2), "non_silent"), 1, 0),
+			summary(append(sizeValues(rs, h, ModelRule, epochLabel(1), "train_seconds"), sizeValues(rs, h, ModelRule, epochLabel(2), "train_seconds")...), 1, 1),
+			summary(sizeValues(rs, h, ModelBP, epochLabel(1), "accuracy"), 100, 1),
+			summary(sizeValues(rs, h, ModelBP, epochLabel(2), "accuracy"), 100, 1), dc})
 	}
-	r.Table(header, rows)
+	return header, rows
+}
 
+// sizeFigure draws and adds the figure of accuracy against H.
+func sizeFigure(env *Env, rs []Result, hs []int) error {
 	var series []plot.Series
 	for _, model := range []string{ModelRule, ModelBP} {
 		for e := 1; e <= 2; e++ {
@@ -272,8 +295,12 @@ func sizeReport(env *Env, plan sizePlan, opt Options, seedsOf func(int) []int64)
 		XLabel: "hidden neurons H", YLabel: "test accuracy", LogX: true}); err != nil {
 		return err
 	}
-	r.Figure("size-mnist.png", "Test accuracy on full MNIST against the number of hidden neurons (mean ± SD over seeds), beside Diehl & Cook (2015).")
+	env.Report.Figure("size-mnist.png", "Test accuracy on full MNIST against the number of hidden neurons (mean ± SD over seeds), beside Diehl & Cook (2015).")
+	return nil
+}
 
+// sizeTriplets adds the section on random digit triplets.
+func sizeTriplets(r *Report, rs []Result, plan sizePlan) {
 	r.Section(fmt.Sprintf("Random digit triplets at H = %d", plan.tripletH))
 	r.Text("%d distinct triplets of digits drawn with seed %d; each model is trained once (seed 1) on the triplet's training "+
 		"samples (the rule one epoch, backprop max(3, min(300, ⌈30000/n⌉)) epochs) and scored on its test samples. "+
@@ -298,5 +325,4 @@ func sizeReport(env *Env, plan sizePlan, opt Options, seedsOf func(int) []int64)
 		r.Text("Rule − backprop over the %d triplets: %+.2f ± %.2f points. For comparison, the README reports 96.74 %% for the "+
 			"rule on digits 1, 2, 6 at H = 200 (seed 1) and the paper 95.55 %% (its Table 2).", len(diff), 100*m, 100*sd)
 	}
-	return nil
 }

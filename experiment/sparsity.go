@@ -128,11 +128,7 @@ func runSparsity(ctx context.Context, opt Options, env *Env) error {
 	}
 	seeds := opt.seeds()
 	baselines := []string{ModelBP, ModelNonNeg}
-	units := 0
-	for _, tk := range plan.tasks {
-		units += len(seeds) * (len(tk.settings(def)) + len(baselines)*len(tk.hiddenSizes(def)))
-	}
-	env.Runner.Plan(units)
+	env.Runner.Plan(plan.units(def, len(seeds), len(baselines)))
 	for _, tk := range plan.tasks {
 		data, err := env.Data(tk.digits, plan.ntest)
 		if err != nil {
@@ -144,22 +140,83 @@ func runSparsity(ctx context.Context, opt Options, env *Env) error {
 			}
 			return data.Train
 		}
-		// The rule at every setting and seed.
-		keep := map[sparseSetting]int{} // mean non-silent count over seeds
+		keep, err := sparsityRuleUnits(ctx, opt, env, tk, def, seeds, data, train)
+		if err != nil {
+			return err
+		}
+		if err := sparsityBaselineUnits(ctx, env, tk, def, seeds, baselines, data, train, keep); err != nil {
+			return err
+		}
+	}
+	return sparsityReport(env, plan, def, baselines)
+}
+
+// units is the number of units of the plan: every rule setting and every
+// baseline of every H, once per seed.
+func (p sparsityPlan) units(def float64, seeds, baselines int) int {
+	units := 0
+	for _, tk := range p.tasks {
+		units += seeds * (len(tk.settings(def)) + baselines*len(tk.hiddenSizes(def)))
+	}
+	return units
+}
+
+// sparsityRuleUnits runs the rule at every setting and seed of the task and
+// returns the mean non-silent count over seeds of each setting.
+func sparsityRuleUnits(ctx context.Context, opt Options, env *Env, tk sparsityTask, def float64, seeds []int64,
+	data *Data, train func(int64) *mnist.Set) (map[sparseSetting]int, error) {
+	keep := map[sparseSetting]int{} // mean non-silent count over seeds
+	for _, st := range tk.settings(def) {
+		var counts []float64
+		for _, seed := range seeds {
+			id := fmt.Sprintf("%s/%s/%s/seed=%d", data.Name, ModelRule, st.label(), seed)
+			res, err := env.Runner.Do(id, func() ([]Result, error) {
+				acc, ns, err := sparsityRuleUnit(ctx, opt, st, seed, data, train(seed))
+				if err != nil {
+					return nil, err
+				}
+				p := float64(ns)
+				return []Result{
+					{Dataset: data.Name, Model: ModelRule, Seed: seed, Condition: st.label(), Param: p, Metric: "accuracy", Value: acc},
+					{Dataset: data.Name, Model: ModelRule, Seed: seed, Condition: st.label(), Param: p, Metric: "non_silent", Value: p},
+				}, nil
+			})
+			if err != nil {
+				return nil, err
+			}
+			if err := stopped(ctx); err != nil {
+				return nil, err
+			}
+			for _, r := range res {
+				if r.Metric == "non_silent" {
+					counts = append(counts, r.Value)
+				}
+			}
+		}
+		m, _ := meanSD(counts)
+		keep[st] = int(math.Round(m))
+	}
+	return keep, nil
+}
+
+// sparsityBaselineUnits runs the baselines: one trained net per model, H and
+// seed, pruned to the rule's count of every setting of that H.
+func sparsityBaselineUnits(ctx context.Context, env *Env, tk sparsityTask, def float64, seeds []int64, baselines []string,
+	data *Data, train func(int64) *mnist.Set, keep map[sparseSetting]int) error {
+	for _, h := range tk.hiddenSizes(def) {
+		var matched []sparseSetting
+		var keeps []string
 		for _, st := range tk.settings(def) {
-			var counts []float64
+			if st.hidden == h {
+				matched = append(matched, st)
+				keeps = append(keeps, fmt.Sprint(keep[st]))
+			}
+		}
+		for _, model := range baselines {
 			for _, seed := range seeds {
-				id := fmt.Sprintf("%s/%s/%s/seed=%d", data.Name, ModelRule, st.label(), seed)
-				res, err := env.Runner.Do(id, func() ([]Result, error) {
-					acc, ns, err := sparsityRuleUnit(ctx, opt, st, seed, data, train(seed))
-					if err != nil {
-						return nil, err
-					}
-					p := float64(ns)
-					return []Result{
-						{Dataset: data.Name, Model: ModelRule, Seed: seed, Condition: st.label(), Param: p, Metric: "accuracy", Value: acc},
-						{Dataset: data.Name, Model: ModelRule, Seed: seed, Condition: st.label(), Param: p, Metric: "non_silent", Value: p},
-					}, nil
+				id := fmt.Sprintf("%s/%s/H=%d/seed=%d/keep=%s", data.Name, model, h, seed, strings.Join(keeps, ","))
+				_, err := env.Runner.Do(id, func() ([]Result, error) {
+					return sparsityBaselineUnit(ctx, model, h, seed, data, train(seed), matched, keep)
 				})
 				if err != nil {
 					return err
@@ -167,43 +224,10 @@ func runSparsity(ctx context.Context, opt Options, env *Env) error {
 				if err := stopped(ctx); err != nil {
 					return err
 				}
-				for _, r := range res {
-					if r.Metric == "non_silent" {
-						counts = append(counts, r.Value)
-					}
-				}
-			}
-			m, _ := meanSD(counts)
-			keep[st] = int(math.Round(m))
-		}
-		// The baselines: one trained net per model, H and seed, pruned to
-		// the rule's count of every setting of that H.
-		for _, h := range tk.hiddenSizes(def) {
-			var matched []sparseSetting
-			var keeps []string
-			for _, st := range tk.settings(def) {
-				if st.hidden == h {
-					matched = append(matched, st)
-					keeps = append(keeps, fmt.Sprint(keep[st]))
-				}
-			}
-			for _, model := range baselines {
-				for _, seed := range seeds {
-					id := fmt.Sprintf("%s/%s/H=%d/seed=%d/keep=%s", data.Name, model, h, seed, strings.Join(keeps, ","))
-					_, err := env.Runner.Do(id, func() ([]Result, error) {
-						return sparsityBaselineUnit(ctx, model, h, seed, data, train(seed), matched, keep)
-					})
-					if err != nil {
-						return err
-					}
-					if err := stopped(ctx); err != nil {
-						return err
-					}
-				}
 			}
 		}
 	}
-	return sparsityReport(env, plan, def, baselines)
+	return nil
 }
 
 // sparsityRuleUnit trains the rule for one epoch and returns its test
@@ -298,7 +322,6 @@ func pairedDiff(a, b map[int64]float64) []float64 {
 	return d
 }
 
-
 // paperTable2 is Table 2 of arXiv 2603.00588 (digits 1, 2, 6): backprop's
 // accuracy and the rule's accuracy and non-silent input->hidden synapses.
 var paperTable2 = []struct {
@@ -321,140 +344,12 @@ func sparsityReport(env *Env, plan sparsityPlan, def float64, baselines []string
 		if !slices.ContainsFunc(rs, func(x Result) bool { return x.Dataset == ds }) {
 			continue
 		}
-		r.Section("Accuracy against non-silent synapses, " + ds)
-		header := []string{"rule setting", "rule accuracy", "rule non-silent"}
-		for _, m := range baselines {
-			header = append(header, m+" pruned", m+" pruned+finetuned")
+		conclusion, err := sparsityTaskReport(env, rs, tk, ds, def, baselines)
+		if err != nil {
+			return err
 		}
-		var rows [][]string
-		wins, total := 0, 0
-		var lines []string
-		for _, st := range tk.settings(def) {
-			row := []string{st.label(), summary(pick(rs, ds, ModelRule, st.label(), "accuracy"), 100, 1),
-				summary(pick(rs, ds, ModelRule, st.label(), "non_silent"), 1, 0)}
-			ruleAcc := pickSeeds(rs, ds, ModelRule, st.label(), "accuracy")
-			var best float64 = -1
-			var bestName string
-			var bestDiff []float64
-			for _, m := range baselines {
-				for _, ft := range []bool{false, true} {
-					c := prunedLabel(st, ft)
-					v := pick(rs, ds, m, c, "accuracy")
-					row = append(row, summary(v, 100, 1))
-					if len(v) > 0 && mean(v) > best {
-						best, bestName = mean(v), m+" "+strings.SplitN(c, " ", 2)[0]
-						bestDiff = pairedDiff(ruleAcc, pickSeeds(rs, ds, m, c, "accuracy"))
-					}
-				}
-			}
-			rows = append(rows, row)
-			if best >= 0 && len(ruleAcc) > 0 {
-				total++
-				d, sd := meanSD(bestDiff)
-				if d > 0 {
-					wins++
-				}
-				lines = append(lines, fmt.Sprintf("%s (%.0f synapses): rule − best pruned baseline (%s) = %+.1f ± %.1f points (paired over %d seeds)",
-					st.label(), mean(pick(rs, ds, ModelRule, st.label(), "non_silent")), bestName, 100*d, 100*sd, len(bestDiff)))
-			}
-		}
-		r.Table(header, rows)
-
-		// The baselines unpruned.
-		r.Text("The baselines before pruning (non-zero input->hidden weights; the nonnegative L1 baseline becomes sparse by itself):")
-		uh := []string{"H", "input->hidden synapses"}
-		for _, m := range baselines {
-			uh = append(uh, m+" accuracy", m+" non-zero")
-		}
-		var urows [][]string
-		for _, h := range tk.hiddenSizes(def) {
-			row := []string{fmt.Sprint(h), fmt.Sprint(784 * h)}
-			for _, m := range baselines {
-				row = append(row, summary(pick(rs, ds, m, unprunedLabel(h), "accuracy"), 100, 1),
-					summary(pick(rs, ds, m, unprunedLabel(h), "non_silent"), 1, 0))
-			}
-			urows = append(urows, row)
-		}
-		r.Table(uh, urows)
-
-		if total > 0 {
-			r.Text("Paired per seed against the best pruned baseline of each setting (the highest mean of the four pruned variants):\n\n- %s",
-				strings.Join(lines, "\n- "))
-			conclusions = append(conclusions, fmt.Sprintf("On %s the rule beats the best magnitude-pruned backprop net of the same H and synapse count in %d of %d settings.",
-				ds, wins, total))
-		}
-
-		// Figures: the δ sweep, and the H sweep when there is one.
-		sweeps := []struct {
-			name string
-			keep func(sparseSetting) bool
-		}{{fmt.Sprintf("δ sweep at H = %d", tk.deltaH), func(s sparseSetting) bool { return s.hidden == tk.deltaH }}}
-		if len(tk.hiddens) > 1 {
-			sweeps = append(sweeps, struct {
-				name string
-				keep func(sparseSetting) bool
-			}{fmt.Sprintf("H sweep at δ = %g", def), func(s sparseSetting) bool { return s.delta == def }})
-		}
-		for i, sw := range sweeps {
-			var sts []sparseSetting
-			for _, st := range tk.settings(def) {
-				if sw.keep(st) {
-					sts = append(sts, st)
-				}
-			}
-			series := []plot.Series{sparsitySeries(rs, ds, ModelRule, "rule", sts, func(s sparseSetting) string { return s.label() })}
-			for _, m := range baselines {
-				for _, ft := range []bool{false, true} {
-					name := m + " pruned"
-					if ft {
-						name += "+finetuned"
-					}
-					series = append(series, sparsitySeries(rs, ds, m, name, sts, func(s sparseSetting) string { return prunedLabel(s, ft) }))
-				}
-			}
-			series = append(series, sparsitySeries(rs, ds, ModelNonNeg, ModelNonNeg+" unpruned", sts,
-				func(s sparseSetting) string { return unprunedLabel(s.hidden) }))
-			file := fmt.Sprintf("sparsity-%s-%d.png", fileName(strings.ReplaceAll(ds, ",", "")), i+1)
-			if err := plot.Curves(env.Path(file), series, plot.CurveOptions{Title: "accuracy vs synapses, " + ds + ", " + sw.name,
-				XLabel: "non-silent input->hidden synapses", YLabel: "test accuracy", LogX: true}); err != nil {
-				return err
-			}
-			r.Figure(file, "Test accuracy against non-silent input->hidden synapses, "+ds+", "+sw.name+
-				" (x: mean count over seeds of each setting; mean ± SD of accuracy). The dense backprop net (784·H synapses) is in the table above.")
-		}
-
-		if len(tk.digits) == 3 && slices.Equal(tk.digits, []int{1, 2, 6}) {
-			r.Section("Beside the paper's Table 2 (arXiv 2603.00588, digits 1, 2, 6)")
-			ph := []string{"H", "paper: BP accuracy", "paper: BP synapses", "paper: rule accuracy", "paper: rule non-silent",
-				fmt.Sprintf("ours: rule accuracy (δ = %g)", def), "ours: rule non-silent", "ours: backprop accuracy", "ours: nonneg-L1 non-zero"}
-			var hs []int
-			for _, p := range paperTable2 {
-				hs = append(hs, p.hidden)
-			}
-			for _, h := range tk.hiddenSizes(def) {
-				if !slices.Contains(hs, h) {
-					hs = append(hs, h)
-				}
-			}
-			slices.Sort(hs)
-			var prow [][]string
-			for _, h := range hs {
-				row := []string{fmt.Sprint(h), "-", "-", "-", "-"}
-				for _, p := range paperTable2 {
-					if p.hidden == h {
-						row = []string{fmt.Sprint(h), fmt.Sprintf("%.2f", p.bp), fmt.Sprint(784 * h), fmt.Sprintf("%.2f", p.rule), fmt.Sprintf("~%d", p.ruleNonSilnt)}
-					}
-				}
-				st := sparseSetting{h, def}
-				row = append(row, summary(pick(rs, ds, ModelRule, st.label(), "accuracy"), 100, 1),
-					summary(pick(rs, ds, ModelRule, st.label(), "non_silent"), 1, 0),
-					summary(pick(rs, ds, ModelBP, unprunedLabel(h), "accuracy"), 100, 1),
-					summary(pick(rs, ds, ModelNonNeg, unprunedLabel(h), "non_silent"), 1, 0))
-				prow = append(prow, row)
-			}
-			r.Table(ph, prow)
-			r.Text("The paper's rule keeps ~785 non-silent synapses at every H, about one per input pixel; compare the count of " +
-				"ours, which is a fraction of the 784·H synapses of its H.")
+		if conclusion != "" {
+			conclusions = append(conclusions, conclusion)
 		}
 	}
 	r.Section("Conclusion")
@@ -466,6 +361,190 @@ func sparsityReport(env *Env, plan sparsityPlan, def float64, baselines []string
 			"hidden->output layer, as does the rule.", strings.Join(conclusions, " "))
 	}
 	return nil
+}
+
+// sparsityTaskReport writes the sections of one task (data set ds) and
+// returns its sentence for the conclusion ("" when no setting was paired).
+func sparsityTaskReport(env *Env, rs []Result, tk sparsityTask, ds string, def float64, baselines []string) (string, error) {
+	r := env.Report
+	r.Section("Accuracy against non-silent synapses, " + ds)
+	vs := sparsityCompare(rs, tk, ds, def, baselines)
+	r.Table(vs.header, vs.rows)
+
+	r.Text("The baselines before pruning (non-zero input->hidden weights; the nonnegative L1 baseline becomes sparse by itself):")
+	uh, urows := sparsityUnprunedTable(rs, tk, ds, def, baselines)
+	r.Table(uh, urows)
+
+	conclusion := ""
+	if vs.total > 0 {
+		r.Text("Paired per seed against the best pruned baseline of each setting (the highest mean of the four pruned variants):\n\n- %s",
+			strings.Join(vs.lines, "\n- "))
+		conclusion = fmt.Sprintf("On %s the rule beats the best magnitude-pruned backprop net of the same H and synapse count in %d of %d settings.",
+			ds, vs.wins, vs.total)
+	}
+
+	if err := sparsityFigures(env, rs, tk, ds, def, baselines); err != nil {
+		return "", err
+	}
+
+	if len(tk.digits) == 3 && slices.Equal(tk.digits, []int{1, 2, 6}) {
+		r.Section("Beside the paper's Table 2 (arXiv 2603.00588, digits 1, 2, 6)")
+		ph, prows := sparsityPaperTable(rs, tk, ds, def)
+		r.Table(ph, prows)
+		r.Text("The paper's rule keeps ~785 non-silent synapses at every H, about one per input pixel; compare the count of " +
+			"ours, which is a fraction of the 784·H synapses of its H.")
+	}
+	return conclusion, nil
+}
+
+// sparsityComparison is the table of the rule against the pruned baselines
+// of one task, and the per-seed comparison with the best of them.
+type sparsityComparison struct {
+	header      []string
+	rows        [][]string
+	wins, total int      // settings where the rule beats the best pruned baseline, of those compared
+	lines       []string // one sentence per compared setting
+}
+
+// sparsityCompare tabulates the rule and every pruned baseline variant at
+// each setting of the task, and pairs the rule per seed with the variant of
+// the highest mean accuracy.
+func sparsityCompare(rs []Result, tk sparsityTask, ds string, def float64, baselines []string) sparsityComparison {
+	var c sparsityComparison
+	c.header = []string{"rule setting", "rule accuracy", "rule non-silent"}
+	for _, m := range baselines {
+		c.header = append(c.header, m+" pruned", m+" pruned+finetuned")
+	}
+	for _, st := range tk.settings(def) {
+		row := []string{st.label(), summary(pick(rs, ds, ModelRule, st.label(), "accuracy"), 100, 1),
+			summary(pick(rs, ds, ModelRule, st.label(), "non_silent"), 1, 0)}
+		ruleAcc := pickSeeds(rs, ds, ModelRule, st.label(), "accuracy")
+		var best float64 = -1
+		var bestName string
+		var bestDiff []float64
+		for _, m := range baselines {
+			for _, ft := range []bool{false, true} {
+				cond := prunedLabel(st, ft)
+				v := pick(rs, ds, m, cond, "accuracy")
+				row = append(row, summary(v, 100, 1))
+				if len(v) > 0 && mean(v) > best {
+					best, bestName = mean(v), m+" "+strings.SplitN(cond, " ", 2)[0]
+					bestDiff = pairedDiff(ruleAcc, pickSeeds(rs, ds, m, cond, "accuracy"))
+				}
+			}
+		}
+		c.rows = append(c.rows, row)
+		if best >= 0 && len(ruleAcc) > 0 {
+			c.total++
+			d, sd := meanSD(bestDiff)
+			if d > 0 {
+				c.wins++
+			}
+			c.lines = append(c.lines, fmt.Sprintf("%s (%.0f synapses): rule − best pruned baseline (%s) = %+.1f ± %.1f points (paired over %d seeds)",
+				st.label(), mean(pick(rs, ds, ModelRule, st.label(), "non_silent")), bestName, 100*d, 100*sd, len(bestDiff)))
+		}
+	}
+	return c
+}
+
+// sparsityUnprunedTable tabulates the baselines of each H before pruning.
+func sparsityUnprunedTable(rs []Result, tk sparsityTask, ds string, def float64, baselines []string) ([]string, [][]string) {
+	uh := []string{"H", "input->hidden synapses"}
+	for _, m := range baselines {
+		uh = append(uh, m+" accuracy", m+" non-zero")
+	}
+	var urows [][]string
+	for _, h := range tk.hiddenSizes(def) {
+		row := []string{fmt.Sprint(h), fmt.Sprint(784 * h)}
+		for _, m := range baselines {
+			row = append(row, summary(pick(rs, ds, m, unprunedLabel(h), "accuracy"), 100, 1),
+				summary(pick(rs, ds, m, unprunedLabel(h), "non_silent"), 1, 0))
+		}
+		urows = append(urows, row)
+	}
+	return uh, urows
+}
+
+// sparsitySweep is one figure of a task: the settings that keep selects.
+type sparsitySweep struct {
+	name string
+	keep func(sparseSetting) bool
+}
+
+// sparsityFigures draws and adds the task's figures: the δ sweep, and the H
+// sweep when there is one.
+func sparsityFigures(env *Env, rs []Result, tk sparsityTask, ds string, def float64, baselines []string) error {
+	sweeps := []sparsitySweep{{fmt.Sprintf("δ sweep at H = %d", tk.deltaH), func(s sparseSetting) bool { return s.hidden == tk.deltaH }}}
+	if len(tk.hiddens) > 1 {
+		sweeps = append(sweeps, sparsitySweep{fmt.Sprintf("H sweep at δ = %g", def), func(s sparseSetting) bool { return s.delta == def }})
+	}
+	for i, sw := range sweeps {
+		var sts []sparseSetting
+		for _, st := range tk.settings(def) {
+			if sw.keep(st) {
+				sts = append(sts, st)
+			}
+		}
+		series := sparsitySweepSeries(rs, ds, sts, baselines)
+		file := fmt.Sprintf("sparsity-%s-%d.png", fileName(strings.ReplaceAll(ds, ",", "")), i+1)
+		if err := plot.Curves(env.Path(file), series, plot.CurveOptions{Title: "accuracy vs synapses, " + ds + ", " + sw.name,
+			XLabel: "non-silent input->hidden synapses", YLabel: "test accuracy", LogX: true}); err != nil {
+			return err
+		}
+		env.Report.Figure(file, "Test accuracy against non-silent input->hidden synapses, "+ds+", "+sw.name+
+			" (x: mean count over seeds of each setting; mean ± SD of accuracy). The dense backprop net (784·H synapses) is in the table above.")
+	}
+	return nil
+}
+
+// sparsitySweepSeries is the curves of one figure: the rule, each baseline
+// pruned with and without fine-tuning, and the nonnegative baseline unpruned.
+func sparsitySweepSeries(rs []Result, ds string, sts []sparseSetting, baselines []string) []plot.Series {
+	series := []plot.Series{sparsitySeries(rs, ds, ModelRule, "rule", sts, func(s sparseSetting) string { return s.label() })}
+	for _, m := range baselines {
+		for _, ft := range []bool{false, true} {
+			name := m + " pruned"
+			if ft {
+				name += "+finetuned"
+			}
+			series = append(series, sparsitySeries(rs, ds, m, name, sts, func(s sparseSetting) string { return prunedLabel(s, ft) }))
+		}
+	}
+	return append(series, sparsitySeries(rs, ds, ModelNonNeg, ModelNonNeg+" unpruned", sts,
+		func(s sparseSetting) string { return unprunedLabel(s.hidden) }))
+}
+
+// sparsityPaperTable sets our results at the default δ beside the paper's
+// Table 2, one row per H of either.
+func sparsityPaperTable(rs []Result, tk sparsityTask, ds string, def float64) ([]string, [][]string) {
+	ph := []string{"H", "paper: BP accuracy", "paper: BP synapses", "paper: rule accuracy", "paper: rule non-silent",
+		fmt.Sprintf("ours: rule accuracy (δ = %g)", def), "ours: rule non-silent", "ours: backprop accuracy", "ours: nonneg-L1 non-zero"}
+	var hs []int
+	for _, p := range paperTable2 {
+		hs = append(hs, p.hidden)
+	}
+	for _, h := range tk.hiddenSizes(def) {
+		if !slices.Contains(hs, h) {
+			hs = append(hs, h)
+		}
+	}
+	slices.Sort(hs)
+	var prow [][]string
+	for _, h := range hs {
+		row := []string{fmt.Sprint(h), "-", "-", "-", "-"}
+		for _, p := range paperTable2 {
+			if p.hidden == h {
+				row = []string{fmt.Sprint(h), fmt.Sprintf("%.2f", p.bp), fmt.Sprint(784 * h), fmt.Sprintf("%.2f", p.rule), fmt.Sprintf("~%d", p.ruleNonSilnt)}
+			}
+		}
+		st := sparseSetting{h, def}
+		row = append(row, summary(pick(rs, ds, ModelRule, st.label(), "accuracy"), 100, 1),
+			summary(pick(rs, ds, ModelRule, st.label(), "non_silent"), 1, 0),
+			summary(pick(rs, ds, ModelBP, unprunedLabel(h), "accuracy"), 100, 1),
+			summary(pick(rs, ds, ModelNonNeg, unprunedLabel(h), "non_silent"), 1, 0))
+		prow = append(prow, row)
+	}
+	return ph, prow
 }
 
 // sparsitySeries is one curve of the figure: for each setting the mean

@@ -12,6 +12,7 @@ import (
 
 	"dalesim/network"
 	"dalesim/neuron"
+	"dalesim/synapse"
 )
 
 // Format names the layout of a parameter directory (network.toml).
@@ -164,34 +165,10 @@ func WriteParams(dir string, net *network.Network, outputs []string, cls *Classi
 		Units: map[string]string{"time": "ms", "potential": "mV", "rate": "Hz",
 			"weight": "mV per spike onto delta and cuba populations (cuba: the jump of the synaptic current, in mV), nS onto coba",
 			"delay":  "steps of dt_ms"}}
-	f64 := func(v float64) *float64 { return &v }
 	for i, p := range net.Populations() {
-		e := Population{Name: p.Name(), Size: p.Len(), Identity: p.Identity().String(), Sign: int(p.Identity().Sign()), Model: string(p.Model())}
-		switch {
-		case p.Model().IsLIF():
-			par := p.Params
-			e.TauM, e.VRest, e.VReset, e.VThresh, e.TRef, e.IExt = f64(par.TauM), f64(par.VRest), f64(par.VReset), f64(par.VThresh), f64(par.TRef), f64(par.IExt)
-			if p.Model() == neuron.CUBA || p.Model() == neuron.COBA {
-				e.TauE, e.TauI = f64(par.TauE), f64(par.TauI)
-			}
-			if p.Model() == neuron.COBA {
-				e.EE, e.EI, e.GLeak = f64(par.EE), f64(par.EI), f64(par.GLeak)
-			}
-			e.ThetaStep, e.TauTheta = f64(par.ThetaStep), f64(par.TauTheta)
-			e.RefractoryInput = par.RefractoryInput
-			e.File = filepath.ToSlash(filepath.Join("populations", fileName(i, p.Name())))
-			rows := make([]NeuronRow, p.Len())
-			for j := range rows {
-				rows[j] = NeuronRow{Neuron: int32(j), Theta: p.State.Theta[j], V: p.State.V[j]}
-			}
-			if err := writeParquet(filepath.Join(dir, e.File), rows, version); err != nil {
-				return nil, err
-			}
-		case p.Model() == neuron.Poisson:
-			rates := p.Rates()
-			if len(rates) > 0 {
-				e.RateHz = f64(rates[0])
-			}
+		e, err := writePopulationParams(dir, i, p, version)
+		if err != nil {
+			return nil, err
 		}
 		for _, d := range p.Drives() {
 			pr.Drives = append(pr.Drives, Drive{Name: d.Name, Target: p.Name(), Identity: d.Identity.String(), N: d.N, RateHz: d.RateHz, Weight: d.Weight})
@@ -199,37 +176,87 @@ func WriteParams(dir string, net *network.Network, outputs []string, cls *Classi
 		pr.Populations = append(pr.Populations, e)
 	}
 	for i, p := range net.Projections() {
-		e := Projection{Name: p.Name(), Source: p.Source().Name(), Target: p.Target().Name(), Sign: int(p.Sign()),
-			Channel: p.Source().Identity().String(), Synapses: p.Len(), WeightUnit: p.Target().Model().WeightUnit(),
-			File: filepath.ToSlash(filepath.Join("projections", fileName(i, p.Name())))}
-		rows := make([]Synapse, 0, p.Len())
-		e.DelayMin = p.MaxDelay()
-		for s := 0; s < p.Source().Len(); s++ {
-			tg, first := p.Row(s)
-			for k, t := range tg {
-				d := p.Delay(first + k)
-				e.DelayMin = min(e.DelayMin, d)
-				e.DelayMax = max(e.DelayMax, d)
-				rows = append(rows, Synapse{Pre: int32(s), Post: t, Weight: p.Weight(first + k), Delay: int32(d)})
-			}
-		}
-		if err := writeParquet(filepath.Join(dir, e.File), rows, version); err != nil {
+		e, err := writeProjectionParams(dir, i, p, version)
+		if err != nil {
 			return nil, err
 		}
 		pr.Projections = append(pr.Projections, e)
 	}
+	if err := writeParamsTOML(dir, pr); err != nil {
+		return nil, err
+	}
+	return pr, nil
+}
+
+// writePopulationParams describes population p (the i-th) and, for a LIF
+// population, writes the threshold offset and potential of each neuron to
+// its file under dir.
+func writePopulationParams(dir string, i int, p *neuron.Population, version string) (Population, error) {
+	f64 := func(v float64) *float64 { return &v }
+	e := Population{Name: p.Name(), Size: p.Len(), Identity: p.Identity().String(), Sign: int(p.Identity().Sign()), Model: string(p.Model())}
+	switch {
+	case p.Model().IsLIF():
+		par := p.Params
+		e.TauM, e.VRest, e.VReset, e.VThresh, e.TRef, e.IExt = f64(par.TauM), f64(par.VRest), f64(par.VReset), f64(par.VThresh), f64(par.TRef), f64(par.IExt)
+		if p.Model() == neuron.CUBA || p.Model() == neuron.COBA {
+			e.TauE, e.TauI = f64(par.TauE), f64(par.TauI)
+		}
+		if p.Model() == neuron.COBA {
+			e.EE, e.EI, e.GLeak = f64(par.EE), f64(par.EI), f64(par.GLeak)
+		}
+		e.ThetaStep, e.TauTheta = f64(par.ThetaStep), f64(par.TauTheta)
+		e.RefractoryInput = par.RefractoryInput
+		e.File = filepath.ToSlash(filepath.Join("populations", fileName(i, p.Name())))
+		rows := make([]NeuronRow, p.Len())
+		for j := range rows {
+			rows[j] = NeuronRow{Neuron: int32(j), Theta: p.State.Theta[j], V: p.State.V[j]}
+		}
+		if err := writeParquet(filepath.Join(dir, e.File), rows, version); err != nil {
+			return e, err
+		}
+	case p.Model() == neuron.Poisson:
+		rates := p.Rates()
+		if len(rates) > 0 {
+			e.RateHz = f64(rates[0])
+		}
+	}
+	return e, nil
+}
+
+// writeProjectionParams describes projection p (the i-th) and writes its
+// synapses (pre, post, weight magnitude, delay) to its file under dir.
+func writeProjectionParams(dir string, i int, p *synapse.Projection, version string) (Projection, error) {
+	e := Projection{Name: p.Name(), Source: p.Source().Name(), Target: p.Target().Name(), Sign: int(p.Sign()),
+		Channel: p.Source().Identity().String(), Synapses: p.Len(), WeightUnit: p.Target().Model().WeightUnit(),
+		File: filepath.ToSlash(filepath.Join("projections", fileName(i, p.Name())))}
+	rows := make([]Synapse, 0, p.Len())
+	e.DelayMin = p.MaxDelay()
+	for s := 0; s < p.Source().Len(); s++ {
+		tg, first := p.Row(s)
+		for k, t := range tg {
+			d := p.Delay(first + k)
+			e.DelayMin = min(e.DelayMin, d)
+			e.DelayMax = max(e.DelayMax, d)
+			rows = append(rows, Synapse{Pre: int32(s), Post: t, Weight: p.Weight(first + k), Delay: int32(d)})
+		}
+	}
+	if err := writeParquet(filepath.Join(dir, e.File), rows, version); err != nil {
+		return e, err
+	}
+	return e, nil
+}
+
+// writeParamsTOML writes pr, after a header comment, to dir/ParamsFile.
+func writeParamsTOML(dir string, pr *Params) error {
 	var b bytes.Buffer
 	b.WriteString("# dalesim network parameters (" + Format + "): every population and projection of the network,\n" +
 		"# with the synapses of each projection (pre, post, weight magnitude, delay_steps) in projections/*.parquet\n" +
 		"# and each LIF neuron's threshold offset theta_mV and potential v_mV in populations/*.parquet.\n" +
 		"# Weights are magnitudes: a synapse's sign is its projection's (the source population's identity).\n")
 	if err := toml.NewEncoder(&b).Encode(pr); err != nil {
-		return nil, err
+		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, ParamsFile), b.Bytes(), 0o644); err != nil {
-		return nil, err
-	}
-	return pr, nil
+	return os.WriteFile(filepath.Join(dir, ParamsFile), b.Bytes(), 0o644)
 }
 
 func writeParquet[T any](path string, rows []T, version string) error {

@@ -127,28 +127,9 @@ func ParseSpikeCSV(name string, r io.Reader) (*SpikeTable, error) {
 	fail := func(line int, format string, a ...any) error {
 		return fmt.Errorf("traces: %s line %d: %s", name, line, fmt.Sprintf(format, a...))
 	}
-	head, err := cr.Read()
-	if err == io.EOF {
-		return nil, fmt.Errorf("traces: %s is empty: a spike list starts with a header line naming the columns neuron, t_ms[, group]", name)
-	}
+	col, err := readSpikeCSVHeader(cr, name)
 	if err != nil {
-		return nil, fmt.Errorf("traces: %s: %w", name, err)
-	}
-	col := map[string]int{ListNeuron: -1, ListTimeMS: -1, ListGroup: -1}
-	for j, h := range head {
-		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
-		if i, ok := col[h]; ok {
-			if i >= 0 {
-				return nil, fail(1, "column %q appears twice", h)
-			}
-			col[h] = j
-		}
-	}
-	for _, c := range []string{ListNeuron, ListTimeMS} {
-		if col[c] < 0 {
-			return nil, fail(1, "the header lacks the column %q (a spike list has the columns neuron, t_ms and optionally group; the header is %q)",
-				c, truncate(strings.Join(head, ","), 80))
-		}
+		return nil, err
 	}
 	b := newListBuilder(name)
 	for {
@@ -164,44 +145,84 @@ func ParseSpikeCSV(name string, r io.Reader) (*SpikeTable, error) {
 			return nil, fmt.Errorf("traces: %s: %w", name, err)
 		}
 		line, _ := cr.FieldPos(0)
-		field := func(c string) (string, bool) {
-			j := col[c]
-			if j < 0 || j >= len(rec) {
-				return "", false
-			}
-			return strings.TrimSpace(rec[j]), true
+		group, id, t, err := parseSpikeCSVRecord(rec, col)
+		if err == nil {
+			err = b.add(group, id, t)
 		}
-		ns, ok := field(ListNeuron)
-		if !ok {
-			return nil, fail(line, "%d fields: the column %q is missing", len(rec), ListNeuron)
-		}
-		id, err := parseID(ns)
 		if err != nil {
-			return nil, fail(line, "neuron %q: %v", truncate(ns, 30), err)
-		}
-		ts, ok := field(ListTimeMS)
-		if !ok {
-			return nil, fail(line, "%d fields: the column %q is missing", len(rec), ListTimeMS)
-		}
-		t := math.NaN()
-		if ts != "" {
-			if t, err = strconv.ParseFloat(ts, 64); err != nil {
-				return nil, fail(line, "t_ms %q is not a number", truncate(ts, 30))
-			}
-		}
-		group := DefaultGroup
-		if col[ListGroup] >= 0 {
-			g, ok := field(ListGroup)
-			if !ok || g == "" {
-				return nil, fail(line, "the group is empty")
-			}
-			group = g
-		}
-		if err := b.add(group, id, t); err != nil {
 			return nil, fail(line, "%v", err)
 		}
 	}
 	return b.table(listHints{})
+}
+
+// readSpikeCSVHeader reads the header line of a CSV spike list and returns
+// the field index of each of its columns (-1: absent; group is optional).
+func readSpikeCSVHeader(cr *csv.Reader, name string) (map[string]int, error) {
+	head, err := cr.Read()
+	if err == io.EOF {
+		return nil, fmt.Errorf("traces: %s is empty: a spike list starts with a header line naming the columns neuron, t_ms[, group]", name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("traces: %s: %w", name, err)
+	}
+	col := map[string]int{ListNeuron: -1, ListTimeMS: -1, ListGroup: -1}
+	for j, h := range head {
+		h = strings.TrimSpace(strings.TrimPrefix(h, "\ufeff"))
+		if i, ok := col[h]; ok {
+			if i >= 0 {
+				return nil, fmt.Errorf("traces: %s line %d: column %q appears twice", name, 1, h)
+			}
+			col[h] = j
+		}
+	}
+	for _, c := range []string{ListNeuron, ListTimeMS} {
+		if col[c] < 0 {
+			return nil, fmt.Errorf("traces: %s line %d: the header lacks the column %q (a spike list has the columns neuron, t_ms and optionally group; the header is %q)",
+				name, 1, c, truncate(strings.Join(head, ","), 80))
+		}
+	}
+	return col, nil
+}
+
+// parseSpikeCSVRecord reads the group, neuron id and time (NaN: none, a
+// neuron without spikes) of one record of a CSV spike list whose columns
+// are at col. Its errors do not name the file or the line.
+func parseSpikeCSVRecord(rec []string, col map[string]int) (group string, id int64, t float64, err error) {
+	field := func(c string) (string, bool) {
+		j := col[c]
+		if j < 0 || j >= len(rec) {
+			return "", false
+		}
+		return strings.TrimSpace(rec[j]), true
+	}
+	ns, ok := field(ListNeuron)
+	if !ok {
+		return "", 0, 0, fmt.Errorf("%d fields: the column %q is missing", len(rec), ListNeuron)
+	}
+	id, err = parseID(ns)
+	if err != nil {
+		return "", 0, 0, fmt.Errorf("neuron %q: %v", truncate(ns, 30), err)
+	}
+	ts, ok := field(ListTimeMS)
+	if !ok {
+		return "", 0, 0, fmt.Errorf("%d fields: the column %q is missing", len(rec), ListTimeMS)
+	}
+	t = math.NaN()
+	if ts != "" {
+		if t, err = strconv.ParseFloat(ts, 64); err != nil {
+			return "", 0, 0, fmt.Errorf("t_ms %q is not a number", truncate(ts, 30))
+		}
+	}
+	group = DefaultGroup
+	if col[ListGroup] >= 0 {
+		g, ok := field(ListGroup)
+		if !ok || g == "" {
+			return "", 0, 0, errors.New("the group is empty")
+		}
+		group = g
+	}
+	return group, id, t, nil
 }
 
 func parseID(s string) (int64, error) {
@@ -232,6 +253,24 @@ func decodeSpikeList(name string, r io.ReaderAt, size int64) (*SpikeTable, error
 	if err != nil {
 		return nil, err
 	}
+	h, err := readListHints(f)
+	if err != nil {
+		return nil, fmt.Errorf("traces: %s: %w", name, err)
+	}
+	cols, err := spikeListColumns(f.Schema(), name)
+	if err != nil {
+		return nil, err
+	}
+	b := newListBuilder(name)
+	if err := readSpikeListRows(f, name, cols, b); err != nil {
+		return nil, err
+	}
+	return b.table(h)
+}
+
+// readListHints reads the keys of a Parquet spike list's footer; the error
+// joins those of every key that does not parse.
+func readListHints(f *parquet.File) (listHints, error) {
 	var h listHints
 	h.meta.LastStep = -1
 	var errs []error
@@ -261,11 +300,18 @@ func decodeSpikeList(name string, r io.ReaderAt, size int64) (*SpikeTable, error
 	h.meta.Spec, _ = f.Lookup(KeySpec)
 	h.meta.RunID, _ = f.Lookup(KeyRunID)
 	h.meta.Status, _ = f.Lookup(KeyStatus)
-	if err := errors.Join(errs...); err != nil {
-		return nil, fmt.Errorf("traces: %s: %w", name, err)
-	}
+	return h, errors.Join(errs...)
+}
 
-	s := f.Schema()
+// listColumns are the column indices of a Parquet spike list's leaves
+// (-1: absent).
+type listColumns struct {
+	neuron, time, group int
+}
+
+// spikeListColumns finds the columns of a Parquet spike list and checks
+// their types; neuron and t_ms must be there.
+func spikeListColumns(s *parquet.Schema, name string) (listColumns, error) {
 	leaf := func(c string, kinds ...parquet.Kind) (int, error) {
 		l, ok := s.Lookup(c)
 		if !ok {
@@ -281,15 +327,15 @@ func decodeSpikeList(name string, r io.ReaderAt, size int64) (*SpikeTable, error
 	}
 	nc, err := leaf(ListNeuron, parquet.Int32, parquet.Int64)
 	if err != nil {
-		return nil, err
+		return listColumns{}, err
 	}
 	tc, err := leaf(ListTimeMS, parquet.Float, parquet.Double, parquet.Int32, parquet.Int64)
 	if err != nil {
-		return nil, err
+		return listColumns{}, err
 	}
 	gc, err := leaf(ListGroup, parquet.ByteArray, parquet.Int32, parquet.Int64)
 	if err != nil {
-		return nil, err
+		return listColumns{}, err
 	}
 	for c, i := range map[string]int{ListNeuron: nc, ListTimeMS: tc} {
 		if i < 0 {
@@ -297,11 +343,15 @@ func decodeSpikeList(name string, r io.ReaderAt, size int64) (*SpikeTable, error
 			for _, fl := range s.Fields() {
 				cols = append(cols, fl.Name())
 			}
-			return nil, fmt.Errorf("traces: %s is not a spike list: column %q is missing (its columns: %s; a spike list has neuron, t_ms and optionally group)",
+			return listColumns{}, fmt.Errorf("traces: %s is not a spike list: column %q is missing (its columns: %s; a spike list has neuron, t_ms and optionally group)",
 				name, c, strings.Join(cols, ", "))
 		}
 	}
-	b := newListBuilder(name)
+	return listColumns{nc, tc, gc}, nil
+}
+
+// readSpikeListRows adds every row of a Parquet spike list to b.
+func readSpikeListRows(f *parquet.File, name string, cols listColumns, b *listBuilder) error {
 	buf := make([]parquet.Row, 1024)
 	row := int64(0)
 	for _, rg := range f.RowGroups() {
@@ -310,54 +360,19 @@ func decodeSpikeList(name string, r io.ReaderAt, size int64) (*SpikeTable, error
 			n, err := rows.ReadRows(buf)
 			for _, r := range buf[:n] {
 				row++
-				id, t, group := int64(-1), math.NaN(), DefaultGroup
-				haveID := false
-				for _, v := range r {
-					switch v.Column() {
-					case nc:
-						if !v.IsNull() {
-							id, haveID = v.Int64(), true
-							if v.Kind() == parquet.Int32 {
-								id = int64(v.Int32())
-							}
-						}
-					case tc:
-						switch {
-						case v.IsNull():
-						case v.Kind() == parquet.Float:
-							t = float64(v.Float())
-						case v.Kind() == parquet.Double:
-							t = v.Double()
-						case v.Kind() == parquet.Int32:
-							t = float64(v.Int32())
-						default:
-							t = float64(v.Int64())
-						}
-					case gc:
-						switch {
-						case v.IsNull():
-							group = ""
-						case v.Kind() == parquet.ByteArray:
-							group = string(v.ByteArray())
-						case v.Kind() == parquet.Int32:
-							group = strconv.Itoa(int(v.Int32()))
-						default:
-							group = strconv.FormatInt(v.Int64(), 10)
-						}
-					}
-				}
+				id, haveID, t, group := cols.values(r)
 				where := fmt.Sprintf("row %d", row)
 				if !haveID || id < 0 {
 					rows.Close()
-					return nil, fmt.Errorf("traces: %s %s: the neuron is null or negative", name, where)
+					return fmt.Errorf("traces: %s %s: the neuron is null or negative", name, where)
 				}
 				if group == "" {
 					rows.Close()
-					return nil, fmt.Errorf("traces: %s %s: the group is empty or null", name, where)
+					return fmt.Errorf("traces: %s %s: the group is empty or null", name, where)
 				}
 				if err := b.add(group, id, t); err != nil {
 					rows.Close()
-					return nil, fmt.Errorf("traces: %s %s: %v", name, where, err)
+					return fmt.Errorf("traces: %s %s: %v", name, where, err)
 				}
 			}
 			if err == io.EOF {
@@ -365,12 +380,54 @@ func decodeSpikeList(name string, r io.ReaderAt, size int64) (*SpikeTable, error
 			}
 			if err != nil {
 				rows.Close()
-				return nil, fmt.Errorf("traces: %s is a corrupt Parquet file: %w", name, err)
+				return fmt.Errorf("traces: %s is a corrupt Parquet file: %w", name, err)
 			}
 		}
 		rows.Close()
 	}
-	return b.table(h)
+	return nil
+}
+
+// values reads the neuron id (haveID false: null or absent), time (NaN:
+// null, a neuron without spikes) and group (DefaultGroup without a group
+// column, "" when null) of one row.
+func (c listColumns) values(r parquet.Row) (id int64, haveID bool, t float64, group string) {
+	id, t, group = -1, math.NaN(), DefaultGroup
+	for _, v := range r {
+		switch v.Column() {
+		case c.neuron:
+			if !v.IsNull() {
+				id, haveID = v.Int64(), true
+				if v.Kind() == parquet.Int32 {
+					id = int64(v.Int32())
+				}
+			}
+		case c.time:
+			switch {
+			case v.IsNull():
+			case v.Kind() == parquet.Float:
+				t = float64(v.Float())
+			case v.Kind() == parquet.Double:
+				t = v.Double()
+			case v.Kind() == parquet.Int32:
+				t = float64(v.Int32())
+			default:
+				t = float64(v.Int64())
+			}
+		case c.group:
+			switch {
+			case v.IsNull():
+				group = ""
+			case v.Kind() == parquet.ByteArray:
+				group = string(v.ByteArray())
+			case v.Kind() == parquet.Int32:
+				group = strconv.Itoa(int(v.Int32()))
+			default:
+				group = strconv.FormatInt(v.Int64(), 10)
+			}
+		}
+	}
+	return id, haveID, t, group
 }
 
 // listBuilder collects the rows of a spike list.
@@ -438,31 +495,60 @@ func (b *listBuilder) table(h listHints) (*SpikeTable, error) {
 	}
 	m := h.meta
 	m.LastStep = -1
-	if !h.hasDt || !b.onGrid(m.DtMS) {
-		m.DtMS = FinestListDtMS
-		for _, d := range listGrids {
-			if b.onGrid(d) {
-				m.DtMS = d
-				break
-			}
+	m.DtMS = b.timeStep(h)
+	names, pops := b.populations(m.Populations)
+	m.Populations = pops
+	popOf, index, err := b.neuronIndex(names, m.Populations)
+	if err != nil {
+		return nil, err
+	}
+	t := &SpikeTable{Meta: m, Populations: names}
+	maxStep := b.spikes(t, m.DtMS, popOf, index)
+	if h.durationMS > 0 {
+		t.Meta.LastStep = max(int64(math.Ceil(h.durationMS/m.DtMS-1e-9))-1, maxStep)
+	}
+	return t, nil
+}
+
+// timeStep is the list's time step: the footer's when every spike time lies
+// on it, else the coarsest of listGrids that holds them, else FinestListDtMS.
+func (b *listBuilder) timeStep(h listHints) float64 {
+	if h.hasDt && b.onGrid(h.meta.DtMS) {
+		return h.meta.DtMS
+	}
+	for _, d := range listGrids {
+		if b.onGrid(d) {
+			return d
 		}
 	}
-	// Populations: those the footer declares, then the other groups.
-	declared := m.Populations
-	m.Populations = nil
+	return FinestListDtMS
+}
+
+// populations orders the groups: those the footer declares (with their
+// identities, in its order, once each, if the list has them), then the
+// other groups in order of first appearance. Sizes are left 0.
+func (b *listBuilder) populations(declared []PopulationInfo) ([]string, []PopulationInfo) {
 	var names []string
+	var pops []PopulationInfo
 	for _, p := range declared {
 		if _, ok := b.groups[p.Name]; ok && !slices.Contains(names, p.Name) {
 			names = append(names, p.Name)
-			m.Populations = append(m.Populations, PopulationInfo{Name: p.Name, Identity: p.Identity})
+			pops = append(pops, PopulationInfo{Name: p.Name, Identity: p.Identity})
 		}
 	}
 	for _, g := range b.order {
 		if !slices.Contains(names, g) {
 			names = append(names, g)
-			m.Populations = append(m.Populations, PopulationInfo{Name: g})
+			pops = append(pops, PopulationInfo{Name: g})
 		}
 	}
+	return names, pops
+}
+
+// neuronIndex maps each group to its population (in names) and each neuron
+// id of a group to its index (the ids in increasing order become 0..n-1),
+// and sets the size of every population in pops.
+func (b *listBuilder) neuronIndex(names []string, pops []PopulationInfo) ([]int32, []map[int64]int32, error) {
 	popOf := make([]int32, len(b.order)) // group index -> population index
 	index := make([]map[int64]int32, len(b.order))
 	for gi, g := range b.order {
@@ -473,15 +559,20 @@ func (b *listBuilder) table(h listHints) (*SpikeTable, error) {
 		}
 		slices.Sort(ids)
 		if len(ids) > 1<<31-1 {
-			return nil, fmt.Errorf("traces: %s: group %s has too many neurons", b.name, g)
+			return nil, nil, fmt.Errorf("traces: %s: group %s has too many neurons", b.name, g)
 		}
 		index[gi] = make(map[int64]int32, len(ids))
 		for i, id := range ids {
 			index[gi][id] = int32(i)
 		}
-		m.Populations[popOf[gi]].Size = len(ids)
+		pops[popOf[gi]].Size = len(ids)
 	}
-	t := &SpikeTable{Meta: m, Populations: names}
+	return popOf, index, nil
+}
+
+// spikes fills t's spikes, as steps of dt sorted by (step, population,
+// neuron), and returns the last step (-1: no spike).
+func (b *listBuilder) spikes(t *SpikeTable, dt float64, popOf []int32, index []map[int64]int32) int64 {
 	type row struct {
 		step   int64
 		pop    int32
@@ -493,7 +584,7 @@ func (b *listBuilder) table(h listHints) (*SpikeTable, error) {
 		if math.IsNaN(ts) {
 			continue
 		}
-		s := int64(math.Round(ts / m.DtMS))
+		s := int64(math.Round(ts / dt))
 		maxStep = max(maxStep, s)
 		rows = append(rows, row{s, popOf[b.g[i]], index[b.g[i]][b.id[i]]})
 	}
@@ -512,10 +603,7 @@ func (b *listBuilder) table(h listHints) (*SpikeTable, error) {
 	for i, r := range rows {
 		t.Step[i], t.Pop[i], t.Neuron[i] = r.step, r.pop, r.neuron
 	}
-	if h.durationMS > 0 {
-		t.Meta.LastStep = max(int64(math.Ceil(h.durationMS/m.DtMS-1e-9))-1, maxStep)
-	}
-	return t, nil
+	return maxStep
 }
 
 func cmpInt[T int32 | int64](a, b T) int {
