@@ -75,19 +75,31 @@ func TestReadmeCommands(t *testing.T) {
 		if len(args) == 0 {
 			continue
 		}
+		if args[0] == "help" {
+			if len(args) > 1 && app.Command(args[1]) == nil {
+				t.Errorf("README: %q: no command %q", strings.Join(args, " "), args[1])
+			}
+			continue
+		}
 		c := app.Command(args[0])
 		if c == nil {
 			t.Errorf("README: %q: no command %q", strings.Join(args, " "), args[0])
 			continue
 		}
-		names := flagNames(c)
+		// Subcommands: "export nir --model DIR".
+		for _, a := range args[1:] {
+			if sub := c.Command(a); sub != nil {
+				c = sub
+			}
+		}
+		names := append(flagNames(c), "help")
 		for _, a := range args[1:] {
 			if !strings.HasPrefix(a, "--") {
 				continue
 			}
 			name, _, _ := strings.Cut(strings.TrimPrefix(a, "--"), "=")
 			if !slices.Contains(names, name) {
-				t.Errorf("README: %q: %s has no flag --%s", strings.Join(args, " "), args[0], name)
+				t.Errorf("README: %q: %s has no flag --%s", strings.Join(args, " "), c.Name, name)
 			}
 		}
 	}
@@ -105,7 +117,8 @@ func TestReadmeCommands(t *testing.T) {
 		default:
 			continue
 		}
-		if args[0] != "info" && len(args) == 1 || slices.Contains(args, "SPEC") || slices.Contains(args, "NAME") || slices.Contains(args, "DIR") {
+		if args[0] != "info" && len(args) == 1 || slices.Contains(args, "SPEC") || slices.Contains(args, "NAME") || slices.Contains(args, "DIR") ||
+			slices.Contains(args, "--help") {
 			continue // a synopsis, not a command
 		}
 		args = slices.Clone(args)
