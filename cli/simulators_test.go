@@ -1,0 +1,231 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"dalesim/internal/pyenv"
+)
+
+// simRun is one run's excitatory-population statistics, from dalesim's
+// `bench --json` or from a line of bench/nest/nets.py or bench/brian2/nets.py.
+type simRun struct {
+	Rate, CV, Sync, RunSeconds float64
+}
+
+// refNet is one network of the agreement check: dalesim's bench arguments
+// and the same network's arguments for the Python scripts.
+type refNet struct {
+	label    string
+	dalesim  []string
+	script   []string
+	heavy    bool // skipped with -short
+	nestRuns int
+}
+
+// TestSimulatorsAgree is the CI-sized version of bench/side_by_side_all.py:
+// the same networks in dalesim, NEST 3.10 and Brian2 2.9 (cpp_standalone),
+// each over several seeds, and the mean excitatory rate of NEST and of Brian2
+// must lie within 10 % of dalesim's. The spread over seeds is measured too:
+// the test fails if the standard error of a difference exceeds 10 %/3, so a
+// pass cannot come from one lucky seed. -short runs only NEST on CUBA (no
+// Brian2 compilation, no COBA or Brunel).
+func TestSimulatorsAgree(t *testing.T) {
+	py := pyenv.Require(t, "nest", "brian2")
+	root, err := pyenv.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	const dalesimSeeds = 8
+	brianRuns := 8
+	nets := []refNet{
+		{label: "cuba", dalesim: []string{"cuba"}, script: []string{"cuba"}, nestRuns: 4},
+		{label: "coba", dalesim: []string{"coba"}, script: []string{"coba"}, nestRuns: 3, heavy: true},
+		// Brunel's AI regime at a fifth of the size (2,500 neurons, C_E = 200, C_I = 50).
+		{label: "brunel AI, scale 0.2", dalesim: []string{"brunel", "--g", "5", "--eta", "2", "--scale", "0.2"},
+			script: []string{"brunel", "--g", "5", "--eta", "2", "--scale", "0.2"}, nestRuns: 3, heavy: true},
+	}
+	start := time.Now()
+	// At most two Python processes at a time: the machine has two cores.
+	sem := make(chan struct{}, 2)
+	var mu sync.Mutex
+	results := map[string]map[string][]simRun{}
+	var wg sync.WaitGroup
+	var errs []error
+	launch := func(net refNet, sim string, args ...string) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			t0 := time.Now()
+			runs, err := pyRuns(py, filepath.Join(root, "bench", sim, "nets.py"), args...)
+			t.Logf("%s %s: %d runs in %.1f s", sim, net.label, len(runs), time.Since(t0).Seconds())
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s %s: %v", sim, net.label, err))
+				return
+			}
+			results[net.label][sim] = runs
+		}()
+	}
+	for _, net := range nets {
+		if net.heavy && testing.Short() {
+			t.Logf("-short: skipping %s", net.label)
+			continue
+		}
+		results[net.label] = map[string][]simRun{}
+	}
+	for _, net := range nets {
+		if results[net.label] == nil {
+			continue
+		}
+		launch(net, "nest", append(append([]string{}, net.script...), "--seeds", seedList(net.nestRuns))...)
+		if !testing.Short() {
+			launch(net, "brian2", append(append([]string{}, net.script...), "--seeds", seedList(brianRuns))...)
+		}
+	}
+	// dalesim meanwhile, in this process.
+	for _, net := range nets {
+		if results[net.label] == nil {
+			continue
+		}
+		var runs []simRun
+		for s := 1; s <= dalesimSeeds; s++ {
+			args := append([]string{"bench"}, net.dalesim...)
+			code, out, errs := runCLI(t, append(args, "--seed", strconv.Itoa(s), "--threads", "1", "--json")...)
+			if code != 0 {
+				t.Fatalf("dalesim %v: exit %d: %s", args, code, errs)
+			}
+			var m struct {
+				Wall float64 `json:"wall_seconds"`
+				Pops map[string]struct {
+					Rate float64 `json:"rate_hz"`
+					CV   float64 `json:"cv_isi"`
+					Sync float64 `json:"pop_rate_cv_1ms"`
+				} `json:"populations"`
+			}
+			if err := json.Unmarshal([]byte(out), &m); err != nil {
+				t.Fatalf("dalesim %v: %v: %s", args, err, out)
+			}
+			e := m.Pops["E"]
+			runs = append(runs, simRun{Rate: e.Rate, CV: e.CV, Sync: e.Sync, RunSeconds: m.Wall})
+		}
+		mu.Lock()
+		results[net.label]["dalesim"] = runs
+		mu.Unlock()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		t.Error(err)
+	}
+	if len(errs) > 0 {
+		return
+	}
+	for _, net := range nets {
+		r := results[net.label]
+		if r == nil {
+			continue
+		}
+		dm, dse := meanSE(rates(r["dalesim"]))
+		t.Logf("%-22s dalesim rate E %.2f ± %.2f Hz (%d seeds)", net.label, dm, dse, len(r["dalesim"]))
+		for _, sim := range []string{"nest", "brian2"} {
+			runs, ok := r[sim]
+			if !ok {
+				continue
+			}
+			m, se := meanSE(rates(runs))
+			rel := (m - dm) / dm
+			relSE := math.Hypot(se, dse) / dm
+			t.Logf("%-22s %-7s rate E %.2f ± %.2f Hz (%d runs): %+.1f %% ± %.1f %% from dalesim", net.label, sim, m, se, len(runs), 100*rel, 100*relSE)
+			if math.Abs(rel) > 0.10 {
+				t.Errorf("%s: %s's mean excitatory rate %.2f Hz is %+.1f %% from dalesim's %.2f Hz (limit 10 %%)", net.label, sim, m, 100*rel, dm)
+			}
+			if relSE > 0.10/3 {
+				t.Errorf("%s: the standard error of the %s-dalesim difference is %.1f %% of the rate: too noisy to check 10 %%", net.label, sim, 100*relSE)
+			}
+		}
+	}
+	t.Logf("all simulators: %.1f s", time.Since(start).Seconds())
+}
+
+func seedList(n int) string {
+	s := make([]string, n)
+	for i := range s {
+		s[i] = strconv.Itoa(i + 1)
+	}
+	return strings.Join(s, ",")
+}
+
+// pyRuns runs one of the bench nets.py scripts and parses its JSON lines.
+func pyRuns(py, script string, args ...string) ([]simRun, error) {
+	cmd := exec.Command(py, append([]string{"-W", "ignore", script}, args...)...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		tail := errb.String()
+		if len(tail) > 2000 {
+			tail = tail[len(tail)-2000:]
+		}
+		return nil, fmt.Errorf("%v\n%s", err, tail)
+	}
+	var runs []simRun
+	sc := bufio.NewScanner(&out)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if !strings.HasPrefix(line, "{") {
+			continue
+		}
+		var m struct {
+			RunS float64 `json:"run_s"`
+			Pops map[string]struct {
+				Rate float64 `json:"rate_hz"`
+				CV   float64 `json:"cv_isi"`
+				Sync float64 `json:"sync"`
+			} `json:"pops"`
+		}
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			return nil, fmt.Errorf("%v: %s", err, line)
+		}
+		e := m.Pops["E"]
+		runs = append(runs, simRun{Rate: e.Rate, CV: e.CV, Sync: e.Sync, RunSeconds: m.RunS})
+	}
+	if len(runs) < 2 {
+		return nil, fmt.Errorf("%d runs in the output, want several:\n%s", len(runs), out.String())
+	}
+	return runs, nil
+}
+
+func rates(runs []simRun) []float64 {
+	r := make([]float64, len(runs))
+	for i, x := range runs {
+		r[i] = x.Rate
+	}
+	return r
+}
+
+// meanSE returns the mean and its standard error (sample standard deviation
+// over sqrt(n)).
+func meanSE(x []float64) (float64, float64) {
+	var m float64
+	for _, v := range x {
+		m += v
+	}
+	m /= float64(len(x))
+	var ss float64
+	for _, v := range x {
+		ss += (v - m) * (v - m)
+	}
+	return m, math.Sqrt(ss/float64(len(x)-1)) / math.Sqrt(float64(len(x)))
+}
