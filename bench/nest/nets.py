@@ -11,6 +11,7 @@
 # least one step; v held round(t_ref/dt) steps). Brian's zero-delay synapses are one step (0.1 ms) here.
 # Spike times: NEST stamps a spike at the end of its step, (k+1)*dt; we subtract dt to stamp it with k*dt
 # as dalesim and Brian2 do.
+# run_s is the wall time of nest.Run (after nest.Prepare), run_cpu_s the process's CPU time in it (all threads).
 # Usage: python bench/nest/nets.py coba|cuba|brunel [--g 5 --eta 2] [--dur 1] [--threads 1] [--seeds 1,2]
 #        [--scale 1]     (brunel only: fraction of the 12,500 neurons and of C_E, C_I, as dalesim's --scale)
 import argparse, json, os, sys, time
@@ -95,16 +96,17 @@ def one(seed):
     nest.Connect(E + I, sr)
     t1 = time.perf_counter()
     nest.Prepare()
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     nest.Run(args.dur * 1000.0)
-    t3 = time.perf_counter()
+    t3, c3 = time.perf_counter(), time.process_time()
     nest.Cleanup()
     ev = sr.get('events')
     ids = np.asarray(ev['senders']) - E[0].global_id
     ts = (np.asarray(ev['times']) - DT) / 1000.0
     ne, ni = len(E), len(I)
     out = {'simulator': 'nest', 'version': nest.__version__, 'net': args.net, 'seed': seed,
-           'threads': args.threads, 'dur': args.dur, 'build_s': t1 - t0, 'run_s': t3 - t2, 'pops': {}}
+           'threads': args.threads, 'dur': args.dur, 'build_s': t1 - t0, 'run_s': t3 - t2,
+           'run_cpu_s': c3 - c2, 'pops': {}}
     if args.net == 'brunel':
         out.update(g=args.g, eta=args.eta, scale=args.scale)
     for name, sel, n in (('E', ids < ne, ne), ('I', ids >= ne, ni)):
