@@ -27,10 +27,10 @@ type simRun struct {
 // refNet is one network of the agreement check: dalesim's bench arguments
 // and the same network's arguments for the Python scripts.
 type refNet struct {
-	label    string
-	dalesim  []string
-	script   []string
-	heavy    bool // skipped with -short
+	label   string
+	dalesim []string
+	script  []string
+	heavy   bool // skipped with -short
 	// runs per simulator: dalesim seeds 1..n, NEST rng_seed 1..n, Brian2
 	// re-runs of the compiled binary (a fresh random seed each)
 	dalesimRuns, nestRuns, brianRuns int
