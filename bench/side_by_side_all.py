@@ -7,7 +7,9 @@
 # simulation loop alone: dalesim's wall_seconds (bench --json), NEST's wall time of nest.Run (after Prepare),
 # Brian2's device._last_run_time (the compiled loop, without code generation or compilation). One seed each
 # (dalesim --seed 1, NEST rng_seed 1, Brian2 a random seed; see bench/brian2/nets.py). Timings on a shared
-# 2-core machine are noisy: the load average is printed before each row.
+# 2-core machine are noisy: the load average is printed before each row. With 2 threads on a machine whose
+# other load keeps both cores busy, NEST's and Brian2's OpenMP threads wait for each other at every step
+# (10-1000x slower than 1 thread); measure 2 threads only on an idle machine.
 import argparse, json, os, platform, subprocess, sys, tempfile, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -74,6 +76,13 @@ def main():
     print('# rate Hz / CV ISI / sync of the E population; s/s = run-time seconds per simulated second; [load] = 1-min load average before the run')
     print('| network | threads | dalesim | NEST | Brian2 | s/s dalesim | s/s NEST | s/s Brian2 | load |')
     print('|---|---|---|---|---|---|---|---|---|', flush=True)
+    try:
+        rows(binp, env)
+    finally:
+        subprocess.run(['rm', '-rf', work])
+
+
+def rows(binp, env):
     for net in args.nets.split(','):
         for th in [int(x) for x in args.threads.split(',')]:
             l0 = load()
@@ -88,7 +97,6 @@ def main():
             s = lambda r: '-' if r is None else f"{r['run_s'] / args.dur:.3f}"  # noqa: E731
             print(f"| {net} | {th} | {f(res['dalesim'])} | {f(res['nest'])} | {f(res['brian2'])} | "
                   f"{s(res['dalesim'])} | {s(res['nest'])} | {s(res['brian2'])} | {l0} |", flush=True)
-    subprocess.run(['rm', '-rf', work])
 
 
 main()
