@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
@@ -65,6 +66,7 @@ func TestSimulatorsAgree(t *testing.T) {
 			script: []string{"brunel", "--g", "5", "--eta", "2", "--scale", "0.2"}, dalesimRuns: 4, nestRuns: 3, brianRuns: 4, heavy: true},
 	}
 	start := time.Now()
+	work := t.TempDir()
 	// The heavy parts need about 160 CPU seconds (80-100 s on two idle
 	// cores, 10 minutes on the same cores shared with a load of 15). Run
 	// them only if the test binary's deadline leaves room for that.
@@ -92,7 +94,7 @@ func TestSimulatorsAgree(t *testing.T) {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			t0 := time.Now()
-			runs, err := pyRuns(ctx, py, filepath.Join(root, "bench", sim, "nets.py"), args...)
+			runs, err := pyRuns(ctx, work, py, filepath.Join(root, "bench", sim, "nets.py"), args...)
 			t.Logf("%s %s: %d runs in %.1f s", sim, net.label, len(runs), time.Since(t0).Seconds())
 			mu.Lock()
 			defer mu.Unlock()
@@ -192,8 +194,9 @@ func seedList(n int) string {
 }
 
 // pyRuns runs one of the bench nets.py scripts and parses its JSON lines.
-func pyRuns(ctx context.Context, py, script string, args ...string) ([]simRun, error) {
+func pyRuns(ctx context.Context, work, py, script string, args ...string) ([]simRun, error) {
 	cmd := exec.CommandContext(ctx, py, append([]string{"-W", "ignore", script}, args...)...)
+	cmd.Env = append(os.Environ(), "BRIAN_WORK="+work) // Brian2's C++ projects
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Run(); err != nil {

@@ -36,7 +36,11 @@ from brian2 import (NeuronGroup, Synapses, SpikeMonitor, PoissonInput, set_devic
                     prefs, run, ms, mV, second, Hz)
 brian2.BrianLogger.log_level_error()
 
-work = os.environ.get('BRIAN_WORK') or tempfile.mkdtemp(prefix='dalesim_brian_')
+work = os.environ.get('BRIAN_WORK')
+if not work:  # a temporary directory of our own, removed at exit
+    import atexit, shutil
+    work = tempfile.mkdtemp(prefix='dalesim_brian_')
+    atexit.register(shutil.rmtree, work, True)
 tag = f'{args.net}_g{args.g}_eta{args.eta}_s{args.scale}_t{args.threads}'
 d = os.path.join(work, 'nets_' + tag)
 set_device('cpp_standalone', directory=d, build_on_run=False)
