@@ -15,6 +15,7 @@
 import argparse, json, os, sys, tempfile, time, warnings
 
 here = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ in the repo
 sys.path.insert(0, here)
 from spike_stats import mean_cv_isi, pop_rate_cv  # noqa: E402
 

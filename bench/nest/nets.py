@@ -16,6 +16,7 @@
 #        [--scale 1]     (brunel only: fraction of the 12,500 neurons and of C_E, C_I, as dalesim's --scale)
 import argparse, json, os, sys, time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the repo
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'brian2'))
 from spike_stats import mean_cv_isi, pop_rate_cv  # noqa: E402
 
