@@ -51,6 +51,7 @@ type refNet struct {
 // 160 CPU seconds, most of it NEST's COBA and Brian2's three compilations.
 // Python processes run two at a time, beside dalesim's runs in this process.
 func TestSimulatorsAgree(t *testing.T) {
+	pyenv.Long(t) // NEST and Brian2 over seeds: minutes of CPU
 	py := pyenv.Require(t, "nest", "brian2")
 	root, err := pyenv.Root()
 	if err != nil {
