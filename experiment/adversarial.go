@@ -891,7 +891,7 @@ func advFigures(env *Env, rs []Result, models []string, ds string) error {
 		if k.name == "noise" {
 			xl = "σ (noise SD)"
 		}
-		if err := plot.Curves(env.Path(file), series, plot.CurveOptions{Title: k.title + ", " + ds, XLabel: xl, YLabel: "test accuracy", YMin: 0, YMax: 1}); err != nil {
+		if err := plot.Curves(env.Path(file), series, plot.CurveOptions{Title: k.title + ", " + ds, XLabel: xl, YLabel: "test accuracy", YMin: 0, YMax: 1, LegendTop: true}); err != nil {
 			return err
 		}
 		env.Report.Figure(file, fmt.Sprintf("%s: test accuracy against eps, %s (mean ± SD over seeds).", k.title, ds))

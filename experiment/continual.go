@@ -467,7 +467,7 @@ func continualTask1Figure(env *Env, rs []Result, pr protocol, models []string) e
 	}
 	file := fmt.Sprintf("continual-%s-task1.png", fileName(pr.name))
 	if err := plot.Curves(env.Path(file), series, plot.CurveOptions{Title: "accuracy on task 1 (" + taskLabel(pr.tasks[0]) + "), " + pr.name,
-		XLabel: "after training task", YLabel: "test accuracy on task 1", YMin: -0.02, YMax: 1.02}); err != nil {
+		XLabel: "after training task", YLabel: "test accuracy on task 1", YMin: -0.02, YMax: 1.02, LegendTop: true}); err != nil {
 		return err
 	}
 	env.Report.Figure(file, "Accuracy on task 1 after each task, "+pr.name+" (mean ± SD over seeds).")

@@ -107,8 +107,12 @@ func Run(ctx context.Context, name string, opt Options) error {
 	if err := r.WriteParquet(meta); err != nil {
 		return err
 	}
+	took := fmt.Sprintf("this run took %s", time.Since(start).Round(time.Second))
+	if r.reused > 0 {
+		took += fmt.Sprintf(" for %d of %d units (%d were kept from an earlier run)", r.done-r.reused, r.done, r.reused)
+	}
 	env.Report.Footer(fmt.Sprintf("dalesim %s; seeds %v; quick %v; %s. Raw results: `results.parquet` (one row per model, seed, condition and metric); the units of a run are kept in `units/`, so a rerun resumes and gives the same numbers.",
-		opt.Version, opt.seeds(), opt.Quick, time.Since(start).Round(time.Second)))
+		opt.Version, opt.seeds(), opt.Quick, took))
 	return env.Report.Write(opt.Out)
 }
 

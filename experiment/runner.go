@@ -41,6 +41,7 @@ type Runner struct {
 	results  []Result
 	total    int
 	done     int
+	reused   int // units finished by an earlier run
 	started  time.Time
 }
 
@@ -117,6 +118,7 @@ func (r *Runner) finish(id string, res []Result, cached bool) {
 	r.results = append(r.results, res...)
 	r.done++
 	if cached {
+		r.reused++
 		fmt.Fprintf(r.Log, "%s: finished before, kept\n", id)
 	}
 	if r.Progress != nil {

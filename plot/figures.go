@@ -28,6 +28,9 @@ type CurveOptions struct {
 	Title, XLabel, YLabel string
 	LogX                  bool
 	YMin, YMax            float64 // both 0: automatic
+	// LegendTop puts the legend at the top right, above the data (the
+	// y range gets a quarter more room), for curves that fall to the right.
+	LegendTop bool
 	WidthCm, HeightCm     float64 // 0: 16 x 10
 	DPI                   int     // 0: 150
 }
@@ -82,10 +85,13 @@ func Curves(path string, series []Series, opt CurveOptions) error {
 		p.Add(l, pts)
 		p.Legend.Add(s.Name, l, pts)
 	}
-	p.Legend.Top = false
+	p.Legend.Top = opt.LegendTop
 	p.Legend.Left = false
 	if opt.YMin != 0 || opt.YMax != 0 {
 		p.Y.Min, p.Y.Max = opt.YMin, opt.YMax
+	}
+	if opt.LegendTop {
+		p.Y.Max += 0.25 * float64(len(series)) / 3 * (p.Y.Max - p.Y.Min)
 	}
 	return save(p, opt.WidthCm, opt.HeightCm, opt.DPI, path)
 }
