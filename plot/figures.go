@@ -30,9 +30,9 @@ type CurveOptions struct {
 	YMin, YMax            float64 // both 0: automatic
 	// LegendTop puts the legend at the top right, above the data (the
 	// y range gets a quarter more room), for curves that fall to the right.
-	LegendTop bool
-	WidthCm, HeightCm     float64 // 0: 16 x 10
-	DPI                   int     // 0: 150
+	LegendTop         bool
+	WidthCm, HeightCm float64 // 0: 16 x 10
+	DPI               int     // 0: 150
 }
 
 // palette holds the colours of successive series.
