@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -42,6 +43,7 @@ func experimentFlags(name string) []cli.Flag {
 		&cli.BoolFlag{Name: "quiet", Usage: "no progress bar"},
 		dataFlag(), simdFlag(),
 		&cli.IntFlag{Name: "threads", Value: 1, EnvVars: []string{"DALESIM_THREADS"}, Usage: "worker threads of each spiking network"},
+		&cli.IntFlag{Name: "jobs", DefaultText: "CPUs / threads", Usage: "units (models with their measurements) run at once; results do not depend on it"},
 	}
 }
 
@@ -56,8 +58,15 @@ func experimentAction(c *cli.Context, name string) error {
 	if _, err := mnist.LocateOrDownload(c.String("data"), func(msg string) { fmt.Fprintln(c.App.ErrWriter, msg) }); err != nil {
 		return badInput("%v", err)
 	}
+	jobs := max(runtime.NumCPU()/threads, 1)
+	if c.IsSet("jobs") {
+		jobs = c.Int("jobs")
+		if jobs < 1 || jobs > 256 {
+			return badInput("--jobs = %d: must be between 1 and 256", jobs)
+		}
+	}
 	out := c.String("out")
-	opt := experiment.Options{Out: out, Data: c.String("data"), Quick: c.Bool("quick"), Seeds: c.Int("seeds"),
+	opt := experiment.Options{Jobs: jobs, Out: out, Data: c.String("data"), Quick: c.Bool("quick"), Seeds: c.Int("seeds"),
 		Threads: threads, Kernels: impl, Version: Version, Force: c.Bool("force"), Log: c.App.ErrWriter}
 	if !c.Bool("quiet") && isTerminal(os.Stderr) {
 		var bar *progressbar.ProgressBar

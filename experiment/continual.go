@@ -202,21 +202,23 @@ func runContinualPlan(ctx context.Context, opt Options, env *Env, plan continual
 			train, test := continualSets(plan, pr, data, seed)
 			for _, model := range models {
 				id := fmt.Sprintf("%s/%s/seed=%d", pr.name, model, seed)
-				_, err := env.Runner.Do(id, func() ([]Result, error) {
-					R, n, err := continualUnit(ctx, opt, plan, model, seed, train, test)
-					if err != nil {
-						return nil, err
+				env.Runner.Go(func(do DoFunc) error {
+					if _, err := do(id, func() ([]Result, error) {
+						R, n, err := continualUnit(ctx, opt, plan, model, seed, train, test)
+						if err != nil {
+							return nil, err
+						}
+						return continualResults(pr.name, model, seed, R, n), nil
+					}); err != nil {
+						return err
 					}
-					return continualResults(pr.name, model, seed, R, n), nil
+					return stopped(ctx)
 				})
-				if err != nil {
-					return err
-				}
-				if err := stopped(ctx); err != nil {
-					return err
-				}
 			}
 		}
+	}
+	if err := env.Runner.Wait(); err != nil {
+		return err
 	}
 	return continualReport(env, plan, models)
 }

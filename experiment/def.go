@@ -19,7 +19,8 @@ type Options struct {
 	Data    string // MNIST directory ("": mnist.Locate's search)
 	Quick   bool   // CI size: small networks, few samples, two seeds
 	Seeds   int    // seeds per condition (0: 5, quick: 2); seed s uses s = 1..Seeds
-	Threads int
+	Threads int    // worker threads of each spiking network
+	Jobs    int    // units run at once (<= 1: one at a time); results do not depend on it
 	Kernels *simd.Impl
 	Version string
 	Force   bool      // start afresh instead of resuming the units in Out
@@ -89,6 +90,7 @@ func Run(ctx context.Context, name string, opt Options) error {
 		return err
 	}
 	r.Progress = opt.Progress
+	r.Jobs = opt.Jobs
 	env := &Env{Runner: r, Report: NewReport(d.Name, d.Claim), opt: opt, data: map[string]*Data{}}
 	start := time.Now()
 	if err := d.Run(ctx, opt, env); err != nil {

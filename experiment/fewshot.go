@@ -76,23 +76,26 @@ func runFewshot(ctx context.Context, opt Options, env *Env) error {
 				param := float64(train.Len()) / float64(len(data.Classes))
 				for _, model := range models {
 					id := fmt.Sprintf("%s/%s/%s/seed=%d", data.Name, model, kLabel(k), seed)
-					_, err := env.Runner.Do(id, func() ([]Result, error) {
-						acc, err := fewshotUnit(ctx, opt, model, tk.hidden, seed, data, train)
+					env.Runner.Go(func(do DoFunc) error {
+						_, err := do(id, func() ([]Result, error) {
+							acc, err := fewshotUnit(ctx, opt, model, tk.hidden, seed, data, train)
+							if err != nil {
+								return nil, err
+							}
+							return []Result{{Dataset: data.Name, Model: model, Seed: seed, Condition: kLabel(k), Param: param,
+								Metric: "accuracy", Value: acc}}, nil
+						})
 						if err != nil {
-							return nil, err
+							return err
 						}
-						return []Result{{Dataset: data.Name, Model: model, Seed: seed, Condition: kLabel(k), Param: param,
-							Metric: "accuracy", Value: acc}}, nil
+						return stopped(ctx)
 					})
-					if err != nil {
-						return err
-					}
-					if err := stopped(ctx); err != nil {
-						return err
-					}
 				}
 			}
 		}
+	}
+	if err := env.Runner.Wait(); err != nil {
+		return err
 	}
 	return fewshotReport(env, plan, models)
 }

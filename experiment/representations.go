@@ -79,17 +79,19 @@ func runRepresentations(ctx context.Context, opt Options, env *Env) error {
 			}
 			for _, model := range reprModels {
 				id := fmt.Sprintf("%s/%s/seed=%d", data.Name, model, seed)
-				_, err := env.Runner.Do(id, func() ([]Result, error) {
-					return reprUnit(ctx, opt, env, model, tk.hidden, seed, data, train)
+				env.Runner.Go(func(do DoFunc) error {
+					if _, err := do(id, func() ([]Result, error) {
+						return reprUnit(ctx, opt, env, model, tk.hidden, seed, data, train)
+					}); err != nil {
+						return err
+					}
+					return stopped(ctx)
 				})
-				if err != nil {
-					return err
-				}
-				if err := stopped(ctx); err != nil {
-					return err
-				}
 			}
 		}
+	}
+	if err := env.Runner.Wait(); err != nil {
+		return err
 	}
 	return reprReport(env, plan, datas)
 }

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/parquet-go/parquet-go"
@@ -38,12 +39,23 @@ type Runner struct {
 	Name     string // experiment name
 	Log      io.Writer
 	Progress func(done, total int, unit string) // may be nil
-	results  []Result
-	total    int
-	done     int
-	reused   int // units finished by an earlier run
-	started  time.Time
+	// Jobs is the number of unit groups that Go runs at once (<= 1: one
+	// at a time, in the caller's goroutine).
+	Jobs int
+
+	mu      sync.Mutex
+	slots   [][]Result // results, in the order Do and Go were called
+	total   int
+	done    int
+	reused  int // units finished by an earlier run
+	started time.Time
+	sem     chan struct{}
+	wg      sync.WaitGroup
+	errs    []error // per slot: the error of a group started by Go
 }
+
+// DoFunc runs one unit as Runner.Do does.
+type DoFunc func(id string, f func() ([]Result, error)) ([]Result, error)
 
 // NewRunner prepares DIR for experiment name. An existing DIR is resumed
 // when it holds the same experiment; force starts it afresh.
@@ -84,11 +96,79 @@ func (r *Runner) unitFile(id string) string {
 // Do runs the unit id unless a previous run finished it, and keeps its
 // results. The unit's results are saved before Do returns.
 func (r *Runner) Do(id string, f func() ([]Result, error)) ([]Result, error) {
+	return r.do(r.reserve(), id, f)
+}
+
+// reserve takes the next place in the results.
+func (r *Runner) reserve() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.slots = append(r.slots, nil)
+	r.errs = append(r.errs, nil)
+	return len(r.slots) - 1
+}
+
+// Go runs group, a sequence of units that call do one after the other, on
+// one of Jobs workers, and returns as soon as a worker takes it (at once
+// when Jobs <= 1: the group then runs in the caller's goroutine). The
+// group's results take its place in Results whatever the order in which
+// groups finish, so the results do not depend on Jobs. Groups must not
+// share mutable state. After a group has failed, Go runs no more groups;
+// Wait returns the error.
+func (r *Runner) Go(group func(do DoFunc) error) {
+	if r.failed() {
+		return
+	}
+	slot := r.reserve()
+	do := func(id string, f func() ([]Result, error)) ([]Result, error) { return r.do(slot, id, f) }
+	if r.Jobs <= 1 {
+		r.errs[slot] = group(do)
+		return
+	}
+	if r.sem == nil {
+		r.sem = make(chan struct{}, r.Jobs)
+	}
+	r.sem <- struct{}{}
+	r.wg.Add(1)
+	go func() {
+		defer func() { <-r.sem; r.wg.Done() }()
+		err := group(do)
+		r.mu.Lock()
+		r.errs[slot] = err
+		r.mu.Unlock()
+	}()
+}
+
+// failed reports whether a group has failed.
+func (r *Runner) failed() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, err := range r.errs {
+		if err != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// Wait waits for the groups started by Go and returns the error of the
+// first failed one (in the order they were started), if any.
+func (r *Runner) Wait() error {
+	r.wg.Wait()
+	for _, err := range r.errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *Runner) do(slot int, id string, f func() ([]Result, error)) ([]Result, error) {
 	path := r.unitFile(id)
 	if b, err := os.ReadFile(path); err == nil {
 		var res []Result
 		if err := json.Unmarshal(b, &res); err == nil {
-			r.finish(id, res, true)
+			r.finish(slot, id, res, true)
 			return res, nil
 		}
 	}
@@ -109,13 +189,17 @@ func (r *Runner) Do(id string, f func() ([]Result, error)) ([]Result, error) {
 	if err := writeAtomic(path, b); err != nil {
 		return nil, err
 	}
+	r.mu.Lock()
 	fmt.Fprintf(r.Log, "%s: done in %.1f s\n", id, time.Since(t0).Seconds())
-	r.finish(id, res, false)
+	r.mu.Unlock()
+	r.finish(slot, id, res, false)
 	return res, nil
 }
 
-func (r *Runner) finish(id string, res []Result, cached bool) {
-	r.results = append(r.results, res...)
+func (r *Runner) finish(slot int, id string, res []Result, cached bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.slots[slot] = append(r.slots[slot], res...)
 	r.done++
 	if cached {
 		r.reused++
@@ -126,8 +210,17 @@ func (r *Runner) finish(id string, res []Result, cached bool) {
 	}
 }
 
-// Results returns every result so far, in the order the units ran.
-func (r *Runner) Results() []Result { return r.results }
+// Results returns every result so far, in the order Do and Go were called
+// (within a group, in the order its units ran). Call Wait first.
+func (r *Runner) Results() []Result {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []Result
+	for _, s := range r.slots {
+		out = append(out, s...)
+	}
+	return out
+}
 
 // WriteParquet writes the results to DIR/results.parquet with the
 // experiment's metadata (dalesim version, options, seeds, spec).
@@ -147,7 +240,7 @@ func (r *Runner) WriteParquet(meta map[string]string) error {
 	for _, k := range keys {
 		w.SetKeyValueMetadata(k, meta[k])
 	}
-	if _, err := w.Write(r.results); err != nil {
+	if _, err := w.Write(r.Results()); err != nil {
 		f.Close()
 		return err
 	}

@@ -110,15 +110,14 @@ func runSize(ctx context.Context, opt Options, env *Env) error {
 			}
 			for _, model := range models {
 				id := fmt.Sprintf("%s/%s/H=%d/seed=%d", data.Name, model, h, seed)
-				_, err := env.Runner.Do(id, func() ([]Result, error) {
-					return sizeUnit(ctx, opt, model, h, seed, data, train, 2)
+				env.Runner.Go(func(do DoFunc) error {
+					if _, err := do(id, func() ([]Result, error) {
+						return sizeUnit(ctx, opt, model, h, seed, data, train, 2)
+					}); err != nil {
+						return err
+					}
+					return stopped(ctx)
 				})
-				if err != nil {
-					return err
-				}
-				if err := stopped(ctx); err != nil {
-					return err
-				}
 			}
 		}
 	}
@@ -135,21 +134,23 @@ func runSize(ctx context.Context, opt Options, env *Env) error {
 		}
 		for _, model := range models {
 			id := fmt.Sprintf("%s/%s/H=%d/seed=%d", td.Name, model, plan.tripletH, seed)
-			_, err := env.Runner.Do(id, func() ([]Result, error) {
-				acc, err := fewshotUnit(ctx, opt, model, plan.tripletH, seed, td, train)
-				if err != nil {
-					return nil, err
+			env.Runner.Go(func(do DoFunc) error {
+				if _, err := do(id, func() ([]Result, error) {
+					acc, err := fewshotUnit(ctx, opt, model, plan.tripletH, seed, td, train)
+					if err != nil {
+						return nil, err
+					}
+					return []Result{{Dataset: td.Name, Model: model, Seed: seed, Condition: "triplet", Param: float64(i + 1),
+						Metric: "accuracy", Value: acc}}, nil
+				}); err != nil {
+					return err
 				}
-				return []Result{{Dataset: td.Name, Model: model, Seed: seed, Condition: "triplet", Param: float64(i + 1),
-					Metric: "accuracy", Value: acc}}, nil
+				return stopped(ctx)
 			})
-			if err != nil {
-				return err
-			}
-			if err := stopped(ctx); err != nil {
-				return err
-			}
 		}
+	}
+	if err := env.Runner.Wait(); err != nil {
+		return err
 	}
 	return sizeReport(env, plan, opt, seedsOf)
 }

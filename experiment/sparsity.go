@@ -148,6 +148,9 @@ func runSparsity(ctx context.Context, opt Options, env *Env) error {
 			return err
 		}
 	}
+	if err := env.Runner.Wait(); err != nil {
+		return err
+	}
 	return sparsityReport(env, plan, def, baselines)
 }
 
@@ -165,35 +168,42 @@ func (p sparsityPlan) units(def float64, seeds, baselines int) int {
 // returns the mean non-silent count over seeds of each setting.
 func sparsityRuleUnits(ctx context.Context, opt Options, env *Env, tk sparsityTask, def float64, seeds []int64,
 	data *Data, train func(int64) *mnist.Set) (map[sparseSetting]int, error) {
-	keep := map[sparseSetting]int{} // mean non-silent count over seeds
-	for _, st := range tk.settings(def) {
-		var counts []float64
-		for _, seed := range seeds {
+	settings := tk.settings(def)
+	counts := make([][]float64, len(settings)) // [setting][seed]: non-silent count
+	for i, st := range settings {
+		counts[i] = make([]float64, len(seeds))
+		for j, seed := range seeds {
 			id := fmt.Sprintf("%s/%s/%s/seed=%d", data.Name, ModelRule, st.label(), seed)
-			res, err := env.Runner.Do(id, func() ([]Result, error) {
-				acc, ns, err := sparsityRuleUnit(ctx, opt, st, seed, data, train(seed))
+			env.Runner.Go(func(do DoFunc) error {
+				res, err := do(id, func() ([]Result, error) {
+					acc, ns, err := sparsityRuleUnit(ctx, opt, st, seed, data, train(seed))
+					if err != nil {
+						return nil, err
+					}
+					p := float64(ns)
+					return []Result{
+						{Dataset: data.Name, Model: ModelRule, Seed: seed, Condition: st.label(), Param: p, Metric: "accuracy", Value: acc},
+						{Dataset: data.Name, Model: ModelRule, Seed: seed, Condition: st.label(), Param: p, Metric: "non_silent", Value: p},
+					}, nil
+				})
 				if err != nil {
-					return nil, err
+					return err
 				}
-				p := float64(ns)
-				return []Result{
-					{Dataset: data.Name, Model: ModelRule, Seed: seed, Condition: st.label(), Param: p, Metric: "accuracy", Value: acc},
-					{Dataset: data.Name, Model: ModelRule, Seed: seed, Condition: st.label(), Param: p, Metric: "non_silent", Value: p},
-				}, nil
+				for _, r := range res {
+					if r.Metric == "non_silent" {
+						counts[i][j] = r.Value
+					}
+				}
+				return stopped(ctx)
 			})
-			if err != nil {
-				return nil, err
-			}
-			if err := stopped(ctx); err != nil {
-				return nil, err
-			}
-			for _, r := range res {
-				if r.Metric == "non_silent" {
-					counts = append(counts, r.Value)
-				}
-			}
 		}
-		m, _ := meanSD(counts)
+	}
+	if err := env.Runner.Wait(); err != nil {
+		return nil, err
+	}
+	keep := map[sparseSetting]int{} // mean non-silent count over seeds
+	for i, st := range settings {
+		m, _ := meanSD(counts[i])
 		keep[st] = int(math.Round(m))
 	}
 	return keep, nil
@@ -215,15 +225,14 @@ func sparsityBaselineUnits(ctx context.Context, env *Env, tk sparsityTask, def f
 		for _, model := range baselines {
 			for _, seed := range seeds {
 				id := fmt.Sprintf("%s/%s/H=%d/seed=%d/keep=%s", data.Name, model, h, seed, strings.Join(keeps, ","))
-				_, err := env.Runner.Do(id, func() ([]Result, error) {
-					return sparsityBaselineUnit(ctx, model, h, seed, data, train(seed), matched, keep)
+				env.Runner.Go(func(do DoFunc) error {
+					if _, err := do(id, func() ([]Result, error) {
+						return sparsityBaselineUnit(ctx, model, h, seed, data, train(seed), matched, keep)
+					}); err != nil {
+						return err
+					}
+					return stopped(ctx)
 				})
-				if err != nil {
-					return err
-				}
-				if err := stopped(ctx); err != nil {
-					return err
-				}
 			}
 		}
 	}

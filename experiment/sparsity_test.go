@@ -38,7 +38,7 @@ func TestSparsityQuick(t *testing.T) {
 		t.Skip("-short")
 	}
 	out := t.TempDir()
-	if err := Run(context.Background(), "sparsity", Options{Out: out, Quick: true}); err != nil {
+	if err := Run(context.Background(), "sparsity", Options{Out: out, Quick: true, Jobs: 2}); err != nil {
 		t.Fatal(err)
 	}
 	rs, err := ReadResults(filepath.Join(out, "results.parquet"))
