@@ -14,6 +14,10 @@ const (
 	ModelRule   = "rule"               // dalesim's spiking network and learning rule
 	ModelBP     = "backprop"           // rate MLP of the same shape, Adam, cross-entropy
 	ModelNonNeg = "backprop-nonneg-l1" // the same with weights >= 0 and an L1 penalty
+	// ModelRuleRegrow is the rule with regrow = true: an eliminated
+	// synapse may grow back (continual: does permanent elimination stop
+	// later tasks from being learned?).
+	ModelRuleRegrow = "rule-regrow"
 )
 
 // L1 is the penalty of the nonnegative backprop baseline.

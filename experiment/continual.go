@@ -11,6 +11,7 @@ import (
 	"dalesim/baseline"
 	"dalesim/mnist"
 	"dalesim/plot"
+	"dalesim/spec"
 )
 
 func init() {
@@ -191,7 +192,7 @@ func runContinual(ctx context.Context, opt Options, env *Env) error {
 
 func runContinualPlan(ctx context.Context, opt Options, env *Env, plan continualPlan) error {
 	seeds := opt.seeds()
-	models := []string{ModelRule, ModelBP, ModelNonNeg}
+	models := []string{ModelRule, ModelRuleRegrow, ModelBP, ModelNonNeg}
 	env.Runner.Plan(len(plan.protocols) * len(seeds) * len(models))
 	data, err := env.Data(nil, 0)
 	if err != nil {
@@ -254,8 +255,12 @@ func continualUnit(ctx context.Context, opt Options, plan continualPlan, model s
 	}
 	var learnTask func(i int) error
 	var eval func(s *mnist.Set) (float64, error)
-	if model == ModelRule {
-		m, err := NewRule(RuleConfig{Hidden: plan.hidden, Seed: seed, Threads: opt.Threads, Kernels: opt.Kernels}, allDigits)
+	if model == ModelRule || model == ModelRuleRegrow {
+		cfg := RuleConfig{Hidden: plan.hidden, Seed: seed, Threads: opt.Threads, Kernels: opt.Kernels}
+		if model == ModelRuleRegrow {
+			cfg.Edit = func(s *spec.Spec) { t := true; s.Training.HiddenRule.Regrow = &t }
+		}
+		m, err := NewRule(cfg, allDigits)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -526,6 +531,15 @@ func continualFindings(rs []Result, pr protocol, models []string) string {
 		s += fmt.Sprintf("Caveat: the rule reaches only %.1f %% on a task right after learning it (backprop %.1f %%): "+
 			"it keeps old tasks in part because it learns the new ones poorly (stability without plasticity), so its low forgetting "+
 			"is not adaptation; see the diagonal of its accuracy matrix. ", 100*lr, 100*lb)
+	}
+	if lg := mean(ModelRuleRegrow, "learned_accuracy"); !math.IsNaN(lg) {
+		fg, ag := mean(ModelRuleRegrow, "forgetting"), mean(ModelRuleRegrow, "final_accuracy")
+		verdict := "so permanent elimination is not what keeps the rule from learning later tasks"
+		if lg > lr+0.05 {
+			verdict = "so permanent elimination is part of what keeps the rule from learning later tasks"
+		}
+		s += fmt.Sprintf("With regrow = true (an eliminated synapse may grow back) the rule reaches %.1f %% on a task right after "+
+			"learning it (%.1f %% without), forgets %.1f points and ends at %.1f %%: %s. ", 100*lg, 100*lr, 100*fg, 100*ag, verdict)
 	}
 	s += "A single-head network trained without replay can only keep an old task if training the new digits leaves both its " +
 		"representation and the old readout weights alone; in the rule the hidden layer learns unsupervised from whatever digits it sees " +

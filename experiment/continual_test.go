@@ -138,7 +138,7 @@ func TestContinualQuick(t *testing.T) {
 	}
 	for _, pr := range protocols {
 		T := len(pr.tasks)
-		for _, model := range []string{ModelRule, ModelBP, ModelNonNeg} {
+		for _, model := range []string{ModelRule, ModelRuleRegrow, ModelBP, ModelNonNeg} {
 			var cells, finals int
 			for _, r := range rs {
 				if r.Dataset != pr.name || r.Model != model {
@@ -171,7 +171,7 @@ func TestContinualQuick(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"avg forgetting F", "Protocol split 0-4/5-9", "after task"} {
+	for _, want := range []string{"avg forgetting F", "Protocol split 0-4/5-9", "after task", "With regrow = true"} {
 		if !strings.Contains(string(b), want) {
 			t.Errorf("report lacks %q", want)
 		}
