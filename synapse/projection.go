@@ -27,6 +27,12 @@ type Projection struct {
 	fixed  FixedWeights
 	fin    *neuron.FixedInput
 
+	// strict records that every row's targets are strictly ascending (no
+	// multapses): a part [a, b) of a row is then the contiguous run of
+	// targets t[a], t[a]+1, ..., t[b-1] exactly when t[b-1]-t[a] == b-a-1,
+	// which scatterRows delivers with one vector addition (simd AddRow).
+	strict bool
+
 	colPtr []int64 // backward index (by target), built by BuildBackward
 	colSyn []int32 // synapse indices, ascending within a column
 	colPre []int32 // the source neuron of each colSyn entry
@@ -302,7 +308,7 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 		// has them: see package simd), scatterRows makes the same additions
 		// in the same order without a kernel call per row.
 		if impl.ReferenceScatter {
-			return scatterRows(acc, p.targets, p.weights, p.constW, spikes, &r)
+			return scatterRows(acc, p.targets, p.weights, p.constW, spikes, &r, p.strict, impl.AddRow)
 		}
 		for len(spikes) > 0 {
 			m := r.fill(spikes, &sp)
@@ -337,15 +343,42 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 // scatterRows is the reference scatter over the part r gives of every
 // spiking row, in order: acc[t[k]] += weights[k] (ScatterAddGeneric) or,
 // when weights is nil, acc[t[k]] += w (ScatterAddConstGeneric).
-func scatterRows(acc []float32, targets []int32, weights []float32, w float32, spikes []int32, r *rowSpan) int64 {
+//
+// With strict (every row's targets strictly ascending), a part of a row whose
+// targets are one contiguous run t0, t0+1, ..., t0+n-1 (every row of an
+// all-to-all projection) is delivered as acc[t0:t0+n] += weights[a:b] by
+// add (simd AddRow): each element receives the same single addition as in
+// the scalar loop, and the rows are still added one after the other in spike
+// order, so every element sees the same additions in the same order and
+// the result has the same bits.
+//
+// Silent synapses (weight +0) are not skipped: they cost nothing in a
+// vector addition, and skipping them would be exact only because no
+// accumulator ever holds -0 (x + (+0) == x bit for bit for every x except
+// x = -0, where it gives +0; the accumulators start at +0 and receive only
+// magnitudes >= 0, so they are never -0).
+func scatterRows(acc []float32, targets []int32, weights []float32, w float32, spikes []int32, r *rowSpan,
+	strict bool, add func(acc, w []float32, c float32)) int64 {
 	var events int64
 	var sp [spanChunk]span
+	if add == nil {
+		add = simd.AddRowGeneric // an Impl made without the kernel
+	}
 	for len(spikes) > 0 {
 		m := r.fill(spikes, &sp)
 		spikes = spikes[m:]
 		for _, x := range sp[:m] {
 			row := targets[x.a:x.b]
 			events += int64(len(row))
+			if n := len(row); strict && n > 0 && int(row[n-1]-row[0]) == n-1 {
+				t0 := int(row[0])
+				if weights == nil {
+					add(acc[t0:t0+n], nil, w)
+				} else {
+					add(acc[t0:t0+n], weights[x.a:x.b], 0)
+				}
+				continue
+			}
 			if weights == nil {
 				for len(row) >= 4 {
 					acc[row[0]] += w
@@ -374,6 +407,19 @@ func scatterRows(acc []float32, targets []int32, weights []float32, w float32, s
 		}
 	}
 	return events
+}
+
+// strictRows reports whether the targets of every row are strictly
+// ascending.
+func strictRows(rowPtr []int64, targets []int32) bool {
+	for i := 0; i+1 < len(rowPtr); i++ {
+		for k := rowPtr[i] + 1; k < rowPtr[i+1]; k++ {
+			if targets[k] <= targets[k-1] {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // subRow narrows synapses [a, b) of one row to targets in [lo, hi) by binary
