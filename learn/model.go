@@ -223,9 +223,17 @@ func (m *Model) charge() []float64 {
 		if hc[j] == 0 {
 			continue
 		}
-		tg, first := m.HidOut.Row(j)
+		// RowWeights: only the rows of neurons that fired (a pending weight
+		// perturbation of the others is never drawn).
+		tg, _ := m.HidOut.Row(j)
+		ws := m.HidOut.RowWeights(j)
+		cw, _ := m.HidOut.ConstWeight()
 		for k, t := range tg {
-			ch[int(t)/m.group] += float64(m.HidOut.Weight(first+k)) * float64(hc[j])
+			w := cw
+			if ws != nil {
+				w = ws[k]
+			}
+			ch[int(t)/m.group] += float64(w) * float64(hc[j])
 		}
 	}
 	return ch

@@ -3,6 +3,7 @@ package synapse
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"dalesim/neuron"
 	"dalesim/simd"
@@ -42,6 +43,10 @@ type Projection struct {
 	// (the caller may write to it).
 	boundOK bool
 	bound   float32
+
+	// lazy, when not nil, holds rows whose weights are still to be written
+	// (a pending weight perturbation): see lazyRows.
+	lazy *lazyRows
 }
 
 // Name returns the projection's name.
@@ -81,6 +86,7 @@ func (p *Projection) Weight(k int) float32 {
 	if p.weights == nil {
 		return p.constW
 	}
+	p.settleAll()
 	return p.weights[k]
 }
 
@@ -95,6 +101,7 @@ func (p *Projection) Weights() []float32 {
 // weightSlice is Weights for the package's own rules, which keep track of
 // the bound themselves.
 func (p *Projection) weightSlice() []float32 {
+	p.settleAll()
 	if p.weights == nil {
 		p.weights = make([]float32, len(p.targets))
 		for i := range p.weights {
@@ -296,6 +303,9 @@ func (r *rowSpan) fill(spikes []int32, out *[spanChunk]span) int {
 func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowSpan) int64 {
 	var events int64
 	var sp [spanChunk]span
+	if p.lazy != nil {
+		p.settleSpikes(spikes)
+	}
 	inh := p.Inhibitory()
 	r.weights = p.weights
 	if p.fin != nil {
@@ -326,6 +336,7 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 	}
 	ring := p.tgt.Ring(inh)
 	n, slots := int64(p.tgt.Len()), int64(p.tgt.Slots())
+	ws, cw := p.weights, p.constW // not Weight: the lazy rows read are settled
 	for len(spikes) > 0 {
 		m := r.fill(spikes, &sp)
 		spikes = spikes[m:]
@@ -333,7 +344,11 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 			events += x.b - x.a
 			for k := x.a; k < x.b; k++ {
 				slot := (step + int64(p.delays[k])) % slots
-				ring[slot*n+int64(p.targets[k])] += p.Weight(int(k))
+				v := cw
+				if ws != nil {
+					v = ws[k]
+				}
+				ring[slot*n+int64(p.targets[k])] += v
 			}
 		}
 	}
@@ -522,6 +537,7 @@ func (p *Projection) Column(j int) []int32 { return p.colSyn[p.colPtr[j]:p.colPt
 
 // Silent returns the number of synapses with weight zero.
 func (p *Projection) Silent() int {
+	p.settleAll()
 	if p.weights == nil {
 		if p.constW == 0 {
 			return len(p.targets)
@@ -541,6 +557,7 @@ func (p *Projection) Silent() int {
 // source population's sign: a negative or NaN magnitude (which would flip or
 // lose the sign). The structure makes this zero; the count is the check.
 func (p *Projection) DaleViolations() int {
+	p.settleAll()
 	v := 0
 	if p.weights == nil {
 		if !(p.constW >= 0) {
@@ -554,4 +571,67 @@ func (p *Projection) DaleViolations() int {
 		}
 	}
 	return v
+}
+
+// lazyRows are the rows of a projection whose weights are not written yet
+// (see WeightPerturbation.Perturb): fill(i) writes row i. While a
+// projection has lazy rows, every read of its weights first settles the
+// rows it reads: delivery the spiking rows, RowWeights its row, everything
+// else all rows (settleAll).
+type lazyRows struct {
+	done []bool
+	fill func(i int)
+	mu   sync.Mutex // delivery of a split's parts settles rows concurrently
+}
+
+func (l *lazyRows) reset(rows int, fill func(int)) {
+	if cap(l.done) < rows {
+		l.done = make([]bool, rows)
+	}
+	l.done = l.done[:rows]
+	clear(l.done)
+	l.fill = fill
+}
+
+// settle writes row i if it is not written yet.
+func (l *lazyRows) settle(i int) {
+	if !l.done[i] {
+		l.done[i] = true
+		l.fill(i)
+	}
+}
+
+// settleSpikes writes the rows of the spiking neurons; it may run
+// concurrently with itself (the parts of a delivery).
+func (p *Projection) settleSpikes(spikes []int32) {
+	l := p.lazy
+	l.mu.Lock()
+	for _, s := range spikes {
+		l.settle(int(s))
+	}
+	l.mu.Unlock()
+}
+
+// settleAll writes every lazy row; the weights are then all in place.
+func (p *Projection) settleAll() {
+	if l := p.lazy; l != nil {
+		p.lazy = nil
+		for i := range l.done {
+			l.settle(i)
+		}
+	}
+}
+
+// RowWeights returns the weight magnitudes of presynaptic neuron i's
+// synapses (read only; nil when the projection stores one constant weight:
+// see ConstWeight), in the order of Row(i). Unlike Weights, it draws no
+// pending perturbation of other rows.
+func (p *Projection) RowWeights(i int) []float32 {
+	if p.weights == nil {
+		return nil
+	}
+	if l := p.lazy; l != nil {
+		l.settle(i)
+	}
+	return p.weights[p.rowPtr[i]:p.rowPtr[i+1]]
 }
