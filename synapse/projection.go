@@ -203,6 +203,12 @@ type rowSpan struct {
 	t       []int32
 	weights []float32 // touched with the targets, when not nil
 	touched int32
+	// strict: the projection's rows are strictly ascending (Projection.strict),
+	// so a span whose targets are one contiguous run is recognised from its
+	// first and last target, and is not touched (its delivery, simd AddRow,
+	// does not read the targets, and walks the weights in order, which the
+	// hardware prefetcher follows).
+	strict bool
 }
 
 // span is the synapse range [a, b) of one row.
@@ -272,6 +278,9 @@ func (r *rowSpan) fill(spikes []int32, out *[spanChunk]span) int {
 	t, w := r.t, r.weights
 	left := int64(touchBudget)
 	for _, sp := range out[:m] {
+		if r.strict && sp.b > sp.a && int64(t[sp.b-1]-t[sp.a]) == sp.b-sp.a-1 {
+			continue
+		}
 		b := min(sp.b, sp.a+left)
 		if w != nil {
 			b = min(b, sp.a+weightedTouch)
@@ -318,6 +327,7 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 		// has them: see package simd), scatterRows makes the same additions
 		// in the same order without a kernel call per row.
 		if impl.ReferenceScatter {
+			r.strict = p.strict
 			return scatterRows(acc, p.targets, p.weights, p.constW, spikes, &r, p.strict, impl.AddRow)
 		}
 		for len(spikes) > 0 {
