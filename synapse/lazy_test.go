@@ -93,3 +93,52 @@ func TestLazyPerturbation(t *testing.T) {
 		}
 	}
 }
+
+// TestLabelHebbScalesTaughtColumns: LabelHebb.Apply rescales only the
+// columns of taught targets; the result must be bit for bit that of the
+// full pass (scaleColumns over every column) it replaces, for every norm.
+func TestLabelHebbScalesTaughtColumns(t *testing.T) {
+	r := rand.New(rand.NewPCG(8, 9))
+	for trial := 0; trial < 200; trial++ {
+		src, tgt := pop(t, "h", neuron.Excitatory, 1+r.IntN(80)), pop(t, "out", neuron.Excitatory, 1+r.IntN(40))
+		conn := Conn{Rule: AllToAll}
+		if r.IntN(2) == 0 {
+			conn = Conn{Rule: FixedProbability, P: r.Float64()}
+		}
+		build := func() *Projection {
+			p, err := New(src, tgt, Spec{Conn: conn, Weight: rng.Dist{Kind: rng.Uniform, Low: 0, High: 3}, Delay: rng.Const(0.1), Key: uint64(trial)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		got, want := build(), build()
+		rule := LabelHebb{Eta: r.Float64(), Delta: r.Float64() * 0.3, WMax: 1 + r.Float64(), ScaleSum: 0.5 + 3*r.Float64(), ScaleNorm: Norm(r.IntN(3))}
+		for sample := 0; sample < 5; sample++ {
+			y := make([]float32, src.Len())
+			for i := range y {
+				y[i] = r.Float32() * float32(r.IntN(2))
+			}
+			teach := make([]float32, tgt.Len())
+			for j := range teach {
+				if r.IntN(8) == 0 {
+					teach[j] = 1
+				}
+			}
+			rule.Apply(got, y, teach, simd.Current())
+			// The reference: every row's HebbRow, then the full pass.
+			w := want.Weights()
+			wmax, eta := float32(rule.WMax), float32(rule.Eta)
+			for j := 0; j < src.Len(); j++ {
+				a, b := want.rowPtr[j], want.rowPtr[j+1]
+				simd.HebbRowGeneric(w[a:b], want.targets[a:b], teach, eta*float32(wmax*(y[j]-float32(rule.Delta))), 0, eta, wmax, false)
+			}
+			want.scaleColumns(float32(rule.ScaleSum), wmax, teach, rule.ScaleNorm)
+			for k, x := range want.Weights() {
+				if math.Float32bits(x) != math.Float32bits(got.Weights()[k]) {
+					t.Fatalf("trial %d sample %d, norm %d: weight %d = %v, want %v", trial, sample, rule.ScaleNorm, k, got.Weights()[k], x)
+				}
+			}
+		}
+	}
+}

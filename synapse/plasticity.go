@@ -349,8 +349,14 @@ func (r *LabelHebb) Apply(p *Projection, y, t []float32, impl *simd.Impl) {
 		}
 		impl.HebbRow(w[a:b], p.targets[a:b], t, eta*float32(wmax*(y[j]-float32(r.Delta))), 0, eta, wmax, false)
 	}
+	// HebbRow (keepSilent false) has just clamped every synapse to
+	// [0, wmax], so scaleColumns would leave the columns of untaught targets
+	// (t = 0, factor 1) unchanged: min(w*1, wmax) == w bit for bit for
+	// w <= wmax (and for NaN). scale then rescales only the taught columns,
+	// summing each column in the same (ascending synapse) order.
+	p.boundOK, p.bound = true, wmax
 	if r.ScaleSum > 0 {
-		p.scaleColumns(float32(r.ScaleSum), wmax, t, r.ScaleNorm)
+		p.scale(float32(r.ScaleSum), wmax, t, activeTargets(t), r.ScaleNorm)
 	}
 }
 
