@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -141,5 +142,53 @@ func TestTrainingBitIdentical(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestEvaluateSharedReuse: evaluation on two threads (evaluateShared, whose
+// copies of the model are kept from one evaluation to the next and
+// refreshed) scores exactly as on one thread, after each of several rounds
+// of training that change the weights.
+func TestEvaluateSharedReuse(t *testing.T) {
+	set := synthImages(150)
+	train := &Images{X: set.X[:100], Labels: set.Labels[:100]}
+	test := &Images{X: set.X[100:], Labels: set.Labels[100:]}
+	models := make([]*Model, 2)
+	for i, threads := range []int{1, 2} {
+		s, err := DefaultSpec()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := Configure(s, 40, 1); err != nil {
+			t.Fatal(err)
+		}
+		m, err := New(s, network.Options{Threads: threads}, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Net.Close()
+		models[i] = m
+	}
+	for round := 0; round < 3; round++ {
+		var evs [2]*Eval
+		for i, m := range models {
+			if _, err := m.TrainEpoch(context.Background(), train, round, nil); err != nil {
+				t.Fatal(err)
+			}
+			ev, err := m.Evaluate(context.Background(), test, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			evs[i] = ev
+		}
+		// MeanError is summed per thread, then over threads: equal up to
+		// the rounding of that order.
+		if evs[0].Correct != evs[1].Correct || math.Abs(evs[0].MeanError-evs[1].MeanError) > 1e-12 || fmt.Sprint(evs[0].Confusion) != fmt.Sprint(evs[1].Confusion) {
+			t.Fatalf("round %d: two threads score %d (error %v, %v), one thread %d (error %v, %v)", round,
+				evs[1].Correct, evs[1].MeanError, evs[1].Confusion, evs[0].Correct, evs[0].MeanError, evs[0].Confusion)
+		}
+		if round == 0 && len(models[1].evalCopies) != 2 {
+			t.Fatalf("%d evaluation copies kept, want 2", len(models[1].evalCopies))
+		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"dalesim/monitor"
 	"dalesim/network"
 	"dalesim/neuron"
+	"dalesim/simd"
 	"dalesim/spec"
 	"dalesim/synapse"
 )
@@ -45,6 +46,12 @@ type Model struct {
 	teacher                []float32
 	stats                  *FiringStats
 	mons                   []network.Monitor // counter, stats and any recording monitors
+
+	// evalCopies are the single-threaded copies that evaluateShared
+	// evaluates on, kept from one evaluation to the next (their weights and
+	// thresholds are refreshed each time); built for evalImpl.
+	evalCopies []*Model
+	evalImpl   *simd.Impl
 }
 
 // New builds the model of a spec; classes are the labels the readout
