@@ -260,7 +260,7 @@ func New(src, tgt *neuron.Population, s Spec) (*Projection, error) {
 	case List:
 		p.rowPtr, p.targets, listW, listD = fromList(c.Pairs, ns)
 	}
-	p.strict = strictRows(p.rowPtr, p.targets)
+	p.runFirst = runFirsts(p.rowPtr, p.targets)
 	p.setWeights(&s, listW)
 	p.setDelays(&s, listD)
 	if tgt.Model().IsFixed() {

@@ -28,11 +28,12 @@ type Projection struct {
 	fixed  FixedWeights
 	fin    *neuron.FixedInput
 
-	// strict records that every row's targets are strictly ascending (no
-	// multapses): a part [a, b) of a row is then the contiguous run of
-	// targets t[a], t[a]+1, ..., t[b-1] exactly when t[b-1]-t[a] == b-a-1,
-	// which scatterRows delivers with one vector addition (simd AddRow).
-	strict bool
+	// runFirst[i] is the first target of row i when the row's targets are
+	// one contiguous run t0, t0+1, ..., t0+n-1 (every row of an all-to-all
+	// projection), else -1; nil when no row is. Any part [a, b) of such a
+	// row is the run starting at runFirst[i] + (a - rowPtr[i]), which
+	// scatterRows delivers with one vector addition (simd AddRow).
+	runFirst []int32
 
 	colPtr []int64 // backward index (by target), built by BuildBackward
 	colSyn []int32 // synapse indices, ascending within a column
@@ -203,16 +204,18 @@ type rowSpan struct {
 	t       []int32
 	weights []float32 // touched with the targets, when not nil
 	touched int32
-	// strict: the projection's rows are strictly ascending (Projection.strict),
-	// so a span whose targets are one contiguous run is recognised from its
-	// first and last target, and is not touched (its delivery, simd AddRow,
-	// does not read the targets, and walks the weights in order, which the
-	// hardware prefetcher follows).
-	strict bool
+	// runFirst: Projection.runFirst (spans of contiguous rows are not
+	// touched: their delivery, simd AddRow, does not read the targets and
+	// walks the weights in order, which the hardware prefetcher follows).
+	runFirst []int32
 }
 
-// span is the synapse range [a, b) of one row.
-type span struct{ a, b int64 }
+// span is the synapse range [a, b) of one row; t0 >= 0 when its targets
+// are the contiguous run t0, t0+1, ..., t0+(b-a)-1 (see Projection.runFirst).
+type span struct {
+	a, b int64
+	t0   int32
+}
 
 // spanChunk is the largest number of rows whose spans are looked up and
 // touched together (see fill).
@@ -255,16 +258,23 @@ func (r *rowSpan) fill(spikes []int32, out *[spanChunk]span) int {
 			if w > 0 {
 				a += int64(cuts[i-1])
 			}
-			out[j] = span{a, b}
+			out[j] = span{a, b, -1}
 		}
 	case r.search:
 		for j, s := range spikes {
 			a, b := subRow(r.t, ptr[s], ptr[s+1], r.lo, r.hi)
-			out[j] = span{a, b}
+			out[j] = span{a, b, -1}
 		}
 	default:
 		for j, s := range spikes {
-			out[j] = span{ptr[s], ptr[s+1]}
+			out[j] = span{ptr[s], ptr[s+1], -1}
+		}
+	}
+	if rf := r.runFirst; rf != nil {
+		for j, s := range spikes {
+			if f := rf[s]; f >= 0 {
+				out[j].t0 = f + int32(out[j].a-ptr[s])
+			}
 		}
 	}
 	var n int64
@@ -278,7 +288,7 @@ func (r *rowSpan) fill(spikes []int32, out *[spanChunk]span) int {
 	t, w := r.t, r.weights
 	left := int64(touchBudget)
 	for _, sp := range out[:m] {
-		if r.strict && sp.b > sp.a && int64(t[sp.b-1]-t[sp.a]) == sp.b-sp.a-1 {
+		if sp.t0 >= 0 {
 			continue
 		}
 		b := min(sp.b, sp.a+left)
@@ -327,8 +337,8 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 		// has them: see package simd), scatterRows makes the same additions
 		// in the same order without a kernel call per row.
 		if impl.ReferenceScatter {
-			r.strict = p.strict
-			return scatterRows(acc, p.targets, p.weights, p.constW, spikes, &r, p.strict, impl.AddRow)
+			r.runFirst = p.runFirst
+			return scatterRows(acc, p.targets, p.weights, p.constW, spikes, &r, impl.AddRow)
 		}
 		for len(spikes) > 0 {
 			m := r.fill(spikes, &sp)
@@ -369,9 +379,8 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 // spiking row, in order: acc[t[k]] += weights[k] (ScatterAddGeneric) or,
 // when weights is nil, acc[t[k]] += w (ScatterAddConstGeneric).
 //
-// With strict (every row's targets strictly ascending), a part of a row whose
-// targets are one contiguous run t0, t0+1, ..., t0+n-1 (every row of an
-// all-to-all projection) is delivered as acc[t0:t0+n] += weights[a:b] by
+// A part of a row whose targets are one contiguous run t0, t0+1, ...,
+// t0+n-1 (every row of an all-to-all projection; r.runFirst) is delivered as acc[t0:t0+n] += weights[a:b] by
 // add (simd AddRow): each element receives the same single addition as in
 // the scalar loop, and the rows are still added one after the other in spike
 // order, so every element sees the same additions in the same order and
@@ -383,7 +392,7 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 // x = -0, where it gives +0; the accumulators start at +0 and receive only
 // magnitudes >= 0, so they are never -0).
 func scatterRows(acc []float32, targets []int32, weights []float32, w float32, spikes []int32, r *rowSpan,
-	strict bool, add func(acc, w []float32, c float32)) int64 {
+	add func(acc, w []float32, c float32)) int64 {
 	var events int64
 	var sp [spanChunk]span
 	if add == nil {
@@ -395,8 +404,8 @@ func scatterRows(acc []float32, targets []int32, weights []float32, w float32, s
 		for _, x := range sp[:m] {
 			row := targets[x.a:x.b]
 			events += int64(len(row))
-			if n := len(row); strict && n > 0 && int(row[n-1]-row[0]) == n-1 {
-				t0 := int(row[0])
+			if x.t0 >= 0 && len(row) > 0 {
+				n, t0 := len(row), int(x.t0)
 				if weights == nil {
 					add(acc[t0:t0+n], nil, w)
 				} else {
@@ -434,17 +443,27 @@ func scatterRows(acc []float32, targets []int32, weights []float32, w float32, s
 	return events
 }
 
-// strictRows reports whether the targets of every row are strictly
-// ascending.
-func strictRows(rowPtr []int64, targets []int32) bool {
+// runFirsts returns Projection.runFirst: per row, its first target if its
+// targets are one contiguous ascending run, else -1 (nil if no row is).
+func runFirsts(rowPtr []int64, targets []int32) []int32 {
+	var rf []int32
 	for i := 0; i+1 < len(rowPtr); i++ {
-		for k := rowPtr[i] + 1; k < rowPtr[i+1]; k++ {
-			if targets[k] <= targets[k-1] {
-				return false
+		a, b := rowPtr[i], rowPtr[i+1]
+		run := a < b
+		for k := a + 1; k < b && run; k++ {
+			run = targets[k] == targets[k-1]+1
+		}
+		if run && rf == nil {
+			rf = make([]int32, len(rowPtr)-1)
+			for j := range rf {
+				rf[j] = -1
 			}
 		}
+		if run {
+			rf[i] = targets[a]
+		}
 	}
-	return true
+	return rf
 }
 
 // subRow narrows synapses [a, b) of one row to targets in [lo, hi) by binary
