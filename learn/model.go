@@ -9,6 +9,7 @@ import (
 	"dalesim/monitor"
 	"dalesim/network"
 	"dalesim/neuron"
+	"dalesim/simd"
 	"dalesim/spec"
 	"dalesim/synapse"
 )
@@ -45,6 +46,12 @@ type Model struct {
 	teacher                []float32
 	stats                  *FiringStats
 	mons                   []network.Monitor // counter, stats and any recording monitors
+
+	// evalCopies are the single-threaded copies that evaluateShared
+	// evaluates on, kept from one evaluation to the next (their weights and
+	// thresholds are refreshed each time); built for evalImpl.
+	evalCopies []*Model
+	evalImpl   *simd.Impl
 }
 
 // New builds the model of a spec; classes are the labels the readout
@@ -223,9 +230,17 @@ func (m *Model) charge() []float64 {
 		if hc[j] == 0 {
 			continue
 		}
-		tg, first := m.HidOut.Row(j)
+		// RowWeights: only the rows of neurons that fired (a pending weight
+		// perturbation of the others is never drawn).
+		tg, _ := m.HidOut.Row(j)
+		ws := m.HidOut.RowWeights(j)
+		cw, _ := m.HidOut.ConstWeight()
 		for k, t := range tg {
-			ch[int(t)/m.group] += float64(m.HidOut.Weight(first+k)) * float64(hc[j])
+			w := cw
+			if ws != nil {
+				w = ws[k]
+			}
+			ch[int(t)/m.group] += float64(w) * float64(hc[j])
 		}
 	}
 	return ch

@@ -80,14 +80,12 @@ func (m *Model) evaluateShared(ctx context.Context, set Samples, progress Progre
 	n := set.Len()
 	evs := make([]*Eval, w)
 	errs := make([]error, w)
-	copies := make([]*Model, w)
-	for k := range copies {
-		c, err := m.copyForEval()
-		if err != nil {
-			return nil, err
-		}
-		defer c.Net.Close()
-		copies[k] = c
+	copies, err := m.evalCopiesFor(w)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range copies {
+		c.refreshFrom(m)
 	}
 	var mu sync.Mutex
 	done, correct := 0, 0
@@ -109,7 +107,9 @@ func (m *Model) evaluateShared(ctx context.Context, set Samples, progress Progre
 					mu.Unlock()
 				}
 			}
-			evs[k], errs[k] = copies[k].runRange(ctx, set, lo, hi, p)
+			c := copies[k]
+			defer c.Net.Close()
+			evs[k], errs[k] = c.runRange(ctx, set, lo, hi, p)
 		}()
 	}
 	wg.Wait()
@@ -166,6 +166,36 @@ func (m *Model) copyForEval() (*Model, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.refreshFrom(m)
+	return c, nil
+}
+
+// evalCopiesFor returns w single-threaded copies of the model for
+// evaluateShared: the ones of the previous evaluation if there are enough
+// with the same kernels (building a copy of a large network costs as much
+// as evaluating many samples, and would run before the threads start),
+// otherwise new ones. The caller refreshes them (refreshFrom) before the
+// threads start.
+func (m *Model) evalCopiesFor(w int) ([]*Model, error) {
+	if m.evalImpl != m.Net.Impl() {
+		m.evalCopies, m.evalImpl = nil, m.Net.Impl()
+	}
+	for len(m.evalCopies) < w {
+		c, err := New(m.Spec, network.Options{Threads: 1, Kernels: m.Net.Impl()}, m.Classes)
+		if err != nil {
+			return nil, err
+		}
+		c.Net.Close() // no engine until it runs
+		m.evalCopies = append(m.evalCopies, c)
+	}
+	return m.evalCopies[:w], nil
+}
+
+// refreshFrom gives c the weights and thresholds of m (c is a copy of m's
+// structure) and clears its firing statistics. Everything else that a
+// presentation reads is reset by Present (state, spike counter, step), so a
+// copy that evaluated before gives the same results as a new one.
+func (c *Model) refreshFrom(m *Model) {
 	for i, p := range m.Net.Projections() {
 		if _, constant := p.ConstWeight(); !constant {
 			copy(c.Net.Projections()[i].Weights(), p.Weights())
@@ -176,7 +206,7 @@ func (m *Model) copyForEval() (*Model, error) {
 			copy(c.Net.Populations()[i].State.Theta, th)
 		}
 	}
-	return c, nil
+	c.ResetStats()
 }
 
 // TrainEpoch presents every sample of set once, in an order shuffled from

@@ -17,6 +17,7 @@ type Impl struct {
 	ScatterAddConst func(acc []float32, idx []int32, w float32)
 	Decay           func(x []float32, f float32)
 	HebbRow         func(w []float32, idx []int32, y []float32, a, b, c, wmax float32, keepSilent bool)
+	AddRow          func(acc, w []float32, c float32) // see AddRowGeneric
 
 	// Fixed-point (Loihi) kernels: see fixed_generic.go.
 	LoihiLIF   func(c *FixedLIF, s *FixedState, out []int32, base int32) int
@@ -43,6 +44,7 @@ var Generic = &Impl{
 	ScatterAddConst: ScatterAddConstGeneric,
 	Decay:           DecayGeneric,
 	HebbRow:         HebbRowGeneric,
+	AddRow:          AddRowGeneric,
 	LoihiLIF:        LoihiLIFGeneric,
 	ShiftAccum:      ShiftAccumGeneric,
 

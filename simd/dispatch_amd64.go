@@ -22,6 +22,7 @@ var avx2Impl = &Impl{
 	ScatterAddConst: ScatterAddConstGeneric,
 	Decay:           decayAVX2Go,
 	HebbRow:         hebbRowAVX2Go,
+	AddRow:          addRowAVX2Go,
 	LoihiLIF:        loihiLIFAVX2Go,
 	ShiftAccum:      shiftAccumAVX2Go,
 
@@ -42,6 +43,7 @@ var avx512Impl = &Impl{
 	ScatterAddConst: ScatterAddConstGeneric,
 	Decay:           decayAVX512,
 	HebbRow:         hebbRowAVX512Go,
+	AddRow:          addRowAVX512Go,
 	// The fixed-point kernels are the AVX2 ones (no AVX-512 version yet).
 	LoihiLIF:   loihiLIFAVX2Go,
 	ShiftAccum: shiftAccumAVX2Go,

@@ -156,6 +156,24 @@ func BenchmarkPoissonSpikes(b *testing.B) {
 	}, benchSizes...)
 }
 
+// BenchmarkPoissonSpikesMNIST: 784 sources with the rates of an MNIST
+// digit (a blob of lit pixels, 81 % at rate 0 in runs, as in the data set:
+// 42 % of 16-pixel and 61 % of 8-pixel vectors are all zero) at up to
+// 100 Hz, dt = 0.5 ms: the input of dalesim train.
+func BenchmarkPoissonSpikesMNIST(b *testing.B) {
+	benchImpls(b, func(b *testing.B, m *Impl, n int) (func(int), func(*testing.B)) {
+		thr := make([]uint32, n)
+		for i := range thr {
+			y, x := (i%784)/28, i%28
+			if y >= 5 && y < 23 && x >= 9 && x < 17 || y >= 8 && y < 12 && x >= 7 && x < 21 {
+				thr[i] = uint32(float64(1+i%4) / 4 * 0.05 * (1 << 32)) // 100 Hz * 0.5 ms
+			}
+		}
+		out := make([]int32, n)
+		return func(i int) { m.PoissonSpikes(uint64(i)*0x9E3779B97F4A7C15, 0, thr, out, 0) }, nil
+	}, 784)
+}
+
 // benchRows draws 64 CSR rows of n sorted targets among 12500 neurons (the
 // Brunel network's size); multapses allowed, so a few adjacent duplicates.
 func benchRows(n int) (rows [][]int32, w []float32, acc []float32) {

@@ -332,15 +332,25 @@ ps512loop:
 	KMOVW AX, K7
 
 ps512body:
+	// Lanes with thr == 0 cannot spike (u < 0 is false): a vector of
+	// them only advances the counter. The u of the other lanes depend on
+	// their own counters only, so they are the same.
+	VMOVDQU32.Z (R8)(SI*4), K7, Z2
+	VPTESTMD    Z2, Z2, K7, K2
+	KORTESTW    K2, K2
+	JZ          ps512skip
 	HASH512
-	VMOVDQU32.Z (R8)(SI*4), K7, Z1
-	VPCMPUD     $ICMP_LT, Z1, Z0, K7, K3
+	VPCMPUD     $ICMP_LT, Z2, Z0, K2, K3
 	KORTESTW    K3, K3
 	JNZ         ps512spikes
 
 ps512next:
 	ADDQ $16, SI
 	JMP  ps512loop
+
+ps512skip:
+	VPADDD Z17, Z16, Z16
+	JMP    ps512next
 
 ps512spikes:
 	VPBROADCASTD SI, Z6
@@ -375,9 +385,13 @@ TEXT ·poissonSpikesAVX2(SB), NOSPLIT, $0-80
 ps2loop:
 	CMPQ SI, R14
 	JGE  ps2done
+	// A vector of thr == 0 cannot spike: it only advances the counter.
+	VMOVDQU (R8)(SI*4), Y2
+	VPTEST  Y2, Y2
+	JZ      ps2skip
 	HASH2
 	VPXOR     Y14, Y0, Y0
-	VPXOR     (R8)(SI*4), Y14, Y1
+	VPXOR     Y2, Y14, Y1
 	VPCMPGTD  Y0, Y1, Y1
 	VMOVMSKPS Y1, AX
 	TESTL     AX, AX
@@ -386,6 +400,10 @@ ps2loop:
 ps2next:
 	ADDQ $8, SI
 	JMP  ps2loop
+
+ps2skip:
+	VPADDD Y9, Y8, Y8
+	JMP    ps2next
 
 ps2spikes:
 	BSFL AX, CX

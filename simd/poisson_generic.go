@@ -61,7 +61,9 @@ func PoissonLUT(tab []uint32) []uint8 {
 func PoissonSpikesGeneric(stepKey uint64, base uint32, thr []uint32, out []int32, outBase int32) int {
 	k := 0
 	for i, t := range thr {
-		if rng.Uniform32(stepKey, base+uint32(i)) < t {
+		// t == 0 never spikes (u < 0 is false); each neuron's u depends on
+		// its own index only, so skipping it changes no other neuron's.
+		if t != 0 && rng.Uniform32(stepKey, base+uint32(i)) < t {
 			out[k] = outBase + int32(i)
 			k++
 		}

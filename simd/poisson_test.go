@@ -98,7 +98,7 @@ func TestPoissonSpikes(t *testing.T) {
 	for _, m := range nonGeneric() {
 		for _, n := range testLengths() {
 			for _, off := range testOffsets {
-				for mode := 0; mode < 4; mode++ {
+				for mode := 0; mode < 5; mode++ {
 					seed := uint64(n)<<8 | uint64(off)<<4 | uint64(mode)
 					r := rand.New(rand.NewPCG(seed, 13))
 					key := r.Uint64()
@@ -126,6 +126,9 @@ func TestPoissonSpikes(t *testing.T) {
 						}
 						if mode == 3 { // u itself and its neighbours: strict compare
 							th[i] = rng.Uniform32(key, base+uint32(i)) + uint32(r.IntN(3)) - 1
+						}
+						if mode == 4 && (i/4)%3 != 0 { // runs of zero rates (skipped vectors), as in MNIST
+							th[i] = 0
 						}
 						thr.data[i] = int32(th[i])
 					}
@@ -175,6 +178,49 @@ func TestPoissonSpikesShortOut(t *testing.T) {
 		gout, gp := run(m)
 		if wp != gp || diffI32(wo, gout) != "" {
 			t.Fatalf("%s: panicked %v, out %v; want %v, %v", m.Name, gp, gout, wp, wo)
+		}
+	}
+}
+
+// TestPoissonSpikesZeroRates: the kernels skip neurons (and vectors) of
+// threshold 0; every implementation must still give exactly the spikes of
+// drawing every neuron (here: the reference without the skip), since each
+// neuron's number depends on its own index only.
+func TestPoissonSpikesZeroRates(t *testing.T) {
+	noSkip := func(stepKey uint64, base uint32, thr []uint32, out []int32, outBase int32) int {
+		k := 0
+		for i, th := range thr {
+			if rng.Uniform32(stepKey, base+uint32(i)) < th {
+				out[k] = outBase + int32(i)
+				k++
+			}
+		}
+		return k
+	}
+	r := rand.New(rand.NewPCG(17, 18))
+	for trial := 0; trial < 300; trial++ {
+		n := r.IntN(800)
+		thr := make([]uint32, n)
+		p := r.Float64()
+		for i := range thr {
+			if r.Float64() < p {
+				thr[i] = uint32(r.IntN(1 << 31))
+			}
+		}
+		// Runs of zeros, as at the borders of MNIST images.
+		for z := r.IntN(5); z > 0 && n > 0; z-- {
+			a := r.IntN(n)
+			clear(thr[a:min(n, a+r.IntN(60))])
+		}
+		key, base, outBase := r.Uint64(), r.Uint32(), int32(r.IntN(1000))
+		want := make([]int32, n)
+		wk := noSkip(key, base, thr, want, outBase)
+		for _, m := range append(nonGeneric(), Generic) {
+			got := make([]int32, n)
+			k := m.PoissonSpikes(key, base, thr, got, outBase)
+			if k != wk || diffI32(want[:wk], got[:k]) != "" {
+				t.Fatalf("trial %d, %s: %d spikes %v, want %d %v", trial, m.Name, k, got[:k], wk, want[:wk])
+			}
 		}
 	}
 }

@@ -260,6 +260,7 @@ func New(src, tgt *neuron.Population, s Spec) (*Projection, error) {
 	case List:
 		p.rowPtr, p.targets, listW, listD = fromList(c.Pairs, ns)
 	}
+	p.runFirst = runFirsts(p.rowPtr, p.targets)
 	p.setWeights(&s, listW)
 	p.setDelays(&s, listD)
 	if tgt.Model().IsFixed() {

@@ -36,6 +36,7 @@ func TestDeliverParts(t *testing.T) {
 		{Rule: FixedProbability, P: 0.2},
 		{Rule: FixedIndegree, K: 30, Multapses: true, Autapses: true},
 		{Rule: AllToAll},
+		{Rule: AllToAll},
 	}
 	for trial := 0; trial < 40; trial++ {
 		ns, nt := 20+r.IntN(100), 1+r.IntN(300)
@@ -69,9 +70,11 @@ func TestDeliverParts(t *testing.T) {
 			clear(tgt.Ring(true))
 		}
 		step := int64(r.IntN(50))
-		want := p.Deliver(step, spikes, simd.Generic)
+		// The reference: the scalar kernels row by row (never the
+		// contiguous-row path of scatterRows).
+		want := p.Deliver(step, spikes, perRow)
 		ref := ring()
-		for _, impl := range []*simd.Impl{simd.Generic, perRow} {
+		for _, impl := range append([]*simd.Impl{perRow}, allImpls(t)...) {
 			for _, how := range []string{"whole", "parts", "ranges"} {
 				clearRing()
 				var got int64
@@ -99,6 +102,19 @@ func TestDeliverParts(t *testing.T) {
 			}
 		}
 	}
+}
+
+// allImpls returns every kernel implementation this CPU runs.
+func allImpls(t *testing.T) []*simd.Impl {
+	var ms []*simd.Impl
+	for _, name := range simd.Implementations() {
+		m, err := simd.Lookup(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ms = append(ms, m)
+	}
+	return ms
 }
 
 // TestDeliverOrder: the fused loops add a target's inputs in spike order

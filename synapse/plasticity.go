@@ -349,8 +349,14 @@ func (r *LabelHebb) Apply(p *Projection, y, t []float32, impl *simd.Impl) {
 		}
 		impl.HebbRow(w[a:b], p.targets[a:b], t, eta*float32(wmax*(y[j]-float32(r.Delta))), 0, eta, wmax, false)
 	}
+	// HebbRow (keepSilent false) has just clamped every synapse to
+	// [0, wmax], so scaleColumns would leave the columns of untaught targets
+	// (t = 0, factor 1) unchanged: min(w*1, wmax) == w bit for bit for
+	// w <= wmax (and for NaN). scale then rescales only the taught columns,
+	// summing each column in the same (ascending synapse) order.
+	p.boundOK, p.bound = true, wmax
 	if r.ScaleSum > 0 {
-		p.scaleColumns(float32(r.ScaleSum), wmax, t, r.ScaleNorm)
+		p.scale(float32(r.ScaleSum), wmax, t, activeTargets(t), r.ScaleNorm)
 	}
 }
 
@@ -376,22 +382,52 @@ type WeightPerturbation struct {
 	xi       []float32
 	baseline float64
 	n        int64
+	key      uint64    // the stream of the current perturbation
+	rows     *lazyRows // rows of the current perturbation not yet drawn
 }
 
 // Perturb saves p's weights and replaces them with perturbed ones drawn from
-// the stream key (one key per sample).
+// the stream key (one key per sample): synapse k (in CSR order) takes the
+// k-th normal deviate of the stream.
+//
+// The perturbed weights of a row are drawn only when they are first read:
+// when the row's source neuron spikes (delivery), when the row is read
+// through RowWeights, or for all rows at once by any other read of p's
+// weights (Weights, Weight, Silent, a plasticity rule). Each synapse's
+// deviate comes from its own position in the stream (rng.StreamAt), so the
+// numbers, and every weight that is read, are those of drawing every row
+// here; rows that are never read (their neuron stayed silent in the
+// presentation) are restored by Update without ever being drawn, and Update
+// needs the perturbation xi only of rows whose neuron fired.
 func (r *WeightPerturbation) Perturb(p *Projection, key uint64) {
-	w := p.Weights()
+	w := p.Weights() // settles a perturbation still pending
 	if len(r.base) != len(w) {
 		r.base = make([]float32, len(w))
 		r.xi = make([]float32, len(w))
 	}
 	copy(r.base, w)
-	st := rng.NewStream(key)
+	r.key = key
+	if r.rows == nil {
+		r.rows = new(lazyRows)
+	}
+	r.rows.reset(p.src.Len(), func(i int) { r.perturbRow(p, i) })
+	p.lazy = r.rows
+}
+
+// perturbRow draws the perturbation of row i of p (Perturb).
+func (r *WeightPerturbation) perturbRow(p *Projection, i int) {
+	a, b := p.rowPtr[i], p.rowPtr[i+1]
+	if a == b {
+		return
+	}
+	w := p.weights[a:b]
+	xi := r.xi[a:b]
+	xi = xi[:len(w)]
+	st := rng.StreamAt(r.key, 2*uint64(a))
 	wmax := float32(r.WMax)
 	for k := range w {
 		x := min(max(w[k]+float32(r.Sigma*st.Norm()), 0), wmax)
-		r.xi[k] = x - w[k]
+		xi[k] = x - w[k]
 		w[k] = x
 	}
 }
@@ -399,6 +435,10 @@ func (r *WeightPerturbation) Perturb(p *Projection, key uint64) {
 // Update restores the unperturbed weights and applies the perturbation rule
 // with the sample's error e and the presynaptic activities y (nil: all 1).
 func (r *WeightPerturbation) Update(p *Projection, e float64, y []float32) {
+	var lazy *lazyRows
+	if p.lazy != nil && p.lazy == r.rows {
+		lazy, p.lazy = p.lazy, nil
+	}
 	w := p.Weights()
 	if r.n == 0 {
 		r.baseline = e
@@ -406,6 +446,18 @@ func (r *WeightPerturbation) Update(p *Projection, e float64, y []float32) {
 	r.n++
 	g := float32(-r.Eta * (e - r.baseline) / r.Sigma)
 	wmax := float32(r.WMax)
+	if lazy != nil {
+		// xi of the rows that learn (gi != 0) and were not drawn yet.
+		for i := 0; i < p.src.Len(); i++ {
+			gi := g
+			if y != nil {
+				gi *= y[i]
+			}
+			if gi != 0 {
+				lazy.settle(i)
+			}
+		}
+	}
 	copy(w, r.base)
 	for i := 0; i < p.src.Len(); i++ {
 		gi := g

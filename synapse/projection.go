@@ -3,6 +3,7 @@ package synapse
 import (
 	"fmt"
 	"math"
+	"sync"
 
 	"dalesim/neuron"
 	"dalesim/simd"
@@ -27,6 +28,13 @@ type Projection struct {
 	fixed  FixedWeights
 	fin    *neuron.FixedInput
 
+	// runFirst[i] is the first target of row i when the row's targets are
+	// one contiguous run t0, t0+1, ..., t0+n-1 (every row of an all-to-all
+	// projection), else -1; nil when no row is. Any part [a, b) of such a
+	// row is the run starting at runFirst[i] + (a - rowPtr[i]), which
+	// scatterRows delivers with one vector addition (simd AddRow).
+	runFirst []int32
+
 	colPtr []int64 // backward index (by target), built by BuildBackward
 	colSyn []int32 // synapse indices, ascending within a column
 	colPre []int32 // the source neuron of each colSyn entry
@@ -36,6 +44,10 @@ type Projection struct {
 	// (the caller may write to it).
 	boundOK bool
 	bound   float32
+
+	// lazy, when not nil, holds rows whose weights are still to be written
+	// (a pending weight perturbation): see lazyRows.
+	lazy *lazyRows
 }
 
 // Name returns the projection's name.
@@ -75,6 +87,7 @@ func (p *Projection) Weight(k int) float32 {
 	if p.weights == nil {
 		return p.constW
 	}
+	p.settleAll()
 	return p.weights[k]
 }
 
@@ -89,6 +102,7 @@ func (p *Projection) Weights() []float32 {
 // weightSlice is Weights for the package's own rules, which keep track of
 // the bound themselves.
 func (p *Projection) weightSlice() []float32 {
+	p.settleAll()
 	if p.weights == nil {
 		p.weights = make([]float32, len(p.targets))
 		for i := range p.weights {
@@ -190,10 +204,18 @@ type rowSpan struct {
 	t       []int32
 	weights []float32 // touched with the targets, when not nil
 	touched int32
+	// runFirst: Projection.runFirst (spans of contiguous rows are not
+	// touched: their delivery, simd AddRow, does not read the targets and
+	// walks the weights in order, which the hardware prefetcher follows).
+	runFirst []int32
 }
 
-// span is the synapse range [a, b) of one row.
-type span struct{ a, b int64 }
+// span is the synapse range [a, b) of one row; t0 >= 0 when its targets
+// are the contiguous run t0, t0+1, ..., t0+(b-a)-1 (see Projection.runFirst).
+type span struct {
+	a, b int64
+	t0   int32
+}
 
 // spanChunk is the largest number of rows whose spans are looked up and
 // touched together (see fill).
@@ -236,16 +258,23 @@ func (r *rowSpan) fill(spikes []int32, out *[spanChunk]span) int {
 			if w > 0 {
 				a += int64(cuts[i-1])
 			}
-			out[j] = span{a, b}
+			out[j] = span{a, b, -1}
 		}
 	case r.search:
 		for j, s := range spikes {
 			a, b := subRow(r.t, ptr[s], ptr[s+1], r.lo, r.hi)
-			out[j] = span{a, b}
+			out[j] = span{a, b, -1}
 		}
 	default:
 		for j, s := range spikes {
-			out[j] = span{ptr[s], ptr[s+1]}
+			out[j] = span{ptr[s], ptr[s+1], -1}
+		}
+	}
+	if rf := r.runFirst; rf != nil {
+		for j, s := range spikes {
+			if f := rf[s]; f >= 0 {
+				out[j].t0 = f + int32(out[j].a-ptr[s])
+			}
 		}
 	}
 	var n int64
@@ -259,6 +288,9 @@ func (r *rowSpan) fill(spikes []int32, out *[spanChunk]span) int {
 	t, w := r.t, r.weights
 	left := int64(touchBudget)
 	for _, sp := range out[:m] {
+		if sp.t0 >= 0 {
+			continue
+		}
 		b := min(sp.b, sp.a+left)
 		if w != nil {
 			b = min(b, sp.a+weightedTouch)
@@ -290,6 +322,9 @@ func (r *rowSpan) fill(spikes []int32, out *[spanChunk]span) int {
 func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowSpan) int64 {
 	var events int64
 	var sp [spanChunk]span
+	if p.lazy != nil {
+		p.settleSpikes(spikes)
+	}
 	inh := p.Inhibitory()
 	r.weights = p.weights
 	if p.fin != nil {
@@ -302,7 +337,8 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 		// has them: see package simd), scatterRows makes the same additions
 		// in the same order without a kernel call per row.
 		if impl.ReferenceScatter {
-			return scatterRows(acc, p.targets, p.weights, p.constW, spikes, &r)
+			r.runFirst = p.runFirst
+			return scatterRows(acc, p.targets, p.weights, p.constW, spikes, &r, impl.AddRow)
 		}
 		for len(spikes) > 0 {
 			m := r.fill(spikes, &sp)
@@ -320,6 +356,7 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 	}
 	ring := p.tgt.Ring(inh)
 	n, slots := int64(p.tgt.Len()), int64(p.tgt.Slots())
+	ws, cw := p.weights, p.constW // not Weight: the lazy rows read are settled
 	for len(spikes) > 0 {
 		m := r.fill(spikes, &sp)
 		spikes = spikes[m:]
@@ -327,7 +364,11 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 			events += x.b - x.a
 			for k := x.a; k < x.b; k++ {
 				slot := (step + int64(p.delays[k])) % slots
-				ring[slot*n+int64(p.targets[k])] += p.Weight(int(k))
+				v := cw
+				if ws != nil {
+					v = ws[k]
+				}
+				ring[slot*n+int64(p.targets[k])] += v
 			}
 		}
 	}
@@ -337,15 +378,41 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 // scatterRows is the reference scatter over the part r gives of every
 // spiking row, in order: acc[t[k]] += weights[k] (ScatterAddGeneric) or,
 // when weights is nil, acc[t[k]] += w (ScatterAddConstGeneric).
-func scatterRows(acc []float32, targets []int32, weights []float32, w float32, spikes []int32, r *rowSpan) int64 {
+//
+// A part of a row whose targets are one contiguous run t0, t0+1, ...,
+// t0+n-1 (every row of an all-to-all projection; r.runFirst) is delivered as acc[t0:t0+n] += weights[a:b] by
+// add (simd AddRow): each element receives the same single addition as in
+// the scalar loop, and the rows are still added one after the other in spike
+// order, so every element sees the same additions in the same order and
+// the result has the same bits.
+//
+// Silent synapses (weight +0) are not skipped: they cost nothing in a
+// vector addition, and skipping them would be exact only because no
+// accumulator ever holds -0 (x + (+0) == x bit for bit for every x except
+// x = -0, where it gives +0; the accumulators start at +0 and receive only
+// magnitudes >= 0, so they are never -0).
+func scatterRows(acc []float32, targets []int32, weights []float32, w float32, spikes []int32, r *rowSpan,
+	add func(acc, w []float32, c float32)) int64 {
 	var events int64
 	var sp [spanChunk]span
+	if add == nil {
+		add = simd.AddRowGeneric // an Impl made without the kernel
+	}
 	for len(spikes) > 0 {
 		m := r.fill(spikes, &sp)
 		spikes = spikes[m:]
 		for _, x := range sp[:m] {
 			row := targets[x.a:x.b]
 			events += int64(len(row))
+			if x.t0 >= 0 && len(row) > 0 {
+				n, t0 := len(row), int(x.t0)
+				if weights == nil {
+					add(acc[t0:t0+n], nil, w)
+				} else {
+					add(acc[t0:t0+n], weights[x.a:x.b], 0)
+				}
+				continue
+			}
 			if weights == nil {
 				for len(row) >= 4 {
 					acc[row[0]] += w
@@ -374,6 +441,29 @@ func scatterRows(acc []float32, targets []int32, weights []float32, w float32, s
 		}
 	}
 	return events
+}
+
+// runFirsts returns Projection.runFirst: per row, its first target if its
+// targets are one contiguous ascending run, else -1 (nil if no row is).
+func runFirsts(rowPtr []int64, targets []int32) []int32 {
+	var rf []int32
+	for i := 0; i+1 < len(rowPtr); i++ {
+		a, b := rowPtr[i], rowPtr[i+1]
+		run := a < b
+		for k := a + 1; k < b && run; k++ {
+			run = targets[k] == targets[k-1]+1
+		}
+		if run && rf == nil {
+			rf = make([]int32, len(rowPtr)-1)
+			for j := range rf {
+				rf[j] = -1
+			}
+		}
+		if run {
+			rf[i] = targets[a]
+		}
+	}
+	return rf
 }
 
 // subRow narrows synapses [a, b) of one row to targets in [lo, hi) by binary
@@ -476,6 +566,7 @@ func (p *Projection) Column(j int) []int32 { return p.colSyn[p.colPtr[j]:p.colPt
 
 // Silent returns the number of synapses with weight zero.
 func (p *Projection) Silent() int {
+	p.settleAll()
 	if p.weights == nil {
 		if p.constW == 0 {
 			return len(p.targets)
@@ -495,6 +586,7 @@ func (p *Projection) Silent() int {
 // source population's sign: a negative or NaN magnitude (which would flip or
 // lose the sign). The structure makes this zero; the count is the check.
 func (p *Projection) DaleViolations() int {
+	p.settleAll()
 	v := 0
 	if p.weights == nil {
 		if !(p.constW >= 0) {
@@ -508,4 +600,67 @@ func (p *Projection) DaleViolations() int {
 		}
 	}
 	return v
+}
+
+// lazyRows are the rows of a projection whose weights are not written yet
+// (see WeightPerturbation.Perturb): fill(i) writes row i. While a
+// projection has lazy rows, every read of its weights first settles the
+// rows it reads: delivery the spiking rows, RowWeights its row, everything
+// else all rows (settleAll).
+type lazyRows struct {
+	done []bool
+	fill func(i int)
+	mu   sync.Mutex // delivery of a split's parts settles rows concurrently
+}
+
+func (l *lazyRows) reset(rows int, fill func(int)) {
+	if cap(l.done) < rows {
+		l.done = make([]bool, rows)
+	}
+	l.done = l.done[:rows]
+	clear(l.done)
+	l.fill = fill
+}
+
+// settle writes row i if it is not written yet.
+func (l *lazyRows) settle(i int) {
+	if !l.done[i] {
+		l.done[i] = true
+		l.fill(i)
+	}
+}
+
+// settleSpikes writes the rows of the spiking neurons; it may run
+// concurrently with itself (the parts of a delivery).
+func (p *Projection) settleSpikes(spikes []int32) {
+	l := p.lazy
+	l.mu.Lock()
+	for _, s := range spikes {
+		l.settle(int(s))
+	}
+	l.mu.Unlock()
+}
+
+// settleAll writes every lazy row; the weights are then all in place.
+func (p *Projection) settleAll() {
+	if l := p.lazy; l != nil {
+		p.lazy = nil
+		for i := range l.done {
+			l.settle(i)
+		}
+	}
+}
+
+// RowWeights returns the weight magnitudes of presynaptic neuron i's
+// synapses (read only; nil when the projection stores one constant weight:
+// see ConstWeight), in the order of Row(i). Unlike Weights, it draws no
+// pending perturbation of other rows.
+func (p *Projection) RowWeights(i int) []float32 {
+	if p.weights == nil {
+		return nil
+	}
+	if l := p.lazy; l != nil {
+		l.settle(i)
+	}
+	return p.weights[p.rowPtr[i]:p.rowPtr[i+1]]
 }

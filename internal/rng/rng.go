@@ -52,6 +52,13 @@ type Stream struct {
 // NewStream returns the stream with the given key, at counter 0.
 func NewStream(key uint64) *Stream { return &Stream{key: key} }
 
+// StreamAt returns the stream with the given key at the given counter: its
+// numbers are those that NewStream(key) gives after counter numbers (the
+// stream is counter-based, so any position is reached at once). Norm
+// consumes two numbers per call, so the n-th normal deviate of a stream
+// (from 0) is StreamAt(key, 2*n).Norm().
+func StreamAt(key, counter uint64) Stream { return Stream{key: key, ctr: counter} }
+
 // Uint64 returns the next number of the stream.
 func (s *Stream) Uint64() uint64 {
 	v := At(s.key, s.ctr)

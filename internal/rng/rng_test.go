@@ -155,3 +155,16 @@ func TestDistValidate(t *testing.T) {
 		t.Errorf("signed normal rejected: %v", err)
 	}
 }
+
+// TestStreamAt: StreamAt(key, c) continues where NewStream(key) is after c
+// numbers, so the n-th normal deviate is StreamAt(key, 2n).Norm().
+func TestStreamAt(t *testing.T) {
+	s := NewStream(42)
+	for n := uint64(0); n < 1000; n++ {
+		want := s.Norm()
+		at := StreamAt(42, 2*n)
+		if got := at.Norm(); math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("deviate %d: %v, want %v", n, got, want)
+		}
+	}
+}
