@@ -187,10 +187,22 @@ cuba512done:
 	VZEROUPPER
 	RET
 
-// func cobaAVX512(c *LIF, s *State, n int, out []int32, base int32) int
+// func cobaAVX512(c *LIF, s *State, n int, out []int32, base int32, xLo, xWidth uint32, noEE bool) int
 //
 // K = -NegDtTau (sign flipped), KGLVInf, KEE, KEI = K*GLVInf, K*EE, K*EI.
-TEXT ·cobaAVX512(SB), NOSPLIT, $0-64
+//
+// The common case takes x0 = NegDtTau*((GL + e) + g), without the GMin
+// floor: a lane is common when the bits of x0, minus xLo, are at most
+// xWidth (unsigned), which the wrapper chooses so that x0 is then in
+// [-3/4, -0] and equals the reference's x (see cobaAVX512Go). With noEE
+// (KEE = ±0, KGLVInf finite and nonzero) u drops the term e*KEE, which is
+// ±0 in a common lane (e is finite there) and does not change KGLVInf.
+// Every other active lane (rare) takes the slow path, which computes the
+// whole vector as the reference: the floor, the polynomial with every term,
+// the exponential for x outside [phiLo, phiHi]. Spikes also take the slow
+// path, so the common path stores v for the active lanes, the decremented
+// refractory counters and the conductances, and tests one mask.
+TEXT ·cobaAVX512(SB), NOSPLIT, $0-72
 	PROLOGUE512
 	MOVQ         s+8(FP), CX
 	MOVQ         State_GE(CX), R9
@@ -204,8 +216,10 @@ TEXT ·cobaAVX512(SB), NOSPLIT, $0-64
 	VMULPS.BCST  LIF_EI(AX), Z6, Z15
 	VBROADCASTSS LIF_PE(AX), Z24
 	VBROADCASTSS LIF_PI(AX), Z25
-	VBROADCASTSS ·asmConsts+C_PHILO(SB), Z12
-	VBROADCASTSS ·asmConsts+C_PHIHI(SB), Z13
+	MOVL         xLo+52(FP), CX
+	VPBROADCASTD CX, Z12
+	MOVL         xWidth+56(FP), CX
+	VPBROADCASTD CX, Z13
 
 coba512loop:
 	LOOPHEAD512(coba512done, coba512body)
@@ -214,17 +228,12 @@ coba512body:
 	INPUTS512
 	LOADSTATE512
 
-	// G = max((GL + e) + g, GMin), as "if G < GMin { G = GMin }":
-	// MAX(src1 = GMin, src2 = G) returns G unless GMin > G; x = NegDtTau*G
-	VADDPS Z1, Z16, Z6
-	VADDPS Z2, Z6, Z6
-	VMAXPS Z6, Z17, Z6
-	VMULPS Z6, Z14, Z8
-
-	// K5 = active lanes with x outside [phiLo, phiHi] (or NaN)
-	VCMPPS $CMP_GE_OQ, Z12, Z8, K2, K4
-	VCMPPS $CMP_LE_OQ, Z13, Z8, K4, K4
-	KANDNW K2, K4, K5
+	// x0 = NegDtTau*((GL + e) + g); K5 = active lanes that are not common
+	VADDPS   Z1, Z16, Z6
+	VADDPS   Z2, Z6, Z6
+	VMULPS   Z6, Z14, Z8
+	VPSUBD   Z12, Z8, Z10
+	VPCMPUD  $ICMP_NLE, Z13, Z10, K2, K5
 
 	// ph = (((((C5*x + C4)*x + C3)*x + C2)*x + C1)*x + 1
 	VMULPS.BCST ·asmConsts+C_PHI5(SB), Z8, Z9
@@ -239,32 +248,79 @@ coba512body:
 	VADDPS.BCST ·asmConsts+C_ONE(SB), Z9, Z9
 
 	// new v = v + u*ph, u = ((KGLVInf + e*KEE) + g*KEI) + x*v
-	VMULPS   Z19, Z1, Z7
-	VADDPS   Z7, Z18, Z7
-	VMULPS   Z15, Z2, Z10
-	VADDPS   Z10, Z7, Z7
-	VMULPS   Z0, Z8, Z10
-	VADDPS   Z10, Z7, Z7
-	VMULPS   Z9, Z7, Z7
-	VADDPS   Z7, Z0, Z5
-	KORTESTW K5, K5
-	JNZ      coba512exp
+	// (noEE: u = (KGLVInf + g*KEI) + x*v)
+	CMPB   noEE+60(FP), $0
+	JNE    coba512noEE
+	VMULPS Z19, Z1, Z7
+	VADDPS Z7, Z18, Z7
+	VMULPS Z15, Z2, Z10
+	VADDPS Z10, Z7, Z7
+	JMP    coba512u
 
-coba512thresh:
-	THRESH512
+coba512noEE:
+	VMULPS Z15, Z2, Z7
+	VADDPS Z7, Z18, Z7
+
+coba512u:
+	VMULPS Z0, Z8, Z10
+	VADDPS Z10, Z7, Z7
+	VMULPS Z9, Z7, Z7
+	VADDPS Z7, Z0, Z5
+
+	// K3 = spiking lanes; the slow path for a spike or a rare lane
+	VADDPS   Z3, Z20, Z6
+	VCMPPS   $CMP_GT_OQ, Z6, Z5, K2, K3
+	KORTESTW K3, K5
+	JNZ      coba512slow
+	VMOVUPS  Z5, K2, (R8)(SI*4)
+	VPADDD   Z31, Z4, K1, Z4
+	VMOVDQU32 Z4, K7, (BX)(SI*4)
 	SYNDECAY512
-	KORTESTW K3, K3
-	JNZ      coba512spikes
 
 coba512next:
 	ADDQ $16, SI
+	LEAQ 16(SI), CX
+	CMPQ CX, R14
+	JLE  coba512body
 	JMP  coba512loop
 
-coba512spikes:
-	SPIKES512
-	THSTEP512(coba512next)
+coba512slow:
+	KTESTW K5, K5
+	JZ     coba512thresh
 
-coba512exp:
+	// The lanes of K5, as the reference: G = max((GL + e) + g, GMin)
+	// (MAX with GMin as the first source) in Z6, x = NegDtTau*G in Z8,
+	// and the polynomial with every term of u merged into Z5.
+	VADDPS      Z1, Z16, Z6
+	VADDPS      Z2, Z6, Z6
+	VMAXPS      Z6, Z17, Z6
+	VMULPS      Z6, Z14, Z8
+	VMULPS.BCST ·asmConsts+C_PHI5(SB), Z8, Z9
+	VADDPS.BCST ·asmConsts+C_PHI4(SB), Z9, Z9
+	VMULPS      Z8, Z9, Z9
+	VADDPS.BCST ·asmConsts+C_PHI3(SB), Z9, Z9
+	VMULPS      Z8, Z9, Z9
+	VADDPS.BCST ·asmConsts+C_PHI2(SB), Z9, Z9
+	VMULPS      Z8, Z9, Z9
+	VADDPS.BCST ·asmConsts+C_PHI1(SB), Z9, Z9
+	VMULPS      Z8, Z9, Z9
+	VADDPS.BCST ·asmConsts+C_ONE(SB), Z9, Z9
+	VMULPS      Z19, Z1, Z7
+	VADDPS      Z7, Z18, Z7
+	VMULPS      Z15, Z2, Z10
+	VADDPS      Z10, Z7, Z7
+	VMULPS      Z0, Z8, Z10
+	VADDPS      Z10, Z7, Z7
+	VMULPS      Z9, Z7, Z7
+	VADDPS      Z7, Z0, K5, Z5
+
+	// K5 = its lanes with x outside [phiLo, phiHi] (or NaN)
+	VCMPPS.BCST $CMP_GE_OQ, ·asmConsts+C_PHILO(SB), Z8, K5, K4
+	VCMPPS.BCST $CMP_LE_OQ, ·asmConsts+C_PHIHI(SB), Z8, K4, K4
+	KANDNW      K5, K4, K5
+	KTESTW      K5, K5
+	JZ          coba512thresh
+
 	// the lanes of K5: new v = vinf + (v - vinf)*Exp32(x),
 	// vinf = ((GLVInf + e*EE) + g*EI) / G (Z26).
 	// Exp32: a = clamp(x, expLo, expHi) (MAX/MIN with the bound as the
@@ -308,9 +364,145 @@ coba512exp:
 	VSUBPS       Z26, Z0, Z9
 	VMULPS       Z11, Z9, Z9
 	VADDPS       Z9, Z26, K5, Z5
-	JMP          coba512thresh
+
+coba512thresh:
+	// (THRESH512 computes K3 again, from the final v)
+	THRESH512
+	SYNDECAY512
+	KORTESTW K3, K3
+	JZ       coba512next
+	SPIKES512
+	THSTEP512(coba512next)
 
 coba512done:
+	MOVQ DX, ret+64(FP)
+	VZEROUPPER
+	RET
+
+// func cobaAVX512v0(c *LIF, s *State, n int, out []int32, base int32) int
+//
+// K = -NegDtTau (sign flipped), KGLVInf, KEE, KEI = K*GLVInf, K*EE, K*EI.
+TEXT ·cobaAVX512v0(SB), NOSPLIT, $0-64
+	PROLOGUE512
+	MOVQ         s+8(FP), CX
+	MOVQ         State_GE(CX), R9
+	MOVQ         State_GI(CX), R10
+	VBROADCASTSS LIF_GL(AX), Z16
+	VBROADCASTSS LIF_GMin(AX), Z17
+	VBROADCASTSS LIF_NegDtTau(AX), Z14
+	VPXORD.BCST  ·asmConsts+C_SIGN(SB), Z14, Z6
+	VMULPS.BCST  LIF_GLVInf(AX), Z6, Z18
+	VMULPS.BCST  LIF_EE(AX), Z6, Z19
+	VMULPS.BCST  LIF_EI(AX), Z6, Z15
+	VBROADCASTSS LIF_PE(AX), Z24
+	VBROADCASTSS LIF_PI(AX), Z25
+	VBROADCASTSS ·asmConsts+C_PHILO(SB), Z12
+	VBROADCASTSS ·asmConsts+C_PHIHI(SB), Z13
+
+cobav0512loop:
+	LOOPHEAD512(cobav0512done, cobav0512body)
+
+cobav0512body:
+	INPUTS512
+	LOADSTATE512
+
+	// G = max((GL + e) + g, GMin), as "if G < GMin { G = GMin }":
+	// MAX(src1 = GMin, src2 = G) returns G unless GMin > G; x = NegDtTau*G
+	VADDPS Z1, Z16, Z6
+	VADDPS Z2, Z6, Z6
+	VMAXPS Z6, Z17, Z6
+	VMULPS Z6, Z14, Z8
+
+	// K5 = active lanes with x outside [phiLo, phiHi] (or NaN)
+	VCMPPS $CMP_GE_OQ, Z12, Z8, K2, K4
+	VCMPPS $CMP_LE_OQ, Z13, Z8, K4, K4
+	KANDNW K2, K4, K5
+
+	// ph = (((((C5*x + C4)*x + C3)*x + C2)*x + C1)*x + 1
+	VMULPS.BCST ·asmConsts+C_PHI5(SB), Z8, Z9
+	VADDPS.BCST ·asmConsts+C_PHI4(SB), Z9, Z9
+	VMULPS      Z8, Z9, Z9
+	VADDPS.BCST ·asmConsts+C_PHI3(SB), Z9, Z9
+	VMULPS      Z8, Z9, Z9
+	VADDPS.BCST ·asmConsts+C_PHI2(SB), Z9, Z9
+	VMULPS      Z8, Z9, Z9
+	VADDPS.BCST ·asmConsts+C_PHI1(SB), Z9, Z9
+	VMULPS      Z8, Z9, Z9
+	VADDPS.BCST ·asmConsts+C_ONE(SB), Z9, Z9
+
+	// new v = v + u*ph, u = ((KGLVInf + e*KEE) + g*KEI) + x*v
+	VMULPS   Z19, Z1, Z7
+	VADDPS   Z7, Z18, Z7
+	VMULPS   Z15, Z2, Z10
+	VADDPS   Z10, Z7, Z7
+	VMULPS   Z0, Z8, Z10
+	VADDPS   Z10, Z7, Z7
+	VMULPS   Z9, Z7, Z7
+	VADDPS   Z7, Z0, Z5
+	KORTESTW K5, K5
+	JNZ      cobav0512exp
+
+cobav0512thresh:
+	THRESH512
+	SYNDECAY512
+	KORTESTW K3, K3
+	JNZ      cobav0512spikes
+
+cobav0512next:
+	ADDQ $16, SI
+	JMP  cobav0512loop
+
+cobav0512spikes:
+	SPIKES512
+	THSTEP512(cobav0512next)
+
+cobav0512exp:
+	// the lanes of K5: new v = vinf + (v - vinf)*Exp32(x),
+	// vinf = ((GLVInf + e*EE) + g*EI) / G (Z26).
+	// Exp32: a = clamp(x, expLo, expHi) (MAX/MIN with the bound as the
+	// first source, so NaN stays NaN); kf = (a*log2e + roundMag) - roundMag;
+	// r = (a - kf*ln2Hi) - kf*ln2Lo; p = ((((P0*r + P1)*r + P2)*r + P3)*r + P4)*r + P5;
+	// y = (p*(r*r) + r) + 1; Exp32 = y * 2^kf (integer add to the exponent)
+	MOVQ         c+0(FP), CX
+	VMULPS.BCST  LIF_EE(CX), Z1, Z26
+	VADDPS.BCST  LIF_GLVInf(CX), Z26, Z26
+	VMULPS.BCST  LIF_EI(CX), Z2, Z7
+	VADDPS       Z7, Z26, Z26
+	VDIVPS       Z6, Z26, Z26
+	VBROADCASTSS ·asmConsts+C_EXPLO(SB), Z6
+	VMAXPS       Z8, Z6, Z6
+	VBROADCASTSS ·asmConsts+C_EXPHI(SB), Z7
+	VMINPS       Z6, Z7, Z6
+	VMULPS.BCST  ·asmConsts+C_LOG2E(SB), Z6, Z7
+	VADDPS.BCST  ·asmConsts+C_ROUND(SB), Z7, Z7
+	VSUBPS.BCST  ·asmConsts+C_ROUND(SB), Z7, Z7
+	VMULPS.BCST  ·asmConsts+C_LN2HI(SB), Z7, Z10
+	VSUBPS       Z10, Z6, Z10
+	VMULPS.BCST  ·asmConsts+C_LN2LO(SB), Z7, Z9
+	VSUBPS       Z9, Z10, Z10
+	VMULPS.BCST  ·asmConsts+C_P0(SB), Z10, Z11
+	VADDPS.BCST  ·asmConsts+C_P1(SB), Z11, Z11
+	VMULPS       Z10, Z11, Z11
+	VADDPS.BCST  ·asmConsts+C_P2(SB), Z11, Z11
+	VMULPS       Z10, Z11, Z11
+	VADDPS.BCST  ·asmConsts+C_P3(SB), Z11, Z11
+	VMULPS       Z10, Z11, Z11
+	VADDPS.BCST  ·asmConsts+C_P4(SB), Z11, Z11
+	VMULPS       Z10, Z11, Z11
+	VADDPS.BCST  ·asmConsts+C_P5(SB), Z11, Z11
+	VMULPS       Z10, Z10, Z9
+	VMULPS       Z9, Z11, Z11
+	VADDPS       Z10, Z11, Z11
+	VADDPS.BCST  ·asmConsts+C_ONE(SB), Z11, Z11
+	VCVTTPS2DQ   Z7, Z7
+	VPSLLD       $23, Z7, Z7
+	VPADDD       Z7, Z11, Z11
+	VSUBPS       Z26, Z0, Z9
+	VMULPS       Z11, Z9, Z9
+	VADDPS       Z9, Z26, K5, Z5
+	JMP          cobav0512thresh
+
+cobav0512done:
 	MOVQ DX, ret+56(FP)
 	VZEROUPPER
 	RET
