@@ -603,7 +603,10 @@ delta512done:
 #define S_GLVINF 1216
 #define S_EE 1248
 #define S_EI 1280
-// The frame is 1312 bytes (written as a literal in the TEXT lines: go vet
+#define S_XLO 1312
+#define S_XHI 1344
+#define S_GMIN 1376
+// The frame is 1312 bytes (1408 for cobaAVX2) (written as a literal in the TEXT lines: go vet
 // reads them without expanding macros).
 
 // Broadcasts the 4-byte value at mem into the frame slot at off.
@@ -698,6 +701,25 @@ delta512done:
 	ANDL  CX, AX; \
 	JNZ   again
 
+// cobaAVX2's constants kept in registers.
+#define COBA2CONSTS \
+	VMOVUPS S_NEGDT(SP), Y12; \
+	VMOVUPS S_ABS(SP), Y13; \
+	VMOVUPS S_FLUSH(SP), Y14
+
+// SYNDECAY2 with the |x| mask in Y13 and FlushBelow in Y14.
+#define SYNDECAY2R \
+	VMULPS  S_PE(SP), Y1, Y1; \
+	VANDPS  Y13, Y1, Y8; \
+	VCMPPS  $CMP_NLT_UQ, Y14, Y8, Y8; \
+	VANDPS  Y8, Y1, Y1; \
+	VMOVUPS Y1, (R9)(SI*4); \
+	VMULPS  S_PI(SP), Y2, Y2; \
+	VANDPS  Y13, Y2, Y8; \
+	VCMPPS  $CMP_NLT_UQ, Y14, Y8, Y8; \
+	VANDPS  Y8, Y2, Y2; \
+	VMOVUPS Y2, (R10)(SI*4)
+
 // func cubaAVX2(c *LIF, s *State, n int, out []int32, base int32) int
 TEXT ·cubaAVX2(SB), $1312-64
 	PROLOGUE2
@@ -750,10 +772,241 @@ cuba2done:
 	VZEROUPPER
 	RET
 
-// func cobaAVX2(c *LIF, s *State, n int, out []int32, base int32) int
+// func cobaAVX2(c *LIF, s *State, n int, out []int32, base int32, xLo, xWidth uint32, noEE bool) int
 //
 // K = -NegDtTau (sign flipped), KGLVInf, KEE, KEI = K*GLVInf, K*EE, K*EI.
-TEXT ·cobaAVX2(SB), $1312-64
+// The common case and the slow path are those of cobaAVX512; the range
+// test of x0's bits is one signed comparison of bits - (xLo - 2^31) with
+// 2^31 + xWidth (S_XLO, S_XHI), which is the unsigned bits - xLo > xWidth.
+TEXT ·cobaAVX2(SB), $1408-72
+	PROLOGUE2
+	MOVQ         s+8(FP), CX
+	MOVQ         State_GE(CX), R9
+	MOVQ         State_GI(CX), R10
+	SLOT(LIF_GL(AX), S_GL)
+	SLOT(LIF_NegDtTau(AX), S_NEGDT)
+	SLOT(LIF_GLVInf(AX), S_GLVINF)
+	SLOT(LIF_EE(AX), S_EE)
+	SLOT(LIF_EI(AX), S_EI)
+	VBROADCASTSS ·asmConsts+C_SIGN(SB), Y9
+	VXORPS       S_NEGDT(SP), Y9, Y9
+	VMULPS       S_GLVINF(SP), Y9, Y8
+	VMOVUPS      Y8, S_KGLVINF(SP)
+	VMULPS       S_EE(SP), Y9, Y8
+	VMOVUPS      Y8, S_KEE(SP)
+	VMULPS       S_EI(SP), Y9, Y8
+	VMOVUPS      Y8, S_KEI(SP)
+	SLOT(LIF_PE(AX), S_PE)
+	SLOT(LIF_PI(AX), S_PI)
+	SLOT(·asmConsts+C_PHILO(SB), S_PHILO)
+	SLOT(·asmConsts+C_PHIHI(SB), S_PHIHI)
+	SLOT(·asmConsts+C_PHI1(SB), S_PHI1)
+	SLOT(·asmConsts+C_PHI2(SB), S_PHI2)
+	SLOT(·asmConsts+C_PHI3(SB), S_PHI3)
+	SLOT(·asmConsts+C_PHI4(SB), S_PHI4)
+	SLOT(·asmConsts+C_PHI5(SB), S_PHI5)
+	SLOT(·asmConsts+C_EXPLO(SB), S_EXPLO)
+	SLOT(·asmConsts+C_EXPHI(SB), S_EXPHI)
+	SLOT(·asmConsts+C_LOG2E(SB), S_LOG2E)
+	SLOT(·asmConsts+C_ROUND(SB), S_ROUND)
+	SLOT(·asmConsts+C_LN2HI(SB), S_LN2HI)
+	SLOT(·asmConsts+C_LN2LO(SB), S_LN2LO)
+	SLOT(·asmConsts+C_P0(SB), S_P0)
+	SLOT(·asmConsts+C_P1(SB), S_P1)
+	SLOT(·asmConsts+C_P2(SB), S_P2)
+	SLOT(·asmConsts+C_P3(SB), S_P3)
+	SLOT(·asmConsts+C_P4(SB), S_P4)
+	SLOT(·asmConsts+C_P5(SB), S_P5)
+	SLOT(·asmConsts+C_ONE(SB), S_ONE)
+	SLOT(LIF_GMin(AX), S_GMIN)
+	MOVL         xLo+52(FP), CX
+	SUBL         $0x80000000, CX
+	MOVL         CX, S_XLO(SP)
+	VPBROADCASTD S_XLO(SP), Y8
+	VMOVDQU      Y8, S_XLO(SP)
+	MOVL         xWidth+56(FP), CX
+	ADDL         $0x80000000, CX
+	MOVL         CX, S_XHI(SP)
+	VPBROADCASTD S_XHI(SP), Y8
+	VMOVDQU      Y8, S_XHI(SP)
+
+	COBA2CONSTS
+
+	TESTQ R14, R14
+	JZ    coba2done
+
+coba2loop:
+	INPUTS2
+	LOADSTATE2
+
+	// x0 = NegDtTau*((GL + e) + g); Y9 = active lanes that are not common
+	VADDPS   S_GL(SP), Y1, Y11
+	VADDPS   Y2, Y11, Y11
+	VMULPS   Y12, Y11, Y8
+	VPSUBD   S_XLO(SP), Y8, Y9
+	VPCMPGTD S_XHI(SP), Y9, Y9
+	VPANDN   Y9, Y5, Y9
+
+	// ph = (((((C5*x + C4)*x + C3)*x + C2)*x + C1)*x + 1
+	VMULPS S_PHI5(SP), Y8, Y10
+	VADDPS S_PHI4(SP), Y10, Y10
+	VMULPS Y8, Y10, Y10
+	VADDPS S_PHI3(SP), Y10, Y10
+	VMULPS Y8, Y10, Y10
+	VADDPS S_PHI2(SP), Y10, Y10
+	VMULPS Y8, Y10, Y10
+	VADDPS S_PHI1(SP), Y10, Y10
+	VMULPS Y8, Y10, Y10
+	VADDPS S_ONE(SP), Y10, Y10
+
+	// new v = v + u*ph, u = ((KGLVInf + e*KEE) + g*KEI) + x*v
+	// (noEE: u = (KGLVInf + g*KEI) + x*v)
+	CMPB   noEE+60(FP), $0
+	JNE    coba2noEE
+	VMULPS S_KEE(SP), Y1, Y6
+	VADDPS S_KGLVINF(SP), Y6, Y6
+	VMULPS S_KEI(SP), Y2, Y7
+	VADDPS Y7, Y6, Y6
+	JMP    coba2u
+
+coba2noEE:
+	VMULPS S_KEI(SP), Y2, Y6
+	VADDPS S_KGLVINF(SP), Y6, Y6
+
+coba2u:
+	VMULPS Y0, Y8, Y7
+	VADDPS Y7, Y6, Y6
+	VMULPS Y10, Y6, Y6
+	VADDPS Y6, Y0, Y6
+
+	// Y7 = spiking lanes; the slow path for a spike or a rare lane
+	VADDPS    S_VTH(SP), Y3, Y7
+	VCMPPS    $CMP_GT_OQ, Y7, Y6, Y7
+	VPANDN    Y7, Y5, Y7
+	VPOR      Y9, Y7, Y11
+	VMOVMSKPS Y11, AX
+	TESTL     AX, AX
+	JNZ       coba2slow
+
+coba2resume:
+	VPADDD Y5, Y4, Y4
+	STOREVREF2
+	SYNDECAY2R
+	ADDQ   $8, SI
+	CMPQ   SI, R14
+	JLT    coba2loop
+	JMP    coba2done
+
+coba2slow:
+	VPTEST Y9, Y9
+	JZ     coba2spikes
+
+	// The lanes of Y9, as the reference: G = max((GL + e) + g, GMin) (MAX
+	// with GMin as the first source) in Y12, x = NegDtTau*G in Y8, the
+	// polynomial with every term of u blended into Y6.
+	VMOVUPS   S_GMIN(SP), Y13
+	VADDPS    S_GL(SP), Y1, Y12
+	VADDPS    Y2, Y12, Y12
+	VMAXPS    Y12, Y13, Y12
+	VMULPS    S_NEGDT(SP), Y12, Y8
+	VMULPS    S_PHI5(SP), Y8, Y10
+	VADDPS    S_PHI4(SP), Y10, Y10
+	VMULPS    Y8, Y10, Y10
+	VADDPS    S_PHI3(SP), Y10, Y10
+	VMULPS    Y8, Y10, Y10
+	VADDPS    S_PHI2(SP), Y10, Y10
+	VMULPS    Y8, Y10, Y10
+	VADDPS    S_PHI1(SP), Y10, Y10
+	VMULPS    Y8, Y10, Y10
+	VADDPS    S_ONE(SP), Y10, Y10
+	VMULPS    S_KEE(SP), Y1, Y11
+	VADDPS    S_KGLVINF(SP), Y11, Y11
+	VMULPS    S_KEI(SP), Y2, Y7
+	VADDPS    Y7, Y11, Y11
+	VMULPS    Y0, Y8, Y7
+	VADDPS    Y7, Y11, Y11
+	VMULPS    Y10, Y11, Y11
+	VADDPS    Y11, Y0, Y11
+	VBLENDVPS Y9, Y11, Y6, Y6
+
+	// Y9 = its lanes with x outside [phiLo, phiHi] (or NaN)
+	VCMPPS $CMP_NGE_UQ, S_PHILO(SP), Y8, Y10
+	VCMPPS $CMP_NLE_UQ, S_PHIHI(SP), Y8, Y11
+	VORPS  Y11, Y10, Y10
+	VPAND  Y10, Y9, Y9
+	VPTEST Y9, Y9
+	JZ     coba2rethresh
+
+	// the lanes of Y9: new v = vinf + (v - vinf)*Exp32(x),
+	// vinf = ((GLVInf + e*EE) + g*EI) / G (Y7); Exp32 as in the AVX-512
+	// kernel (the clamps take the bound as the first source).
+	// the lanes of Y9: new v = vinf + (v - vinf)*Exp32(x),
+	// vinf = ((GLVInf + e*EE) + g*EI) / G (Y7); Exp32 as in the AVX-512
+	// kernel (the clamps take the bound as the first source).
+	VMULPS     S_EE(SP), Y1, Y7
+	VADDPS     S_GLVINF(SP), Y7, Y7
+	VMULPS     S_EI(SP), Y2, Y11
+	VADDPS     Y11, Y7, Y7
+	VDIVPS     Y12, Y7, Y7
+	VMOVUPS    S_EXPLO(SP), Y11
+	VMAXPS     Y8, Y11, Y11
+	VMOVUPS    S_EXPHI(SP), Y12
+	VMINPS     Y11, Y12, Y11
+	VMULPS     S_LOG2E(SP), Y11, Y12
+	VADDPS     S_ROUND(SP), Y12, Y12
+	VSUBPS     S_ROUND(SP), Y12, Y12
+	VMULPS     S_LN2HI(SP), Y12, Y13
+	VSUBPS     Y13, Y11, Y13
+	VMULPS     S_LN2LO(SP), Y12, Y11
+	VSUBPS     Y11, Y13, Y13
+	VMULPS     S_P0(SP), Y13, Y10
+	VADDPS     S_P1(SP), Y10, Y10
+	VMULPS     Y13, Y10, Y10
+	VADDPS     S_P2(SP), Y10, Y10
+	VMULPS     Y13, Y10, Y10
+	VADDPS     S_P3(SP), Y10, Y10
+	VMULPS     Y13, Y10, Y10
+	VADDPS     S_P4(SP), Y10, Y10
+	VMULPS     Y13, Y10, Y10
+	VADDPS     S_P5(SP), Y10, Y10
+	VMULPS     Y13, Y13, Y11
+	VMULPS     Y11, Y10, Y10
+	VADDPS     Y13, Y10, Y10
+	VADDPS     S_ONE(SP), Y10, Y10
+	VCVTTPS2DQ Y12, Y12
+	VPSLLD     $23, Y12, Y12
+	VPADDD     Y12, Y10, Y10
+	VSUBPS     Y7, Y0, Y11
+	VMULPS     Y10, Y11, Y11
+	VADDPS     Y11, Y7, Y11
+	VBLENDVPS  Y9, Y11, Y6, Y6
+
+
+coba2rethresh:
+	COBA2CONSTS
+	VADDPS    S_VTH(SP), Y3, Y7
+	VCMPPS    $CMP_GT_OQ, Y7, Y6, Y7
+	VPANDN    Y7, Y5, Y7
+
+coba2spikes:
+	VMOVMSKPS Y7, AX
+	TESTL     AX, AX
+	JZ        coba2resume
+	SPIKED2(coba2spikeloop)
+
+coba2spikeloop:
+	SPIKES2(coba2spikeloop)
+	JMP coba2resume
+
+coba2done:
+	MOVQ DX, ret+64(FP)
+	VZEROUPPER
+	RET
+
+// func cobaAVX2v0(c *LIF, s *State, n int, out []int32, base int32) int
+//
+// K = -NegDtTau (sign flipped), KGLVInf, KEE, KEI = K*GLVInf, K*EE, K*EI.
+TEXT ·cobaAVX2v0(SB), $1312-64
 	PROLOGUE2
 	MOVQ         s+8(FP), CX
 	MOVQ         State_GE(CX), R9
@@ -796,9 +1049,9 @@ TEXT ·cobaAVX2(SB), $1312-64
 	VBROADCASTSS LIF_GMin(AX), Y14
 
 	TESTQ R14, R14
-	JZ    coba2done
+	JZ    cobav02done
 
-coba2loop:
+cobav02loop:
 	INPUTS2
 	LOADSTATE2
 
@@ -837,28 +1090,28 @@ coba2loop:
 	VMULPS Y10, Y6, Y6
 	VADDPS Y6, Y0, Y6
 	VPTEST Y9, Y9
-	JNZ    coba2exp
+	JNZ    cobav02exp
 
-coba2thresh:
+cobav02thresh:
 	THRESHCMP2
-	JNZ coba2spikes
+	JNZ cobav02spikes
 
-coba2resume:
+cobav02resume:
 	STOREVREF2
 	SYNDECAY2
 	ADDQ $8, SI
 	CMPQ SI, R14
-	JLT  coba2loop
-	JMP  coba2done
+	JLT  cobav02loop
+	JMP  cobav02done
 
-coba2spikes:
-	SPIKED2(coba2spikeloop)
+cobav02spikes:
+	SPIKED2(cobav02spikeloop)
 
-coba2spikeloop:
-	SPIKES2(coba2spikeloop)
-	JMP coba2resume
+cobav02spikeloop:
+	SPIKES2(cobav02spikeloop)
+	JMP cobav02resume
 
-coba2exp:
+cobav02exp:
 	// the lanes of Y9: new v = vinf + (v - vinf)*Exp32(x),
 	// vinf = ((GLVInf + e*EE) + g*EI) / G (Y7); Exp32 as in the AVX-512
 	// kernel (the clamps take the bound as the first source).
@@ -899,9 +1152,9 @@ coba2exp:
 	VMULPS     Y10, Y11, Y11
 	VADDPS     Y11, Y7, Y11
 	VBLENDVPS  Y9, Y11, Y6, Y6
-	JMP        coba2thresh
+	JMP        cobav02thresh
 
-coba2done:
+cobav02done:
 	MOVQ DX, ret+56(FP)
 	VZEROUPPER
 	RET
