@@ -2,8 +2,6 @@
 
 package simd
 
-import "math"
-
 // Assembly LIF kernels (lif_amd64.s). Each advances neurons [0, n) of s,
 // appends base+i of the spiking ones to out and returns their number; the
 // AVX2 versions need n%8 == 0. Callers (the wrappers below) guarantee that
@@ -72,44 +70,6 @@ func cobaAVX512Go(c *LIF, s *State, out []int32, base int32) int {
 		return CobaGeneric(c, s, out, base)
 	}
 	return cobaAVX512(c, s, len(s.V), out, base, lo, width, cobaNoEE(c))
-}
-
-// cobaCommon returns the range of the COBA kernels' common case: the
-// neurons whose x0 = NegDtTau*((GL + e) + g), computed without the GMin
-// floor, has bits b with b - lo <= width (unsigned). It is x0 in
-// [-3/4, xmax] with xmax = min(NegDtTau*GMin, -0) (as bits: negative floats
-// order as their bits), so x0 is in the polynomial's range and x0 equals
-// the reference's x = NegDtTau*max(G, GMin): either G >= GMin, or G < GMin
-// and then, NegDtTau being <= -0, x0 >= NegDtTau*GMin >= xmax >= x0 (float
-// multiplication by a non-positive number is monotone), so x0 = x. NaN x0
-// is outside. ok is false when NegDtTau is not <= -0 (or NaN) or when
-// NegDtTau*GMin < -3/4 (or NaN): then the caller runs the reference.
-func cobaCommon(c *LIF) (lo, width uint32, ok bool) {
-	if !(c.NegDtTau <= 0) || math.Float32bits(c.NegDtTau)>>31 == 0 {
-		return 0, 0, false
-	}
-	xmin := c.NegDtTau * c.GMin
-	if xmin != xmin {
-		return 0, 0, false
-	}
-	hi := uint32(0x80000000) // -0
-	if b := math.Float32bits(xmin); b>>31 != 0 {
-		hi = b
-	}
-	const phiLoBits = 0xbf400000 // -3/4
-	if hi > phiLoBits {
-		return 0, 0, false
-	}
-	return hi, phiLoBits - hi, true
-}
-
-// cobaNoEE reports whether the COBA kernels' common case may leave out
-// u's term e*KEE (KEE = -NegDtTau*EE): when KEE is ±0, e*KEE is ±0 for the
-// finite e of every common neuron (x0 finite makes G, and so e, finite),
-// and adding ±0 to KGLVInf leaves it unchanged when it is finite and not 0.
-func cobaNoEE(c *LIF) bool {
-	kEE, kGLVInf := -c.NegDtTau*c.EE, -c.NegDtTau*c.GLVInf
-	return kEE == 0 && kGLVInf != 0 && !math.IsInf(float64(kGLVInf), 0) && kGLVInf == kGLVInf
 }
 
 func deltaAVX512Go(c *LIF, s *State, out []int32, base int32) int {
