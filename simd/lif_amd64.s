@@ -226,7 +226,13 @@ coba512loop:
 
 coba512body:
 	INPUTS512
-	LOADSTATE512
+
+	// ref, v, theta (active lanes); K2 = active lanes (in range, ref <= 0).
+	// K1 (refractory) is computed only on the slow path.
+	VMOVDQU32.Z (BX)(SI*4), K7, Z4
+	VMOVUPS.Z   (R8)(SI*4), K7, Z0
+	VPCMPD      $ICMP_LE, Z30, Z4, K7, K2
+	VMOVUPS.Z   (R13)(SI*4), K2, Z3
 
 	// x0 = NegDtTau*((GL + e) + g); K5 = active lanes that are not common
 	VADDPS   Z1, Z16, Z6
@@ -273,8 +279,12 @@ coba512u:
 	KORTESTW K3, K5
 	JNZ      coba512slow
 	VMOVUPS  Z5, K2, (R8)(SI*4)
-	VPADDD   Z31, Z4, K1, Z4
-	VMOVDQU32 Z4, K7, (BX)(SI*4)
+
+	// ref-1 stored for the lanes in range, then ref again for the active
+	// ones (one comparison fewer than a mask of the refractory lanes)
+	VPADDD    Z31, Z4, Z9
+	VMOVDQU32 Z9, K7, (BX)(SI*4)
+	VMOVDQU32 Z4, K2, (BX)(SI*4)
 	SYNDECAY512
 
 coba512next:
@@ -285,6 +295,7 @@ coba512next:
 	JMP  coba512loop
 
 coba512slow:
+	KANDNW K7, K2, K1
 	KTESTW K5, K5
 	JZ     coba512thresh
 
