@@ -33,6 +33,60 @@ const (
 	soloGain         = 0.05
 )
 
+// A window whose mode turns out much slower than the other mode was (by
+// more than slowFactor per step, after at least slowTime of wall time)
+// ends early and probes the other mode at once, instead of running on to
+// its end and the next scheduled probe. This happens when the machine's
+// other work takes a core away from a worker: each barrier then waits for
+// the OS to schedule the worker again, and a step with all workers took
+// 1-3 ms instead of 4 µs for COBA on 2 busy cores (one worker alone: 4 µs),
+// for thousands of steps (seconds) at a time. With all workers, run makes
+// at most allChunk steps per call, so that collect sees such a window
+// early: allChunk steps before the first window with all workers is
+// measured, then about slowTime/2 of them (at most probeWindow).
+const (
+	slowFactor = 2
+	idleFactor = 4
+	slowTime   = 20 * time.Millisecond
+	allChunk   = 16
+)
+
+// chunk returns the most steps that run makes per call with all workers
+// (see slowWindow).
+func (e *engine) chunk() int64 {
+	ns := e.nsPerStep[0]
+	if ns == 0 {
+		return allChunk
+	}
+	return int64(min(max(float64(slowTime/2)/ns, 1), probeWindow))
+}
+
+// slowWindow reports whether the window so far, after slowTime, is much
+// slower per step than the other mode's last measurement (see slowFactor;
+// this also ends a probe early) or, with all workers outside a probe, whether even the busiest worker was busy for less
+// than 1/idleFactor of it (the workers mostly waited for each other: before
+// the first probe there is no measurement of one worker alone).
+func (e *engine) slowWindow() bool {
+	if e.wallTime <= slowTime {
+		return false
+	}
+	other := e.nsPerStep[0]
+	if !e.solo {
+		other = e.nsPerStep[1]
+	}
+	if other > 0 && float64(e.wallTime)/float64(max(e.windowSteps, 1)) > slowFactor*other {
+		return true
+	}
+	if e.solo || e.probing {
+		return false
+	}
+	var busiest time.Duration
+	for _, v := range e.workers {
+		busiest = max(busiest, v.busy)
+	}
+	return busiest*idleFactor < e.wallTime
+}
+
 // setBounds makes bounds the workers' neurons and plans the deliveries.
 func (e *engine) setBounds(bounds [][]int) {
 	e.bounds = bounds
@@ -51,6 +105,7 @@ func (e *engine) setBounds(bounds [][]int) {
 // of the neurons next to a cut, which costs more than the work they share.
 // The mode does not change the results.
 func (e *engine) check() {
+	slow := e.slowWindow()
 	mode := 0
 	if e.solo {
 		mode = 1
@@ -67,11 +122,15 @@ func (e *engine) check() {
 	}
 	e.windowSteps, e.wallTime = 0, 0
 	switch {
-	case e.probing:
+	case e.probing: // (ended early when slow)
 		e.probing = false
 		if !(ns < (1-soloGain)*e.nsPerStep[1-mode]) {
 			e.solo = !e.solo
 		}
+	case slow: // much slower than the other mode was: probe it now
+		e.probing, e.solo = true, !e.solo
+		e.stepsSinceProbe = 0
+		e.probes++
 	case e.checks == 3 || e.checks > 3 && e.stepsSinceProbe >= e.reprobeEvery:
 		e.probing, e.solo = true, !e.solo
 		e.stepsSinceProbe = 0

@@ -252,7 +252,7 @@ func (e *engine) collect(steps int) {
 		e.net.events += v.events
 		v.events = 0
 	}
-	if e.windowSteps += steps; e.windowSteps >= e.windowLen {
+	if e.windowSteps += steps; e.windowSteps >= e.windowLen || e.slowWindow() {
 		e.check()
 	}
 }
@@ -268,6 +268,9 @@ func (e *engine) collect(steps int) {
 func (e *engine) run(step, steps int64, done <-chan struct{}, observe func(int64)) int64 {
 	steps = min(steps, int64(e.windowLen-e.windowSteps)) // checks between runs
 	steps = max(steps, 1)
+	if !e.solo {
+		steps = min(steps, e.chunk()) // see slowWindow
+	}
 	t0 := time.Now()
 	if e.solo {
 		ran := steps

@@ -75,6 +75,44 @@ type stats struct {
 
 const fnvOffset, fnvPrime = 14695981039346656037, 1099511628211
 
+// fnvPrime3 is fnvPrime^3 (mod 2^64).
+const fnvPrime3 = fnvPrime * fnvPrime * fnvPrime & (1<<64 - 1)
+
+// fnvOp is one step h = (h ^ c) * m of a hash computed with fnvPlan.
+type fnvOp struct{ c, m uint64 }
+
+// fnvSpike returns the FNV-1a hash h continued with the bytes of prefix
+// (a plan from fnvPlan) and then the 4 little-endian bytes of j; for j below
+// 2^16, its bytes 2 and 3 are 0 and merge with byte 1.
+func fnvSpike(h uint64, prefix []fnvOp, j uint32) uint64 {
+	for _, o := range prefix {
+		h = (h ^ o.c) * o.m
+	}
+	h = (h ^ uint64(j&0xff)) * fnvPrime
+	if j < 1<<16 {
+		return (h ^ uint64(j>>8)) * fnvPrime3
+	}
+	h = (h ^ uint64(j>>8&0xff)) * fnvPrime
+	h = (h ^ uint64(j>>16&0xff)) * fnvPrime
+	return (h ^ uint64(j>>24)) * fnvPrime
+}
+
+// fnvPlan appends to ops the steps that apply FNV-1a's byte steps
+// h = (h ^ b) * fnvPrime for the bytes of b, with each run of zero bytes
+// merged into the step before it: (h ^ 0) * fnvPrime = h * fnvPrime, and
+// multiplication mod 2^64 is associative, so a step followed by z zero bytes
+// is h = (h ^ c) * fnvPrime^(z+1), bit for bit.
+func fnvPlan(b []byte, ops []fnvOp) []fnvOp {
+	for _, c := range b {
+		if c == 0 && len(ops) > 0 {
+			ops[len(ops)-1].m *= fnvPrime
+			continue
+		}
+		ops = append(ops, fnvOp{uint64(c), fnvPrime})
+	}
+	return ops
+}
+
 func newStats(n *Network) *stats {
 	s := &stats{first: n.step, hash: fnvOffset, pops: make([]popStats, len(n.pops))}
 	bin := max(int64(math.Round(1/n.dt)), 1)
@@ -111,6 +149,8 @@ func (s *stats) observe(step int64, pops []*neuron.Population) {
 		}
 		ps.bins[b] += int64(len(sp))
 		binary.LittleEndian.PutUint32(buf[8:12], uint32(i))
+		var ops [12]fnvOp
+		prefix := fnvPlan(buf[:12], ops[:0])
 		h := s.hash
 		for _, j := range sp {
 			if l := ps.last[j]; l >= 0 {
@@ -120,10 +160,7 @@ func (s *stats) observe(step int64, pops []*neuron.Population) {
 				ps.isiN[j]++
 			}
 			ps.last[j] = step
-			binary.LittleEndian.PutUint32(buf[12:16], uint32(j))
-			for _, c := range buf {
-				h = (h ^ uint64(c)) * fnvPrime
-			}
+			h = fnvSpike(h, prefix, uint32(j))
 		}
 		s.hash = h
 	}

@@ -147,3 +147,73 @@ func TestCobaPhiBoundaries(t *testing.T) {
 		}
 	}
 }
+
+// TestCobaCommonCase runs the COBA kernels on the edges of the common case
+// (cobaCommon, cobaNoEE): x0 = NegDtTau*G at, or one float away from,
+// NegDtTau*GMin and -3/4; G just below GMin (the floor, which x0 must not
+// miss); e = -Inf floored to GMin (where e*KEE is NaN, so the term cannot be
+// left out); EE = ±0 and 5 with KGLVInf 0 or not; GMin 0, negative, or so
+// large that NegDtTau*GMin < -3/4; NegDtTau -0 or positive. Every
+// implementation, the former kernels (generic-v0, avx2-v0, avx512-v0)
+// included, must match the reference.
+func TestCobaCommonCase(t *testing.T) {
+	for _, m := range nonGeneric() {
+		for seed := uint64(0); seed < 300; seed++ {
+			r := rand.New(rand.NewPCG(seed, 77))
+			n := 1 + r.IntN(70)
+			c := randLIF(r)
+			c.NegDtTau, c.GL, c.GMin = -1.0/64, 16, 0.5
+			c.EE = []float32{0, float32(math.Copysign(0, -1)), 5}[r.IntN(3)]
+			c.VInf = []float32{-65, 0, float32(math.Copysign(0, -1))}[r.IntN(3)]
+			switch r.IntN(8) {
+			case 0:
+				c.GMin = 0
+			case 1:
+				c.GMin = -1
+			case 2:
+				c.GMin = 64 // NegDtTau*GMin = -1 < -3/4
+			case 3:
+				c.NegDtTau = float32(math.Copysign(0, -1))
+			case 4:
+				c.NegDtTau = 1.0 / 64
+			}
+			c.GLVInf = c.GL * c.VInf
+			s := randState(r, &c, n, true)
+			xmin := c.NegDtTau * c.GMin
+			nanEq := false
+			for i := range s.V {
+				if r.IntN(5) != 0 {
+					s.Ref[i] = 0
+				}
+				s.InE[i], s.InI[i], s.GI[i] = 0, 0, 0
+				var G float32
+				switch k := r.IntN(7); k {
+				case 0, 1: // x0 at NegDtTau*GMin
+					x := []float32{xmin, math.Nextafter32(xmin, 1), math.Nextafter32(xmin, -1)}[r.IntN(3)]
+					G = x / c.NegDtTau
+				case 2: // x0 at -3/4
+					x := []float32{-0.75, math.Nextafter32(-0.75, 1), math.Nextafter32(-0.75, -1)}[r.IntN(3)]
+					G = x / c.NegDtTau
+				case 3: // just below the floor
+					G = math.Nextafter32(c.GMin, float32(math.Inf(-1)))
+				case 4: // e = -Inf: G floored, e*KEE NaN
+					s.GE[i] = float32(math.Inf(-1))
+					nanEq = true
+					continue
+				default: // common
+					G = c.GL + 10*r.Float32()
+				}
+				s.GE[i] = G - c.GL
+				if !allFinite(s.GE[i]) {
+					s.GE[i] = 0
+				}
+				if r.IntN(4) == 0 { // split G between ge and gi
+					s.GI[i] = s.GE[i] / 2
+					s.GE[i] -= s.GI[i]
+				}
+			}
+			what := fmt.Sprintf("%s coba common case seed %d (EE %g, GLVInf %g, GMin %g, NegDtTau %g)", m.Name, seed, c.EE, c.GLVInf, c.GMin, c.NegDtTau)
+			checkLIF(t, m, "coba", &c, &s, 0, int(seed%4), nanEq, what)
+		}
+	}
+}

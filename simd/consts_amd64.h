@@ -35,5 +35,6 @@
 // Predicates of VPCMPD / VPCMPUD.
 #define ICMP_EQ 0
 #define ICMP_LT 1
+#define ICMP_LE 2
 #define ICMP_NLT 5 // >=
 #define ICMP_NLE 6 // >

@@ -51,15 +51,27 @@
 //     source when the comparison is false or unordered, so NaN stays NaN),
 //     the threshold test is an ordered greater-than, and flush(x) keeps x
 //     unless |x| < FlushBelow (an unordered not-less-than keeps NaN).
-//   - The COBA kernel computes phiPoly's Horner scheme and the
-//     division-free update v + u*phi for every lane; a vector with an
-//     active lane outside the polynomial's range (rare: conductances above
-//     150 times the leak at dt/tau_m = 0.005) also takes a branch that
-//     computes, for those lanes, vinf (VDIVPS) and Exp32 exactly: clamps,
-//     rounding by adding and subtracting 1.5*2^23, the polynomial in the
-//     same order, 2^k by an integer add into the exponent bits. The
-//     reference has the same split (its common-case loop stops at such a
-//     neuron and hands it to a one-neuron step).
+//   - The COBA kernels' common case (every implementation's, the
+//     reference's included) is a neuron whose x0 = NegDtTau*((GL+e)+g),
+//     taken without the GMin floor, lies in [-3/4, min(NegDtTau*GMin, -0)]:
+//     one unsigned comparison of x0's bits (cobaCommon chooses its bounds
+//     once per call). There x0 is the reference's x (the floor cannot move
+//     it), and when KEE = -NegDtTau*EE is ±0 (EE = 0 mV, the usual
+//     excitatory reversal) the term e*KEE of u is left out: e is finite
+//     there, so e*KEE is ±0 and adding it does not change KGLVInf
+//     (cobaNoEE). The assembly computes phiPoly's Horner scheme and the
+//     division-free update v + u*phi for every lane; a vector with a spike
+//     or with an active lane outside the common case (rare: conductances
+//     above 150 times the leak at dt/tau_m = 0.005) takes a branch that
+//     redoes those lanes as the reference: the floor, every term of u, and
+//     for x outside the polynomial's range vinf (VDIVPS) and Exp32 exactly
+//     (clamps, rounding by adding and subtracting 1.5*2^23, the polynomial
+//     in the same order, 2^k by an integer add into the exponent bits), then
+//     the resets and refractory periods. The reference has the same split
+//     (its common-case loop stops at such a neuron and hands it to a
+//     one-neuron step). The former kernels are kept, for tests and
+//     benchmarks only, as generic-v0, avx2-v0 and avx512-v0
+//     (BenchmarkCobaGeneric, BenchmarkCobaV0).
 //   - The LIF kernels read theta only for the threshold test (AVX-512: a
 //     load masked to the non-refractory lanes) and write it only on the
 //     spike path, for the spiking lanes (a masked store; VMASKMOVPS on

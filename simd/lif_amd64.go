@@ -11,7 +11,10 @@ package simd
 func cubaAVX512(c *LIF, s *State, n int, out []int32, base int32) int
 
 //go:noescape
-func cobaAVX512(c *LIF, s *State, n int, out []int32, base int32) int
+func cobaAVX512(c *LIF, s *State, n int, out []int32, base int32, xLo, xWidth uint32, noEE bool) int
+
+//go:noescape
+func cobaAVX512v0(c *LIF, s *State, n int, out []int32, base int32) int
 
 //go:noescape
 func deltaAVX512(c *LIF, s *State, n int, out []int32, base int32) int
@@ -20,7 +23,10 @@ func deltaAVX512(c *LIF, s *State, n int, out []int32, base int32) int
 func cubaAVX2(c *LIF, s *State, n int, out []int32, base int32) int
 
 //go:noescape
-func cobaAVX2(c *LIF, s *State, n int, out []int32, base int32) int
+func cobaAVX2(c *LIF, s *State, n int, out []int32, base int32, xLo, xWidth uint32, noEE bool) int
+
+//go:noescape
+func cobaAVX2v0(c *LIF, s *State, n int, out []int32, base int32) int
 
 //go:noescape
 func deltaAVX2(c *LIF, s *State, n int, out []int32, base int32) int
@@ -59,7 +65,11 @@ func cobaAVX512Go(c *LIF, s *State, out []int32, base int32) int {
 	if !lifChecked(s, out, true) {
 		return CobaGeneric(c, s, out, base)
 	}
-	return cobaAVX512(c, s, len(s.V), out, base)
+	lo, width, ok := cobaCommon(c)
+	if !ok {
+		return CobaGeneric(c, s, out, base)
+	}
+	return cobaAVX512(c, s, len(s.V), out, base, lo, width, cobaNoEE(c))
 }
 
 func deltaAVX512Go(c *LIF, s *State, out []int32, base int32) int {
@@ -87,9 +97,13 @@ func cobaAVX2Go(c *LIF, s *State, out []int32, base int32) int {
 	if !lifChecked(s, out, true) {
 		return CobaGeneric(c, s, out, base)
 	}
+	lo, width, ok := cobaCommon(c)
+	if !ok {
+		return CobaGeneric(c, s, out, base)
+	}
 	n := len(s.V)
 	m := n &^ 7
-	k := cobaAVX2(c, s, m, out, base)
+	k := cobaAVX2(c, s, m, out, base, lo, width, cobaNoEE(c))
 	if m < n {
 		t := tail(s, m, n, true)
 		k += CobaGeneric(c, &t, out[k:], base+int32(m))

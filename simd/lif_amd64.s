@@ -187,10 +187,22 @@ cuba512done:
 	VZEROUPPER
 	RET
 
-// func cobaAVX512(c *LIF, s *State, n int, out []int32, base int32) int
+// func cobaAVX512(c *LIF, s *State, n int, out []int32, base int32, xLo, xWidth uint32, noEE bool) int
 //
 // K = -NegDtTau (sign flipped), KGLVInf, KEE, KEI = K*GLVInf, K*EE, K*EI.
-TEXT ·cobaAVX512(SB), NOSPLIT, $0-64
+//
+// The common case takes x0 = NegDtTau*((GL + e) + g), without the GMin
+// floor: a lane is common when the bits of x0, minus xLo, are at most
+// xWidth (unsigned), which the wrapper chooses so that x0 is then in
+// [-3/4, -0] and equals the reference's x (see cobaAVX512Go). With noEE
+// (KEE = ±0, KGLVInf finite and nonzero) u drops the term e*KEE, which is
+// ±0 in a common lane (e is finite there) and does not change KGLVInf.
+// Every other active lane (rare) takes the slow path, which computes the
+// whole vector as the reference: the floor, the polynomial with every term,
+// the exponential for x outside [phiLo, phiHi]. Spikes also take the slow
+// path, so the common path stores v for the active lanes, the decremented
+// refractory counters and the conductances, and tests one mask.
+TEXT ·cobaAVX512(SB), NOSPLIT, $0-72
 	PROLOGUE512
 	MOVQ         s+8(FP), CX
 	MOVQ         State_GE(CX), R9
@@ -204,27 +216,30 @@ TEXT ·cobaAVX512(SB), NOSPLIT, $0-64
 	VMULPS.BCST  LIF_EI(AX), Z6, Z15
 	VBROADCASTSS LIF_PE(AX), Z24
 	VBROADCASTSS LIF_PI(AX), Z25
-	VBROADCASTSS ·asmConsts+C_PHILO(SB), Z12
-	VBROADCASTSS ·asmConsts+C_PHIHI(SB), Z13
+	MOVL         xLo+52(FP), CX
+	VPBROADCASTD CX, Z12
+	MOVL         xWidth+56(FP), CX
+	VPBROADCASTD CX, Z13
 
 coba512loop:
 	LOOPHEAD512(coba512done, coba512body)
 
 coba512body:
 	INPUTS512
-	LOADSTATE512
 
-	// G = max((GL + e) + g, GMin), as "if G < GMin { G = GMin }":
-	// MAX(src1 = GMin, src2 = G) returns G unless GMin > G; x = NegDtTau*G
-	VADDPS Z1, Z16, Z6
-	VADDPS Z2, Z6, Z6
-	VMAXPS Z6, Z17, Z6
-	VMULPS Z6, Z14, Z8
+	// ref, v, theta (active lanes); K2 = active lanes (in range, ref <= 0).
+	// K1 (refractory) is computed only on the slow path.
+	VMOVDQU32.Z (BX)(SI*4), K7, Z4
+	VMOVUPS.Z   (R8)(SI*4), K7, Z0
+	VPCMPD      $ICMP_LE, Z30, Z4, K7, K2
+	VMOVUPS.Z   (R13)(SI*4), K2, Z3
 
-	// K5 = active lanes with x outside [phiLo, phiHi] (or NaN)
-	VCMPPS $CMP_GE_OQ, Z12, Z8, K2, K4
-	VCMPPS $CMP_LE_OQ, Z13, Z8, K4, K4
-	KANDNW K2, K4, K5
+	// x0 = NegDtTau*((GL + e) + g); K5 = active lanes that are not common
+	VADDPS   Z1, Z16, Z6
+	VADDPS   Z2, Z6, Z6
+	VMULPS   Z6, Z14, Z8
+	VPSUBD   Z12, Z8, Z10
+	VPCMPUD  $ICMP_NLE, Z13, Z10, K2, K5
 
 	// ph = (((((C5*x + C4)*x + C3)*x + C2)*x + C1)*x + 1
 	VMULPS.BCST ·asmConsts+C_PHI5(SB), Z8, Z9
@@ -239,32 +254,84 @@ coba512body:
 	VADDPS.BCST ·asmConsts+C_ONE(SB), Z9, Z9
 
 	// new v = v + u*ph, u = ((KGLVInf + e*KEE) + g*KEI) + x*v
-	VMULPS   Z19, Z1, Z7
-	VADDPS   Z7, Z18, Z7
-	VMULPS   Z15, Z2, Z10
-	VADDPS   Z10, Z7, Z7
-	VMULPS   Z0, Z8, Z10
-	VADDPS   Z10, Z7, Z7
-	VMULPS   Z9, Z7, Z7
-	VADDPS   Z7, Z0, Z5
-	KORTESTW K5, K5
-	JNZ      coba512exp
+	// (noEE: u = (KGLVInf + g*KEI) + x*v)
+	CMPB   noEE+60(FP), $0
+	JNE    coba512noEE
+	VMULPS Z19, Z1, Z7
+	VADDPS Z7, Z18, Z7
+	VMULPS Z15, Z2, Z10
+	VADDPS Z10, Z7, Z7
+	JMP    coba512u
 
-coba512thresh:
-	THRESH512
+coba512noEE:
+	VMULPS Z15, Z2, Z7
+	VADDPS Z7, Z18, Z7
+
+coba512u:
+	VMULPS Z0, Z8, Z10
+	VADDPS Z10, Z7, Z7
+	VMULPS Z9, Z7, Z7
+	VADDPS Z7, Z0, Z5
+
+	// K3 = spiking lanes; the slow path for a spike or a rare lane
+	VADDPS   Z3, Z20, Z6
+	VCMPPS   $CMP_GT_OQ, Z6, Z5, K2, K3
+	KORTESTW K3, K5
+	JNZ      coba512slow
+	VMOVUPS  Z5, K2, (R8)(SI*4)
+
+	// ref-1 stored for the lanes in range, then ref again for the active
+	// ones (one comparison fewer than a mask of the refractory lanes)
+	VPADDD    Z31, Z4, Z9
+	VMOVDQU32 Z9, K7, (BX)(SI*4)
+	VMOVDQU32 Z4, K2, (BX)(SI*4)
 	SYNDECAY512
-	KORTESTW K3, K3
-	JNZ      coba512spikes
 
 coba512next:
 	ADDQ $16, SI
+	LEAQ 16(SI), CX
+	CMPQ CX, R14
+	JLE  coba512body
 	JMP  coba512loop
 
-coba512spikes:
-	SPIKES512
-	THSTEP512(coba512next)
+coba512slow:
+	KANDNW K7, K2, K1
+	KTESTW K5, K5
+	JZ     coba512thresh
 
-coba512exp:
+	// The lanes of K5, as the reference: G = max((GL + e) + g, GMin)
+	// (MAX with GMin as the first source) in Z6, x = NegDtTau*G in Z8,
+	// and the polynomial with every term of u merged into Z5.
+	VADDPS      Z1, Z16, Z6
+	VADDPS      Z2, Z6, Z6
+	VMAXPS      Z6, Z17, Z6
+	VMULPS      Z6, Z14, Z8
+	VMULPS.BCST ·asmConsts+C_PHI5(SB), Z8, Z9
+	VADDPS.BCST ·asmConsts+C_PHI4(SB), Z9, Z9
+	VMULPS      Z8, Z9, Z9
+	VADDPS.BCST ·asmConsts+C_PHI3(SB), Z9, Z9
+	VMULPS      Z8, Z9, Z9
+	VADDPS.BCST ·asmConsts+C_PHI2(SB), Z9, Z9
+	VMULPS      Z8, Z9, Z9
+	VADDPS.BCST ·asmConsts+C_PHI1(SB), Z9, Z9
+	VMULPS      Z8, Z9, Z9
+	VADDPS.BCST ·asmConsts+C_ONE(SB), Z9, Z9
+	VMULPS      Z19, Z1, Z7
+	VADDPS      Z7, Z18, Z7
+	VMULPS      Z15, Z2, Z10
+	VADDPS      Z10, Z7, Z7
+	VMULPS      Z0, Z8, Z10
+	VADDPS      Z10, Z7, Z7
+	VMULPS      Z9, Z7, Z7
+	VADDPS      Z7, Z0, K5, Z5
+
+	// K5 = its lanes with x outside [phiLo, phiHi] (or NaN)
+	VCMPPS.BCST $CMP_GE_OQ, ·asmConsts+C_PHILO(SB), Z8, K5, K4
+	VCMPPS.BCST $CMP_LE_OQ, ·asmConsts+C_PHIHI(SB), Z8, K4, K4
+	KANDNW      K5, K4, K5
+	KTESTW      K5, K5
+	JZ          coba512thresh
+
 	// the lanes of K5: new v = vinf + (v - vinf)*Exp32(x),
 	// vinf = ((GLVInf + e*EE) + g*EI) / G (Z26).
 	// Exp32: a = clamp(x, expLo, expHi) (MAX/MIN with the bound as the
@@ -308,9 +375,145 @@ coba512exp:
 	VSUBPS       Z26, Z0, Z9
 	VMULPS       Z11, Z9, Z9
 	VADDPS       Z9, Z26, K5, Z5
-	JMP          coba512thresh
+
+coba512thresh:
+	// (THRESH512 computes K3 again, from the final v)
+	THRESH512
+	SYNDECAY512
+	KORTESTW K3, K3
+	JZ       coba512next
+	SPIKES512
+	THSTEP512(coba512next)
 
 coba512done:
+	MOVQ DX, ret+64(FP)
+	VZEROUPPER
+	RET
+
+// func cobaAVX512v0(c *LIF, s *State, n int, out []int32, base int32) int
+//
+// K = -NegDtTau (sign flipped), KGLVInf, KEE, KEI = K*GLVInf, K*EE, K*EI.
+TEXT ·cobaAVX512v0(SB), NOSPLIT, $0-64
+	PROLOGUE512
+	MOVQ         s+8(FP), CX
+	MOVQ         State_GE(CX), R9
+	MOVQ         State_GI(CX), R10
+	VBROADCASTSS LIF_GL(AX), Z16
+	VBROADCASTSS LIF_GMin(AX), Z17
+	VBROADCASTSS LIF_NegDtTau(AX), Z14
+	VPXORD.BCST  ·asmConsts+C_SIGN(SB), Z14, Z6
+	VMULPS.BCST  LIF_GLVInf(AX), Z6, Z18
+	VMULPS.BCST  LIF_EE(AX), Z6, Z19
+	VMULPS.BCST  LIF_EI(AX), Z6, Z15
+	VBROADCASTSS LIF_PE(AX), Z24
+	VBROADCASTSS LIF_PI(AX), Z25
+	VBROADCASTSS ·asmConsts+C_PHILO(SB), Z12
+	VBROADCASTSS ·asmConsts+C_PHIHI(SB), Z13
+
+cobav0512loop:
+	LOOPHEAD512(cobav0512done, cobav0512body)
+
+cobav0512body:
+	INPUTS512
+	LOADSTATE512
+
+	// G = max((GL + e) + g, GMin), as "if G < GMin { G = GMin }":
+	// MAX(src1 = GMin, src2 = G) returns G unless GMin > G; x = NegDtTau*G
+	VADDPS Z1, Z16, Z6
+	VADDPS Z2, Z6, Z6
+	VMAXPS Z6, Z17, Z6
+	VMULPS Z6, Z14, Z8
+
+	// K5 = active lanes with x outside [phiLo, phiHi] (or NaN)
+	VCMPPS $CMP_GE_OQ, Z12, Z8, K2, K4
+	VCMPPS $CMP_LE_OQ, Z13, Z8, K4, K4
+	KANDNW K2, K4, K5
+
+	// ph = (((((C5*x + C4)*x + C3)*x + C2)*x + C1)*x + 1
+	VMULPS.BCST ·asmConsts+C_PHI5(SB), Z8, Z9
+	VADDPS.BCST ·asmConsts+C_PHI4(SB), Z9, Z9
+	VMULPS      Z8, Z9, Z9
+	VADDPS.BCST ·asmConsts+C_PHI3(SB), Z9, Z9
+	VMULPS      Z8, Z9, Z9
+	VADDPS.BCST ·asmConsts+C_PHI2(SB), Z9, Z9
+	VMULPS      Z8, Z9, Z9
+	VADDPS.BCST ·asmConsts+C_PHI1(SB), Z9, Z9
+	VMULPS      Z8, Z9, Z9
+	VADDPS.BCST ·asmConsts+C_ONE(SB), Z9, Z9
+
+	// new v = v + u*ph, u = ((KGLVInf + e*KEE) + g*KEI) + x*v
+	VMULPS   Z19, Z1, Z7
+	VADDPS   Z7, Z18, Z7
+	VMULPS   Z15, Z2, Z10
+	VADDPS   Z10, Z7, Z7
+	VMULPS   Z0, Z8, Z10
+	VADDPS   Z10, Z7, Z7
+	VMULPS   Z9, Z7, Z7
+	VADDPS   Z7, Z0, Z5
+	KORTESTW K5, K5
+	JNZ      cobav0512exp
+
+cobav0512thresh:
+	THRESH512
+	SYNDECAY512
+	KORTESTW K3, K3
+	JNZ      cobav0512spikes
+
+cobav0512next:
+	ADDQ $16, SI
+	JMP  cobav0512loop
+
+cobav0512spikes:
+	SPIKES512
+	THSTEP512(cobav0512next)
+
+cobav0512exp:
+	// the lanes of K5: new v = vinf + (v - vinf)*Exp32(x),
+	// vinf = ((GLVInf + e*EE) + g*EI) / G (Z26).
+	// Exp32: a = clamp(x, expLo, expHi) (MAX/MIN with the bound as the
+	// first source, so NaN stays NaN); kf = (a*log2e + roundMag) - roundMag;
+	// r = (a - kf*ln2Hi) - kf*ln2Lo; p = ((((P0*r + P1)*r + P2)*r + P3)*r + P4)*r + P5;
+	// y = (p*(r*r) + r) + 1; Exp32 = y * 2^kf (integer add to the exponent)
+	MOVQ         c+0(FP), CX
+	VMULPS.BCST  LIF_EE(CX), Z1, Z26
+	VADDPS.BCST  LIF_GLVInf(CX), Z26, Z26
+	VMULPS.BCST  LIF_EI(CX), Z2, Z7
+	VADDPS       Z7, Z26, Z26
+	VDIVPS       Z6, Z26, Z26
+	VBROADCASTSS ·asmConsts+C_EXPLO(SB), Z6
+	VMAXPS       Z8, Z6, Z6
+	VBROADCASTSS ·asmConsts+C_EXPHI(SB), Z7
+	VMINPS       Z6, Z7, Z6
+	VMULPS.BCST  ·asmConsts+C_LOG2E(SB), Z6, Z7
+	VADDPS.BCST  ·asmConsts+C_ROUND(SB), Z7, Z7
+	VSUBPS.BCST  ·asmConsts+C_ROUND(SB), Z7, Z7
+	VMULPS.BCST  ·asmConsts+C_LN2HI(SB), Z7, Z10
+	VSUBPS       Z10, Z6, Z10
+	VMULPS.BCST  ·asmConsts+C_LN2LO(SB), Z7, Z9
+	VSUBPS       Z9, Z10, Z10
+	VMULPS.BCST  ·asmConsts+C_P0(SB), Z10, Z11
+	VADDPS.BCST  ·asmConsts+C_P1(SB), Z11, Z11
+	VMULPS       Z10, Z11, Z11
+	VADDPS.BCST  ·asmConsts+C_P2(SB), Z11, Z11
+	VMULPS       Z10, Z11, Z11
+	VADDPS.BCST  ·asmConsts+C_P3(SB), Z11, Z11
+	VMULPS       Z10, Z11, Z11
+	VADDPS.BCST  ·asmConsts+C_P4(SB), Z11, Z11
+	VMULPS       Z10, Z11, Z11
+	VADDPS.BCST  ·asmConsts+C_P5(SB), Z11, Z11
+	VMULPS       Z10, Z10, Z9
+	VMULPS       Z9, Z11, Z11
+	VADDPS       Z10, Z11, Z11
+	VADDPS.BCST  ·asmConsts+C_ONE(SB), Z11, Z11
+	VCVTTPS2DQ   Z7, Z7
+	VPSLLD       $23, Z7, Z7
+	VPADDD       Z7, Z11, Z11
+	VSUBPS       Z26, Z0, Z9
+	VMULPS       Z11, Z9, Z9
+	VADDPS       Z9, Z26, K5, Z5
+	JMP          cobav0512thresh
+
+cobav0512done:
 	MOVQ DX, ret+56(FP)
 	VZEROUPPER
 	RET
@@ -411,7 +614,10 @@ delta512done:
 #define S_GLVINF 1216
 #define S_EE 1248
 #define S_EI 1280
-// The frame is 1312 bytes (written as a literal in the TEXT lines: go vet
+#define S_XLO 1312
+#define S_XHI 1344
+#define S_GMIN 1376
+// The frame is 1312 bytes (1408 for cobaAVX2) (written as a literal in the TEXT lines: go vet
 // reads them without expanding macros).
 
 // Broadcasts the 4-byte value at mem into the frame slot at off.
@@ -506,6 +712,25 @@ delta512done:
 	ANDL  CX, AX; \
 	JNZ   again
 
+// cobaAVX2's constants kept in registers.
+#define COBA2CONSTS \
+	VMOVUPS S_NEGDT(SP), Y12; \
+	VMOVUPS S_ABS(SP), Y13; \
+	VMOVUPS S_FLUSH(SP), Y14
+
+// SYNDECAY2 with the |x| mask in Y13 and FlushBelow in Y14.
+#define SYNDECAY2R \
+	VMULPS  S_PE(SP), Y1, Y1; \
+	VANDPS  Y13, Y1, Y8; \
+	VCMPPS  $CMP_NLT_UQ, Y14, Y8, Y8; \
+	VANDPS  Y8, Y1, Y1; \
+	VMOVUPS Y1, (R9)(SI*4); \
+	VMULPS  S_PI(SP), Y2, Y2; \
+	VANDPS  Y13, Y2, Y8; \
+	VCMPPS  $CMP_NLT_UQ, Y14, Y8, Y8; \
+	VANDPS  Y8, Y2, Y2; \
+	VMOVUPS Y2, (R10)(SI*4)
+
 // func cubaAVX2(c *LIF, s *State, n int, out []int32, base int32) int
 TEXT ·cubaAVX2(SB), $1312-64
 	PROLOGUE2
@@ -558,10 +783,241 @@ cuba2done:
 	VZEROUPPER
 	RET
 
-// func cobaAVX2(c *LIF, s *State, n int, out []int32, base int32) int
+// func cobaAVX2(c *LIF, s *State, n int, out []int32, base int32, xLo, xWidth uint32, noEE bool) int
 //
 // K = -NegDtTau (sign flipped), KGLVInf, KEE, KEI = K*GLVInf, K*EE, K*EI.
-TEXT ·cobaAVX2(SB), $1312-64
+// The common case and the slow path are those of cobaAVX512; the range
+// test of x0's bits is one signed comparison of bits - (xLo - 2^31) with
+// 2^31 + xWidth (S_XLO, S_XHI), which is the unsigned bits - xLo > xWidth.
+TEXT ·cobaAVX2(SB), $1408-72
+	PROLOGUE2
+	MOVQ         s+8(FP), CX
+	MOVQ         State_GE(CX), R9
+	MOVQ         State_GI(CX), R10
+	SLOT(LIF_GL(AX), S_GL)
+	SLOT(LIF_NegDtTau(AX), S_NEGDT)
+	SLOT(LIF_GLVInf(AX), S_GLVINF)
+	SLOT(LIF_EE(AX), S_EE)
+	SLOT(LIF_EI(AX), S_EI)
+	VBROADCASTSS ·asmConsts+C_SIGN(SB), Y9
+	VXORPS       S_NEGDT(SP), Y9, Y9
+	VMULPS       S_GLVINF(SP), Y9, Y8
+	VMOVUPS      Y8, S_KGLVINF(SP)
+	VMULPS       S_EE(SP), Y9, Y8
+	VMOVUPS      Y8, S_KEE(SP)
+	VMULPS       S_EI(SP), Y9, Y8
+	VMOVUPS      Y8, S_KEI(SP)
+	SLOT(LIF_PE(AX), S_PE)
+	SLOT(LIF_PI(AX), S_PI)
+	SLOT(·asmConsts+C_PHILO(SB), S_PHILO)
+	SLOT(·asmConsts+C_PHIHI(SB), S_PHIHI)
+	SLOT(·asmConsts+C_PHI1(SB), S_PHI1)
+	SLOT(·asmConsts+C_PHI2(SB), S_PHI2)
+	SLOT(·asmConsts+C_PHI3(SB), S_PHI3)
+	SLOT(·asmConsts+C_PHI4(SB), S_PHI4)
+	SLOT(·asmConsts+C_PHI5(SB), S_PHI5)
+	SLOT(·asmConsts+C_EXPLO(SB), S_EXPLO)
+	SLOT(·asmConsts+C_EXPHI(SB), S_EXPHI)
+	SLOT(·asmConsts+C_LOG2E(SB), S_LOG2E)
+	SLOT(·asmConsts+C_ROUND(SB), S_ROUND)
+	SLOT(·asmConsts+C_LN2HI(SB), S_LN2HI)
+	SLOT(·asmConsts+C_LN2LO(SB), S_LN2LO)
+	SLOT(·asmConsts+C_P0(SB), S_P0)
+	SLOT(·asmConsts+C_P1(SB), S_P1)
+	SLOT(·asmConsts+C_P2(SB), S_P2)
+	SLOT(·asmConsts+C_P3(SB), S_P3)
+	SLOT(·asmConsts+C_P4(SB), S_P4)
+	SLOT(·asmConsts+C_P5(SB), S_P5)
+	SLOT(·asmConsts+C_ONE(SB), S_ONE)
+	SLOT(LIF_GMin(AX), S_GMIN)
+	MOVL         xLo+52(FP), CX
+	SUBL         $0x80000000, CX
+	MOVL         CX, S_XLO(SP)
+	VPBROADCASTD S_XLO(SP), Y8
+	VMOVDQU      Y8, S_XLO(SP)
+	MOVL         xWidth+56(FP), CX
+	ADDL         $0x80000000, CX
+	MOVL         CX, S_XHI(SP)
+	VPBROADCASTD S_XHI(SP), Y8
+	VMOVDQU      Y8, S_XHI(SP)
+
+	COBA2CONSTS
+
+	TESTQ R14, R14
+	JZ    coba2done
+
+coba2loop:
+	INPUTS2
+	LOADSTATE2
+
+	// x0 = NegDtTau*((GL + e) + g); Y9 = active lanes that are not common
+	VADDPS   S_GL(SP), Y1, Y11
+	VADDPS   Y2, Y11, Y11
+	VMULPS   Y12, Y11, Y8
+	VPSUBD   S_XLO(SP), Y8, Y9
+	VPCMPGTD S_XHI(SP), Y9, Y9
+	VPANDN   Y9, Y5, Y9
+
+	// ph = (((((C5*x + C4)*x + C3)*x + C2)*x + C1)*x + 1
+	VMULPS S_PHI5(SP), Y8, Y10
+	VADDPS S_PHI4(SP), Y10, Y10
+	VMULPS Y8, Y10, Y10
+	VADDPS S_PHI3(SP), Y10, Y10
+	VMULPS Y8, Y10, Y10
+	VADDPS S_PHI2(SP), Y10, Y10
+	VMULPS Y8, Y10, Y10
+	VADDPS S_PHI1(SP), Y10, Y10
+	VMULPS Y8, Y10, Y10
+	VADDPS S_ONE(SP), Y10, Y10
+
+	// new v = v + u*ph, u = ((KGLVInf + e*KEE) + g*KEI) + x*v
+	// (noEE: u = (KGLVInf + g*KEI) + x*v)
+	CMPB   noEE+60(FP), $0
+	JNE    coba2noEE
+	VMULPS S_KEE(SP), Y1, Y6
+	VADDPS S_KGLVINF(SP), Y6, Y6
+	VMULPS S_KEI(SP), Y2, Y7
+	VADDPS Y7, Y6, Y6
+	JMP    coba2u
+
+coba2noEE:
+	VMULPS S_KEI(SP), Y2, Y6
+	VADDPS S_KGLVINF(SP), Y6, Y6
+
+coba2u:
+	VMULPS Y0, Y8, Y7
+	VADDPS Y7, Y6, Y6
+	VMULPS Y10, Y6, Y6
+	VADDPS Y6, Y0, Y6
+
+	// Y7 = spiking lanes; the slow path for a spike or a rare lane
+	VADDPS    S_VTH(SP), Y3, Y7
+	VCMPPS    $CMP_GT_OQ, Y7, Y6, Y7
+	VPANDN    Y7, Y5, Y7
+	VPOR      Y9, Y7, Y11
+	VMOVMSKPS Y11, AX
+	TESTL     AX, AX
+	JNZ       coba2slow
+
+coba2resume:
+	VPADDD Y5, Y4, Y4
+	STOREVREF2
+	SYNDECAY2R
+	ADDQ   $8, SI
+	CMPQ   SI, R14
+	JLT    coba2loop
+	JMP    coba2done
+
+coba2slow:
+	VPTEST Y9, Y9
+	JZ     coba2spikes
+
+	// The lanes of Y9, as the reference: G = max((GL + e) + g, GMin) (MAX
+	// with GMin as the first source) in Y12, x = NegDtTau*G in Y8, the
+	// polynomial with every term of u blended into Y6.
+	VMOVUPS   S_GMIN(SP), Y13
+	VADDPS    S_GL(SP), Y1, Y12
+	VADDPS    Y2, Y12, Y12
+	VMAXPS    Y12, Y13, Y12
+	VMULPS    S_NEGDT(SP), Y12, Y8
+	VMULPS    S_PHI5(SP), Y8, Y10
+	VADDPS    S_PHI4(SP), Y10, Y10
+	VMULPS    Y8, Y10, Y10
+	VADDPS    S_PHI3(SP), Y10, Y10
+	VMULPS    Y8, Y10, Y10
+	VADDPS    S_PHI2(SP), Y10, Y10
+	VMULPS    Y8, Y10, Y10
+	VADDPS    S_PHI1(SP), Y10, Y10
+	VMULPS    Y8, Y10, Y10
+	VADDPS    S_ONE(SP), Y10, Y10
+	VMULPS    S_KEE(SP), Y1, Y11
+	VADDPS    S_KGLVINF(SP), Y11, Y11
+	VMULPS    S_KEI(SP), Y2, Y7
+	VADDPS    Y7, Y11, Y11
+	VMULPS    Y0, Y8, Y7
+	VADDPS    Y7, Y11, Y11
+	VMULPS    Y10, Y11, Y11
+	VADDPS    Y11, Y0, Y11
+	VBLENDVPS Y9, Y11, Y6, Y6
+
+	// Y9 = its lanes with x outside [phiLo, phiHi] (or NaN)
+	VCMPPS $CMP_NGE_UQ, S_PHILO(SP), Y8, Y10
+	VCMPPS $CMP_NLE_UQ, S_PHIHI(SP), Y8, Y11
+	VORPS  Y11, Y10, Y10
+	VPAND  Y10, Y9, Y9
+	VPTEST Y9, Y9
+	JZ     coba2rethresh
+
+	// the lanes of Y9: new v = vinf + (v - vinf)*Exp32(x),
+	// vinf = ((GLVInf + e*EE) + g*EI) / G (Y7); Exp32 as in the AVX-512
+	// kernel (the clamps take the bound as the first source).
+	// the lanes of Y9: new v = vinf + (v - vinf)*Exp32(x),
+	// vinf = ((GLVInf + e*EE) + g*EI) / G (Y7); Exp32 as in the AVX-512
+	// kernel (the clamps take the bound as the first source).
+	VMULPS     S_EE(SP), Y1, Y7
+	VADDPS     S_GLVINF(SP), Y7, Y7
+	VMULPS     S_EI(SP), Y2, Y11
+	VADDPS     Y11, Y7, Y7
+	VDIVPS     Y12, Y7, Y7
+	VMOVUPS    S_EXPLO(SP), Y11
+	VMAXPS     Y8, Y11, Y11
+	VMOVUPS    S_EXPHI(SP), Y12
+	VMINPS     Y11, Y12, Y11
+	VMULPS     S_LOG2E(SP), Y11, Y12
+	VADDPS     S_ROUND(SP), Y12, Y12
+	VSUBPS     S_ROUND(SP), Y12, Y12
+	VMULPS     S_LN2HI(SP), Y12, Y13
+	VSUBPS     Y13, Y11, Y13
+	VMULPS     S_LN2LO(SP), Y12, Y11
+	VSUBPS     Y11, Y13, Y13
+	VMULPS     S_P0(SP), Y13, Y10
+	VADDPS     S_P1(SP), Y10, Y10
+	VMULPS     Y13, Y10, Y10
+	VADDPS     S_P2(SP), Y10, Y10
+	VMULPS     Y13, Y10, Y10
+	VADDPS     S_P3(SP), Y10, Y10
+	VMULPS     Y13, Y10, Y10
+	VADDPS     S_P4(SP), Y10, Y10
+	VMULPS     Y13, Y10, Y10
+	VADDPS     S_P5(SP), Y10, Y10
+	VMULPS     Y13, Y13, Y11
+	VMULPS     Y11, Y10, Y10
+	VADDPS     Y13, Y10, Y10
+	VADDPS     S_ONE(SP), Y10, Y10
+	VCVTTPS2DQ Y12, Y12
+	VPSLLD     $23, Y12, Y12
+	VPADDD     Y12, Y10, Y10
+	VSUBPS     Y7, Y0, Y11
+	VMULPS     Y10, Y11, Y11
+	VADDPS     Y11, Y7, Y11
+	VBLENDVPS  Y9, Y11, Y6, Y6
+
+
+coba2rethresh:
+	COBA2CONSTS
+	VADDPS    S_VTH(SP), Y3, Y7
+	VCMPPS    $CMP_GT_OQ, Y7, Y6, Y7
+	VPANDN    Y7, Y5, Y7
+
+coba2spikes:
+	VMOVMSKPS Y7, AX
+	TESTL     AX, AX
+	JZ        coba2resume
+	SPIKED2(coba2spikeloop)
+
+coba2spikeloop:
+	SPIKES2(coba2spikeloop)
+	JMP coba2resume
+
+coba2done:
+	MOVQ DX, ret+64(FP)
+	VZEROUPPER
+	RET
+
+// func cobaAVX2v0(c *LIF, s *State, n int, out []int32, base int32) int
+//
+// K = -NegDtTau (sign flipped), KGLVInf, KEE, KEI = K*GLVInf, K*EE, K*EI.
+TEXT ·cobaAVX2v0(SB), $1312-64
 	PROLOGUE2
 	MOVQ         s+8(FP), CX
 	MOVQ         State_GE(CX), R9
@@ -604,9 +1060,9 @@ TEXT ·cobaAVX2(SB), $1312-64
 	VBROADCASTSS LIF_GMin(AX), Y14
 
 	TESTQ R14, R14
-	JZ    coba2done
+	JZ    cobav02done
 
-coba2loop:
+cobav02loop:
 	INPUTS2
 	LOADSTATE2
 
@@ -645,28 +1101,28 @@ coba2loop:
 	VMULPS Y10, Y6, Y6
 	VADDPS Y6, Y0, Y6
 	VPTEST Y9, Y9
-	JNZ    coba2exp
+	JNZ    cobav02exp
 
-coba2thresh:
+cobav02thresh:
 	THRESHCMP2
-	JNZ coba2spikes
+	JNZ cobav02spikes
 
-coba2resume:
+cobav02resume:
 	STOREVREF2
 	SYNDECAY2
 	ADDQ $8, SI
 	CMPQ SI, R14
-	JLT  coba2loop
-	JMP  coba2done
+	JLT  cobav02loop
+	JMP  cobav02done
 
-coba2spikes:
-	SPIKED2(coba2spikeloop)
+cobav02spikes:
+	SPIKED2(cobav02spikeloop)
 
-coba2spikeloop:
-	SPIKES2(coba2spikeloop)
-	JMP coba2resume
+cobav02spikeloop:
+	SPIKES2(cobav02spikeloop)
+	JMP cobav02resume
 
-coba2exp:
+cobav02exp:
 	// the lanes of Y9: new v = vinf + (v - vinf)*Exp32(x),
 	// vinf = ((GLVInf + e*EE) + g*EI) / G (Y7); Exp32 as in the AVX-512
 	// kernel (the clamps take the bound as the first source).
@@ -707,9 +1163,9 @@ coba2exp:
 	VMULPS     Y10, Y11, Y11
 	VADDPS     Y11, Y7, Y11
 	VBLENDVPS  Y9, Y11, Y6, Y6
-	JMP        coba2thresh
+	JMP        cobav02thresh
 
-coba2done:
+cobav02done:
 	MOVQ DX, ret+56(FP)
 	VZEROUPPER
 	RET

@@ -190,11 +190,24 @@ func CobaGeneric(c *LIF, s *State, out []int32, base int32) int {
 	n := len(s.V)
 	_, _, _, _, _, _ = s.GE[:n], s.GI[:n], s.InE[:n], s.InI[:n], s.Theta[:n], s.Ref[:n]
 	k := 0
+	lo, width, ok := cobaCommon(c)
+	if !ok {
+		for i := 0; i < n; i++ {
+			k = cobaOne(c, s, out, base, i, k)
+		}
+		return k
+	}
+	noEE := cobaNoEE(c)
 	for i := 0; i < n; {
 		// cobaRange stops at a neuron that spikes, which it has stepped
 		// except for the spike itself, and before one that needs the GMin
 		// floor or the exponential (rare), which cobaOne steps.
-		j, st := cobaRange(c, s, uint(i))
+		var j, st int
+		if noEE {
+			j, st = cobaRangeNoEE(c, s, uint(i), lo, width)
+		} else {
+			j, st = cobaRange(c, s, uint(i), lo, width)
+		}
 		switch st {
 		case cobaDone:
 			return k
@@ -219,16 +232,19 @@ const (
 // cobaRange steps neurons i0, i0+1, ... as CobaGeneric does and stops at the
 // first one that spikes (stepped, except that the caller records the spike
 // and resets v) or, untouched, at the first non-refractory one that needs
-// more than the common case (G < GMin, or x outside [-3/4, -0], a subset of
-// the polynomial's range that one unsigned comparison of the bits selects).
-// It returns that neuron's index and why it stopped (or n, cobaDone).
-// Spikes and rare neurons are left to the caller so that this loop calls
-// nothing: a call inside it makes the compiler spill the constants it keeps
-// in registers and reload them on every iteration.
-func cobaRange(c *LIF, s *State, i0 uint) (int, int) {
+// more than the common case: the common case is x0 = NegDtTau*G, computed
+// without the GMin floor, with bits b such that b - lo <= width (unsigned),
+// where lo and width are cobaCommon's (then x0 is the reference's x and lies
+// in the polynomial's range). With noEE (cobaNoEE) u leaves out the term
+// e*KEE, which is ±0 there. It returns that neuron's index and why it
+// stopped (or n, cobaDone). Spikes and rare neurons are left to the caller
+// so that this loop calls nothing: a call inside it makes the compiler
+// spill the constants it keeps in registers and reload them on every
+// iteration. (Two copies, so that the choice is not made in the loop.)
+func cobaRange(c *LIF, s *State, i0 uint, lo, width uint32) (int, int) {
 	n := uint(len(s.V))
 	v, ge, gi, inE, inI, th, ref := s.V[:n], s.GE[:n], s.GI[:n], s.InE[:n], s.InI[:n], s.Theta[:n], s.Ref[:n]
-	vThresh, pE, pI, gL, gMin, negDtTau := c.VThresh, c.PE, c.PI, c.GL, c.GMin, c.NegDtTau
+	vThresh, pE, pI, gL, negDtTau := c.VThresh, c.PE, c.PI, c.GL, c.NegDtTau
 	kGLVInf, kEE, kEI := -negDtTau*c.GLVInf, -negDtTau*c.EE, -negDtTau*c.EI
 	for i := i0; i < n; i++ {
 		e := ge[i] + inE[i]
@@ -236,13 +252,9 @@ func cobaRange(c *LIF, s *State, i0 uint) (int, int) {
 		if r := ref[i]; r > 0 {
 			ref[i] = r - 1
 		} else {
-			G := (gL + e) + g
-			if !(G >= gMin) {
-				return int(i), cobaRare // G below its floor, or NaN
-			}
-			x := float32(negDtTau * G)
-			if math.Float32bits(x)-0x80000000 > 0xbf400000-0x80000000 {
-				return int(i), cobaRare // x not in [-3/4, -0]
+			x := float32(negDtTau * ((gL + e) + g))
+			if math.Float32bits(x)-lo > width {
+				return int(i), cobaRare
 			}
 			vi := v[i]
 			u := ((kGLVInf + float32(e*kEE)) + float32(g*kEI)) + float32(x*vi)
@@ -260,6 +272,78 @@ func cobaRange(c *LIF, s *State, i0 uint) (int, int) {
 		gi[i] = flush(g * pI)
 	}
 	return int(n), cobaDone
+}
+
+// cobaRangeNoEE is cobaRange for noEE (cobaNoEE): u without e*KEE.
+func cobaRangeNoEE(c *LIF, s *State, i0 uint, lo, width uint32) (int, int) {
+	n := uint(len(s.V))
+	v, ge, gi, inE, inI, th, ref := s.V[:n], s.GE[:n], s.GI[:n], s.InE[:n], s.InI[:n], s.Theta[:n], s.Ref[:n]
+	vThresh, pE, pI, gL, negDtTau := c.VThresh, c.PE, c.PI, c.GL, c.NegDtTau
+	kGLVInf, kEI := -negDtTau*c.GLVInf, -negDtTau*c.EI
+	for i := i0; i < n; i++ {
+		e := ge[i] + inE[i]
+		g := gi[i] + inI[i]
+		if r := ref[i]; r > 0 {
+			ref[i] = r - 1
+		} else {
+			x := float32(negDtTau * ((gL + e) + g))
+			if math.Float32bits(x)-lo > width {
+				return int(i), cobaRare
+			}
+			vi := v[i]
+			u := (kGLVInf + float32(g*kEI)) + float32(x*vi)
+			vi += float32(u * phiPoly(x))
+			v[i] = vi
+			if vi > vThresh+th[i] {
+				inE[i], inI[i] = 0, 0
+				ge[i] = flush(e * pE)
+				gi[i] = flush(g * pI)
+				return int(i), cobaSpike
+			}
+		}
+		inE[i], inI[i] = 0, 0
+		ge[i] = flush(e * pE)
+		gi[i] = flush(g * pI)
+	}
+	return int(n), cobaDone
+}
+
+// cobaCommon returns the range of the COBA kernels' common case: the
+// neurons whose x0 = NegDtTau*((GL + e) + g), computed without the GMin
+// floor, has bits b with b - lo <= width (unsigned). It is x0 in
+// [-3/4, xmax] with xmax = min(NegDtTau*GMin, -0) (as bits: negative floats
+// order as their bits), so x0 is in the polynomial's range and x0 equals
+// the reference's x = NegDtTau*max(G, GMin): either G >= GMin, or G < GMin
+// and then, NegDtTau being <= -0, x0 >= NegDtTau*GMin >= xmax >= x0 (float
+// multiplication by a non-positive number is monotone), so x0 = x. NaN x0
+// is outside. ok is false when NegDtTau is not <= -0 (or NaN) or when
+// NegDtTau*GMin < -3/4 (or NaN): then every neuron is a rare one.
+func cobaCommon(c *LIF) (lo, width uint32, ok bool) {
+	if !(c.NegDtTau <= 0) || math.Float32bits(c.NegDtTau)>>31 == 0 {
+		return 0, 0, false
+	}
+	xmin := c.NegDtTau * c.GMin
+	if xmin != xmin {
+		return 0, 0, false
+	}
+	hi := uint32(0x80000000) // -0
+	if b := math.Float32bits(xmin); b>>31 != 0 {
+		hi = b
+	}
+	const phiLoBits = 0xbf400000 // -3/4
+	if hi > phiLoBits {
+		return 0, 0, false
+	}
+	return hi, phiLoBits - hi, true
+}
+
+// cobaNoEE reports whether the COBA kernels' common case may leave out
+// u's term e*KEE (KEE = -NegDtTau*EE): when KEE is ±0, e*KEE is ±0 for the
+// finite e of every common neuron (x0 finite makes G, and so e, finite),
+// and adding ±0 to KGLVInf leaves it unchanged when it is finite and not 0.
+func cobaNoEE(c *LIF) bool {
+	kEE, kGLVInf := -c.NegDtTau*c.EE, -c.NegDtTau*c.GLVInf
+	return kEE == 0 && kGLVInf != 0 && !math.IsInf(float64(kGLVInf), 0) && kGLVInf == kGLVInf
 }
 
 // cobaOne steps neuron i as CobaGeneric does, in full.

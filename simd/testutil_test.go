@@ -80,8 +80,8 @@ func testLengths() []int {
 var testOffsets = []int{0, 1, 3, 7}
 
 // nonGeneric returns the implementations to compare with the reference:
-// every one this CPU runs (including the experimental ones) except generic itself (only generic in a pure-Go
-// build, so that the harness still runs).
+// every one this CPU runs (including the experimental ones) except generic itself, and genericV0 (the
+// former Go COBA kernel, a second reference; in a pure-Go build the only one).
 func nonGeneric() []*Impl {
 	var ms []*Impl
 	for _, m := range append(impls[:len(impls):len(impls)], experimental...) {
@@ -89,10 +89,7 @@ func nonGeneric() []*Impl {
 			ms = append(ms, m)
 		}
 	}
-	if len(ms) == 0 {
-		ms = append(ms, Generic)
-	}
-	return ms
+	return append(ms, genericV0)
 }
 
 // sameF32 reports whether a and b have the same bits; with nanEq, any two
