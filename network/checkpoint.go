@@ -49,9 +49,6 @@ const checkpointMagic = "DSIMCKPT"
 // CheckpointVersion is the version of the checkpoint format.
 const CheckpointVersion = 1
 
-// CheckpointFile is the name of the checkpoint in a run directory.
-const CheckpointFile = "checkpoint.bin"
-
 // fieldKind is the type of a checkpoint field's values.
 type fieldKind uint8
 

@@ -237,7 +237,7 @@ func TestCheckpointRefusals(t *testing.T) {
 	if _, err := a.RunSteps(context.Background(), 50); err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(t.TempDir(), CheckpointFile)
+	path := filepath.Join(t.TempDir(), "checkpoint.bin")
 	size, err := a.SaveCheckpointFile(path, map[string]string{"k": "v"})
 	if err != nil || size == 0 {
 		t.Fatal(size, err)
@@ -380,7 +380,7 @@ func BenchmarkCheckpoint(b *testing.B) {
 	if _, err := n.RunSteps(context.Background(), 100); err != nil {
 		b.Fatal(err)
 	}
-	path := filepath.Join(b.TempDir(), CheckpointFile)
+	path := filepath.Join(b.TempDir(), "checkpoint.bin")
 	b.Run("save", func(b *testing.B) {
 		for b.Loop() {
 			size, err := n.SaveCheckpointFile(path, nil)
