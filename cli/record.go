@@ -72,11 +72,21 @@ func parseOut(c *cli.Context, s *spec.Spec) (*outConfig, error) {
 	return o, nil
 }
 
-// openRecording creates the run directory and its trace files.
-func openRecording(c *cli.Context, o *outConfig, name string, net *network.Network) (*monitor.Recording, error) {
+// dirOrEmpty returns --out, or "" without it.
+func (o *outConfig) dirOrEmpty() string {
+	if o == nil {
+		return ""
+	}
+	return o.dir
+}
+
+// openRecording creates the run directory and its trace files (in parts
+// that Recording.Roll closes when parts is set).
+func openRecording(c *cli.Context, o *outConfig, name string, net *network.Network, parts bool) (*monitor.Recording, error) {
 	extra := map[string]string{"dalesim.name": name, "dalesim.command": commandLine(c)}
 	rec, err := monitor.Open(o.dir, net, monitor.Options{
 		Version: Version, Force: o.force, Partition: o.partition, RunID: o.runID, Start: o.start, Extra: extra,
+		PartRolling: parts,
 	})
 	if err != nil {
 		if spec.IsError(err) {

@@ -927,3 +927,8 @@ func mergeSpikes(parts []*SpikeTable) *SpikeTable {
 func readSpikesBytes(name string, b []byte) (*SpikeTable, error) {
 	return safeDecode(name, bytes.NewReader(b), int64(len(b)), decodeSpikes)
 }
+
+// RunDir returns the directory of the run in dir: dir itself when it holds
+// a flat run (or any run.json), or its only run=<id> directory. A
+// directory of several partitioned runs is an error that names them.
+func RunDir(dir string) (string, error) { return runDir(dir) }
