@@ -302,3 +302,38 @@ func TestSIGKILLResume(t *testing.T) {
 	}
 	t.Fatal("the last run did not finish")
 }
+
+// TestAnalyzePlotParts: analyze and plot read a run written in parts, and
+// the complete parts of a killed one, as they read a single-file run.
+func TestAnalyzePlotParts(t *testing.T) {
+	root := t.TempDir()
+	sp := brunelSpec(t, root, 0.05, 200)
+	single, parts := filepath.Join(root, "single"), filepath.Join(root, "parts")
+	if code, _, errs := runCLI(t, "run", sp, "-q", "--out", single); code != 0 {
+		t.Fatal(errs)
+	}
+	if code, _, errs := runCLI(t, "run", sp, "-q", "--out", parts, "--part-every", "30"); code != 0 {
+		t.Fatal(errs)
+	}
+	if files, _ := filepath.Glob(filepath.Join(parts, "spikes-part-*.parquet")); len(files) != 7 {
+		t.Fatalf("%d parts, want 7 (200 ms in parts of 30 ms)", len(files))
+	}
+	body := func(dir string) string {
+		code, out, errs := runCLI(t, "analyze", dir, "--no-parquet")
+		if code != 0 {
+			t.Fatalf("analyze %s: exit %d: %s", dir, code, errs)
+		}
+		_, rest, _ := strings.Cut(out, "\n") // the first line names the directory
+		return rest
+	}
+	if a, b := body(parts), body(single); a != b {
+		t.Fatalf("analyze of the parts:\n%s\nof the single file:\n%s", a, b)
+	}
+	if code, _, errs := runCLI(t, "plot", parts); code != 0 {
+		t.Fatalf("plot: %s", errs)
+	}
+	simulateKill(t, parts)
+	if out := body(parts); !strings.Contains(out, "running, last step 1799") {
+		t.Fatalf("analyze of a killed run:\n%s", out)
+	}
+}
