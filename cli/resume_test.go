@@ -105,8 +105,16 @@ func TestResumeSimulatedKill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kernels := []string{"generic", simd.Implementations()[0]}
-	for _, kn := range kernels {
+	kernels := []string{"generic"}
+	for _, k := range simd.Implementations() {
+		if k != "generic" {
+			kernels = append(kernels, k)
+		}
+	}
+	if testing.Short() {
+		kernels = kernels[:min(len(kernels), 2)]
+	}
+	for ki, kn := range kernels {
 		for _, threads := range []string{"1", "2"} {
 			dir := filepath.Join(root, kn+"-"+threads)
 			code, out, errs := runCLI(t, "run", sp, "--json", "--threads", threads, "--simd", kn, "--out", dir,
@@ -126,10 +134,7 @@ func TestResumeSimulatedKill(t *testing.T) {
 				t.Fatalf("killed run: %d spikes, not a prefix of the %d of the complete run", killed.Len(), ref.Len())
 			}
 			// Resume with the other kernel and thread count.
-			other := kernels[0]
-			if kn == other {
-				other = kernels[1]
-			}
+			other := kernels[(ki+1)%len(kernels)]
 			code, out, errs = runCLI(t, "run", "--resume", dir, "--json", "--simd", other, "--threads", map[string]string{"1": "2", "2": "1"}[threads])
 			if code != 0 {
 				t.Fatalf("resume: exit %d: %s", code, errs)
