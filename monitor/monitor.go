@@ -156,11 +156,11 @@ func Resume(runDir string, part int, first int64, net *network.Network, opt Opti
 	if err := CanResume(mons); err != nil {
 		return nil, err
 	}
-	w, err := traces.Resume(runDir, part, tableOptions(opt, mons))
+	at := net.Step()
+	w, err := traces.Resume(runDir, part, at, tableOptions(opt, mons))
 	if err != nil {
 		return nil, err
 	}
-	at := net.Step()
 	for _, m := range mons {
 		if err := m.resume(w, first, at); err != nil {
 			_ = w.Close(traces.Status{Interrupted: true, LastStep: at - 1})

@@ -1,6 +1,7 @@
 package traces
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -237,7 +238,7 @@ func TestResumeAfterKill(t *testing.T) {
 			}
 
 			part := int(done / every)
-			w2, err := Resume(run, part, Options{Spikes: true, States: true, Weights: true, Rates: true})
+			w2, err := Resume(run, part, done, Options{Spikes: true, States: true, Weights: true, Rates: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -258,6 +259,12 @@ func TestResumeAfterKill(t *testing.T) {
 					t.Fatalf("after Resume: %s is open, want part %d", f, part)
 				}
 			}
+			if m, err := ReadManifest(run); err != nil || m.LastStep != done-1 {
+				t.Fatalf("manifest after Resume: %v, last step %d, want %d", err, m.LastStep, done-1)
+			}
+			if err := w2.Spikes(done-1, 0, []int32{1}); !errors.Is(err, ErrOrder) {
+				t.Fatalf("a row of a step before the resumed part: %v", err)
+			}
 			last, err := tr.Play(newRoller(w2, every, done), allTablesSynth, -1)
 			if err != nil {
 				t.Fatal(err)
@@ -266,7 +273,7 @@ func TestResumeAfterKill(t *testing.T) {
 				t.Fatal(err)
 			}
 			sameTables(t, run, single)
-			if _, err := Resume(single, 1, Options{Spikes: true}); err == nil || !strings.Contains(err.Error(), "not written in parts") {
+			if _, err := Resume(single, 1, 0, Options{Spikes: true}); err == nil || !strings.Contains(err.Error(), "not written in parts") {
 				t.Fatalf("resuming a single-file run: %v", err)
 			}
 		})

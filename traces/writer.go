@@ -198,9 +198,10 @@ func newWriter(meta Meta, opt Options) *Writer {
 // summary.json are removed, the parts before part are kept, and the files of
 // part are opened. The layout, run id and metadata are the run's own (from
 // run.json); opt gives the tables and the writer's settings. The run must
-// have rolled parts (Options.PartRolling or the partitioned layout). Rows
-// must then start at the step the kept parts end with.
-func Resume(runDir string, part int, opt Options) (*Writer, error) {
+// have rolled parts (Options.PartRolling or the partitioned layout). first
+// is the first step of part (the step after the last of the kept parts):
+// rows of earlier steps are refused.
+func Resume(runDir string, part int, first int64, opt Options) (*Writer, error) {
 	m, err := ReadManifest(filepath.Join(runDir, manifestName))
 	if err != nil {
 		return nil, err
@@ -225,8 +226,14 @@ func Resume(runDir string, part int, opt Options) (*Writer, error) {
 	}
 	meta := m.Meta
 	meta.Status, meta.LastStep, meta.RunID = StatusRunning, -1, m.RunID
+	if first < 0 {
+		return nil, fmt.Errorf("traces: Resume: first step = %d: must be >= 0", first)
+	}
 	r := newWriter(meta, opt)
 	r.dir, r.layout, r.part = runDir, m.Layout, part
+	// Rows of the kept parts' steps are out of order (ErrOrder).
+	r.spkStep, r.spkPop = first-1, math.MaxInt
+	r.stStep, r.wStep, r.rStep, r.maxStep = first, first, first, first-1
 	if err := removeParts(runDir, part); err != nil {
 		return nil, fmt.Errorf("traces: resuming %s: %w", runDir, err)
 	}
@@ -243,7 +250,7 @@ func Resume(runDir string, part int, opt Options) (*Writer, error) {
 	}
 	err = r.openSinks()
 	if err == nil {
-		err = writeManifest(r.dir, r.manifest(StatusRunning, -1, nil, nil))
+		err = writeManifest(r.dir, r.manifest(StatusRunning, first-1, nil, nil))
 	}
 	if err != nil {
 		for _, s := range r.sinks {
