@@ -67,7 +67,15 @@ func parseOut(c *cli.Context, s *spec.Spec) (*outConfig, error) {
 		}
 	}
 	if err := traces.Check(dir, traces.Options{Partition: o.partition, RunID: o.runID, Force: o.force}); err != nil {
-		return nil, badInput("--out %s: %v", dir, strings.TrimPrefix(err.Error(), "traces: "))
+		hint := ""
+		if rd, rerr := traces.RunDir(dir); rerr == nil {
+			if _, serr := os.Stat(filepath.Join(rd, traces.CheckpointFile)); serr == nil {
+				if m, merr := traces.ReadManifest(rd); merr == nil && m.Status != traces.StatusComplete {
+					hint = fmt.Sprintf("; its run stopped (status %s) after a checkpoint: continue it with dalesim run --resume %s", m.Status, dir)
+				}
+			}
+		}
+		return nil, badInput("--out %s: %v%s", dir, strings.TrimPrefix(err.Error(), "traces: "), hint)
 	}
 	return o, nil
 }

@@ -236,6 +236,7 @@ func TestResumeRefusals(t *testing.T) {
 		{[]string{"run", "--resume", badSpec}, "spec.sha256"},
 		{[]string{"run", "--resume", corrupt}, "checkpoint: "},
 		{[]string{"run", sp, "--checkpoint-every", "10"}, "--checkpoint-every needs --out"},
+		{[]string{"run", sp, "--out", copyRun("again")}, "continue it with dalesim run --resume"},
 		{[]string{"run", sp, "--out", filepath.Join(root, "neg"), "--part-every", "-1"}, "--part-every = -1"},
 		{[]string{"run", rates, "--out", filepath.Join(root, "r"), "--checkpoint-every", "10"}, "rate monitor"},
 	} {
