@@ -245,6 +245,9 @@ func TestResumeRefusals(t *testing.T) {
 			t.Errorf("%v: exit %d, %q; want exit 2 and %q", c.args, code, errs, c.want)
 		}
 	}
+	if _, err := os.Stat(filepath.Join(root, "r")); err == nil {
+		t.Error("the refused --checkpoint-every run with a rate monitor left its directory")
+	}
 }
 
 // TestSIGKILLResume kills the binary with SIGKILL at random points of a

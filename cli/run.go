@@ -11,6 +11,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"dalesim/monitor"
 	"dalesim/network"
 	"dalesim/spec"
 )
@@ -94,16 +95,20 @@ func simulate(c *cli.Context, name string, s *spec.Spec) error {
 	defer net.Close()
 	end := network.StepsFor(s.Duration(), s.Dt())
 	st := runState{name: name, s: s, net: net, out: out.dirOrEmpty(), end: end, plan: plan, build: build}
+	if plan.ckptEvery > 0 {
+		// Refuse before the run directory is created.
+		if mons, err := monitor.FromSpec(s, s.Monitors, net); err == nil {
+			if err := monitor.CanResume(mons); err != nil {
+				return badInput("--checkpoint-every: %v", strings.TrimPrefix(err.Error(), "monitor: "))
+			}
+		}
+	}
 	if out != nil {
 		if st.rec, err = openRecording(c, out, name, net, plan.rolls()); err != nil {
 			return err
 		}
 	}
 	if plan.ckptEvery > 0 {
-		if err := st.rec.Checkable(); err != nil {
-			_ = st.rec.Close(true)
-			return badInput("--checkpoint-every: %v", strings.TrimPrefix(err.Error(), "monitor: "))
-		}
 		// The first checkpoint, at the first step: a run killed before
 		// the next one resumes from the start.
 		st.ckMeta = checkpointMeta(name, s, st.rec.Meta().Spec, end, plan, net.Step())

@@ -189,9 +189,6 @@ func (r *Recording) Roll() error { return r.w.Roll(r.step.last) }
 // Part returns the number of the trace part being written.
 func (r *Recording) Part() int { return r.w.Part() }
 
-// Checkable reports whether the recording can be checkpointed (CanResume).
-func (r *Recording) Checkable() error { return CanResume(r.mons) }
-
 // Open creates the traces run dir for the monitors of a spec's [[monitor]]
 // entries (Options.Monitors, or the network's spec; none: every spike).
 func Open(dir string, net *network.Network, opt Options) (*Recording, error) {
