@@ -27,7 +27,7 @@ func benchCommand() *cli.Command {
 			&cli.BoolFlag{Name: "brian2-timing", Usage: "shift t_ref and delays by one step to match what the same numbers mean in Brian2"},
 			&cli.BoolFlag{Name: "fixed-point", Usage: "brunel: the fixed-point version (loihi_lif neurons, 8-bit weights)"},
 			&cli.BoolFlag{Name: "print-spec", Usage: "print the benchmark's spec (TOML) and exit"},
-		}, recordFlags()...),
+		}, append(recordFlags(), partEveryFlag(), checkpointEveryFlag())...),
 		Action: func(c *cli.Context) error {
 			if c.NArg() != 1 {
 				return badInput("bench takes one argument, the benchmark name (%s)", strings.Join(spec.Builtins(), ", "))

@@ -67,16 +67,34 @@ func parseOut(c *cli.Context, s *spec.Spec) (*outConfig, error) {
 		}
 	}
 	if err := traces.Check(dir, traces.Options{Partition: o.partition, RunID: o.runID, Force: o.force}); err != nil {
-		return nil, badInput("--out %s: %v", dir, strings.TrimPrefix(err.Error(), "traces: "))
+		hint := ""
+		if rd, rerr := traces.RunDir(dir); rerr == nil {
+			if _, serr := os.Stat(filepath.Join(rd, traces.CheckpointFile)); serr == nil {
+				if m, merr := traces.ReadManifest(rd); merr == nil && m.Status != traces.StatusComplete {
+					hint = fmt.Sprintf("; its run stopped (status %s) after a checkpoint: continue it with dalesim run --resume %s", m.Status, dir)
+				}
+			}
+		}
+		return nil, badInput("--out %s: %v%s", dir, strings.TrimPrefix(err.Error(), "traces: "), hint)
 	}
 	return o, nil
 }
 
-// openRecording creates the run directory and its trace files.
-func openRecording(c *cli.Context, o *outConfig, name string, net *network.Network) (*monitor.Recording, error) {
+// dirOrEmpty returns --out, or "" without it.
+func (o *outConfig) dirOrEmpty() string {
+	if o == nil {
+		return ""
+	}
+	return o.dir
+}
+
+// openRecording creates the run directory and its trace files (in parts
+// that Recording.Roll closes when parts is set).
+func openRecording(c *cli.Context, o *outConfig, name string, net *network.Network, parts bool) (*monitor.Recording, error) {
 	extra := map[string]string{"dalesim.name": name, "dalesim.command": commandLine(c)}
 	rec, err := monitor.Open(o.dir, net, monitor.Options{
 		Version: Version, Force: o.force, Partition: o.partition, RunID: o.runID, Start: o.start, Extra: extra,
+		PartRolling: parts,
 	})
 	if err != nil {
 		if spec.IsError(err) {

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"runtime/pprof"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -12,17 +14,19 @@ import (
 	"dalesim/monitor"
 	"dalesim/network"
 	"dalesim/spec"
-	"dalesim/traces"
 )
 
 func runCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "run",
 		Usage:     "simulate the network of a TOML spec file",
-		ArgsUsage: "SPEC",
-		Flags: append([]cli.Flag{durationFlag("the spec's duration_ms"), seedFlag(), dtFlag(), jsonFlag(), simdFlag(), threadsFlag()},
-			recordFlags()...),
+		ArgsUsage: "SPEC | --resume DIR",
+		Flags: append(append([]cli.Flag{durationFlag("the spec's duration_ms"), seedFlag(), dtFlag(), jsonFlag(), simdFlag(), threadsFlag()},
+			recordFlags()...), partEveryFlag(), checkpointEveryFlag(), resumeFlag()),
 		Action: func(c *cli.Context) error {
+			if c.IsSet("resume") {
+				return resumeRun(c, c.String("resume"))
+			}
 			if c.NArg() != 1 {
 				return badInput("run takes one argument, the spec file (got %d)", c.NArg())
 			}
@@ -59,7 +63,8 @@ func createProfile(c *cli.Context) (*os.File, error) {
 	return f, nil
 }
 
-// simulate builds and runs a spec, records its traces with --out, and
+// simulate builds and runs a spec, records its traces with --out (in
+// parts with --part-every, with checkpoints with --checkpoint-every), and
 // prints the summary. On SIGINT/SIGTERM the run stops at the end of the
 // current step; the traces are closed (status interrupted) before the error
 // that gives exit status 130 is returned.
@@ -72,18 +77,15 @@ func simulate(c *cli.Context, name string, s *spec.Spec) error {
 	if err != nil {
 		return err
 	}
+	plan, err := parsePlan(c, s.Dt(), out)
+	if err != nil {
+		return err
+	}
 	prof, err := createProfile(c)
 	if err != nil {
 		return err
 	}
-	if prof != nil {
-		defer func() {
-			if prof != nil { // never started: remove the empty file
-				prof.Close()
-				os.Remove(prof.Name())
-			}
-		}()
-	}
+	defer discardProfile(&prof)
 	t0 := time.Now()
 	net, err := network.Build(s, network.Options{Kernels: impl, Threads: threads})
 	if err != nil {
@@ -91,57 +93,31 @@ func simulate(c *cli.Context, name string, s *spec.Spec) error {
 	}
 	build := time.Since(t0).Seconds()
 	defer net.Close()
-	steps := network.StepsFor(s.Duration(), s.Dt())
-	var mons []network.Monitor
-	var rec *monitor.Recording
+	end := network.StepsFor(s.Duration(), s.Dt())
+	st := runState{name: name, s: s, net: net, out: out.dirOrEmpty(), end: end, plan: plan, build: build}
+	if plan.ckptEvery > 0 {
+		// Refuse before the run directory is created.
+		if mons, err := monitor.FromSpec(s, s.Monitors, net); err == nil {
+			if err := monitor.CanResume(mons); err != nil {
+				return badInput("--checkpoint-every: %v", strings.TrimPrefix(err.Error(), "monitor: "))
+			}
+		}
+	}
 	if out != nil {
-		if rec, err = openRecording(c, out, name, net); err != nil {
+		if st.rec, err = openRecording(c, out, name, net, plan.rolls()); err != nil {
 			return err
 		}
-		mons = append(mons, rec.Monitors()...)
 	}
-	bar := newProgress(c, net, steps)
-	if bar != nil {
-		mons = append(mons, bar)
-	}
-	if prof != nil {
-		if err := pprof.StartCPUProfile(prof); err != nil {
-			prof.Close()
-			return fmt.Errorf("--cpuprofile: %w", err)
+	if plan.ckptEvery > 0 {
+		// The first checkpoint, at the first step: a run killed before
+		// the next one resumes from the start.
+		st.ckMeta = checkpointMeta(name, s, st.rec.Meta().Spec, end, plan, net.Step())
+		st.ckMeta[ckPart] = strconv.Itoa(st.rec.Part())
+		if _, err := net.SaveCheckpointFile(filepath.Join(st.rec.Dir(), ckCheckpoint), st.ckMeta); err != nil {
+			_ = st.rec.Close(true)
+			return fmt.Errorf("--out %s: %w", out.dir, err)
 		}
 	}
-	r, runErr := net.RunSteps(c.Context, steps, mons...)
-	if prof != nil {
-		pprof.StopCPUProfile()
-		if err := prof.Close(); err != nil {
-			runErr = errors.Join(runErr, fmt.Errorf("--cpuprofile: %w", err))
-		}
-		prof = nil
-	}
-	bar.finish()
-	if rec != nil {
-		if err := rec.Close(r.Interrupted || runErr != nil); err != nil {
-			runErr = errors.Join(runErr, fmt.Errorf("--out %s: %w", out.dir, err))
-		}
-	}
-	if runErr != nil {
-		return runErr
-	}
-	if err := printSummary(c.App.Writer, c, name, r, net, build); err != nil {
-		return err
-	}
-	if rec != nil {
-		if err := writeSummary(rec.Dir(), newSummary(name, r, net, build)); err != nil {
-			return fmt.Errorf("--out %s: writing %s: %w", out.dir, traces.SummaryFile, err)
-		}
-	}
-	if r.Interrupted {
-		ie := &interruptedError{last: net.Step() - 1}
-		ie.tMS = float64(ie.last) * net.Dt()
-		if rec != nil {
-			ie.traces, ie.spikes = rec.Dir(), rec.RecordsSpikes()
-		}
-		return ie
-	}
-	return nil
+	st.prof, prof = prof, nil // execute owns it
+	return execute(c, st)
 }

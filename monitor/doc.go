@@ -23,4 +23,12 @@
 // report SpikesOnly, so the multi-threaded engine keeps its pipelined
 // schedule while they record; a State monitor makes it stop at the end of
 // every step. In steady state no monitor allocates.
+//
+// With Options.PartRolling, Recording.Roll closes the trace files between
+// two runs of the network and continues in new parts (traces.Writer.Roll).
+// Resume reopens a recording for a network restored from a checkpoint
+// taken where a part began: Spikes, State and Weights monitors derive all
+// they keep between steps from the step number, so they write exactly what
+// they would have written in a run never stopped; Rate monitors, whose open
+// bins a checkpoint does not hold, cannot be resumed (CanResume).
 package monitor

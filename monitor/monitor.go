@@ -22,6 +22,11 @@ type Monitor interface {
 	// finish is called once by Recording.Close with the last step observed
 	// (first-1 when none was).
 	finish(last int64) error
+	// resume binds the monitor to w for a run resumed at step at from a
+	// checkpoint, in a recording that began at step first: the monitor
+	// then writes what it would have written from step at on. It fails
+	// for a monitor whose state between steps a checkpoint does not hold.
+	resume(w *traces.Writer, first, at int64) error
 }
 
 // Options configure Start and Open.
@@ -39,6 +44,10 @@ type Options struct {
 	// network's spec with command-line overrides written in).
 	SpecText string
 	Start    time.Time // start time in the metadata; zero: now
+
+	// PartRolling writes the traces in parts (traces.Options.PartRolling)
+	// that Recording.Roll closes and replaces by the next.
+	PartRolling bool
 
 	Synchronous bool // encode on the simulation goroutine (traces.Options.Synchronous)
 	BatchRows   int  // rows buffered per file before encoding (traces.Options.BatchRows; 0: its default)
@@ -88,20 +97,7 @@ func Meta(net *network.Network, version string) traces.Meta {
 // next step is the first recorded. Create it right before the run: a State
 // monitor samples the initial state here.
 func Start(dir string, net *network.Network, opt Options, mons ...Monitor) (*Recording, error) {
-	topt := traces.Options{Force: opt.Force, Partition: opt.Partition, RunID: opt.RunID, Synchronous: opt.Synchronous,
-		BatchRows: opt.BatchRows}
-	for _, m := range mons {
-		switch m.Table() {
-		case traces.TableSpikes:
-			topt.Spikes = true
-		case traces.TableStates:
-			topt.States = true
-		case traces.TableWeights:
-			topt.Weights = true
-		case traces.TableRates:
-			topt.Rates = true
-		}
-	}
+	topt := tableOptions(opt, mons)
 	meta := Meta(net, opt.Version)
 	meta.Start, meta.Extra = opt.Start, opt.Extra
 	if opt.SpecText != "" {
@@ -117,6 +113,81 @@ func Start(dir string, net *network.Network, opt Options, mons ...Monitor) (*Rec
 	}
 	return &Recording{w: w, net: net, mons: mons, first: first, step: &stepMark{last: first - 1}}, nil
 }
+
+// tableOptions are the traces options of opt for the tables of mons.
+func tableOptions(opt Options, mons []Monitor) traces.Options {
+	topt := traces.Options{Force: opt.Force, Partition: opt.Partition, RunID: opt.RunID, Synchronous: opt.Synchronous,
+		BatchRows: opt.BatchRows, PartRolling: opt.PartRolling}
+	for _, m := range mons {
+		switch m.Table() {
+		case traces.TableSpikes:
+			topt.Spikes = true
+		case traces.TableStates:
+			topt.States = true
+		case traces.TableWeights:
+			topt.Weights = true
+		case traces.TableRates:
+			topt.Rates = true
+		}
+	}
+	return topt
+}
+
+// Resume reopens the recording of the run in runDir (the directory of its
+// run.json) to continue it from trace part `part`, for net restored from a
+// checkpoint taken when that part began (net.Step() is its first step) in
+// a recording that began at step first. The monitors are those of the
+// spec's [[monitor]] entries, as in Open; the files of parts >= part are
+// removed (see traces.Resume). Rate monitors cannot be resumed: their open
+// bins are not in the checkpoint.
+func Resume(runDir string, part int, first int64, net *network.Network, opt Options) (*Recording, error) {
+	entries := opt.Monitors
+	s := net.Spec()
+	if entries == nil && s != nil {
+		entries = s.Monitors
+	}
+	if s == nil {
+		s = &spec.Spec{}
+	}
+	mons, err := FromSpec(s, entries, net)
+	if err != nil {
+		return nil, err
+	}
+	if err := CanResume(mons); err != nil {
+		return nil, err
+	}
+	at := net.Step()
+	w, err := traces.Resume(runDir, part, at, tableOptions(opt, mons))
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range mons {
+		if err := m.resume(w, first, at); err != nil {
+			_ = w.Close(traces.Status{Interrupted: true, LastStep: at - 1})
+			return nil, err
+		}
+	}
+	return &Recording{w: w, net: net, mons: mons, first: first, step: &stepMark{last: at - 1}}, nil
+}
+
+// CanResume reports whether a run recorded by mons can be checkpointed and
+// resumed: every monitor's state between steps follows from the step
+// number, except a Rate monitor's open bins.
+func CanResume(mons []Monitor) error {
+	for _, m := range mons {
+		if m.Table() == traces.TableRates {
+			return errors.New("monitor: a rate monitor keeps its open bins between steps, which a checkpoint does not hold: runs that record rates cannot be checkpointed or resumed (record spikes and compute the rates with dalesim analyze)")
+		}
+	}
+	return nil
+}
+
+// Roll closes the trace files of the current part and opens the next (see
+// traces.Writer.Roll); call it between runs.
+func (r *Recording) Roll() error { return r.w.Roll(r.step.last) }
+
+// Part returns the number of the trace part being written.
+func (r *Recording) Part() int { return r.w.Part() }
 
 // Open creates the traces run dir for the monitors of a spec's [[monitor]]
 // entries (Options.Monitors, or the network's spec; none: every spike).

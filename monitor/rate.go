@@ -108,6 +108,8 @@ func (m *Rate) start(w *traces.Writer, first int64) {
 	}
 }
 
+func (m *Rate) resume(*traces.Writer, int64, int64) error { return CanResume([]Monitor{m}) }
+
 func (m *Rate) finish(last int64) error {
 	if last < m.first {
 		return nil

@@ -72,6 +72,10 @@ func (m *Spikes) SpikesOnly() bool { return true }
 
 func (m *Spikes) start(w *traces.Writer, _ int64) { m.w = w }
 func (m *Spikes) finish(int64) error              { return nil }
+func (m *Spikes) resume(w *traces.Writer, _, _ int64) error {
+	m.w = w
+	return nil
+}
 
 // Observe writes the spikes of step.
 func (m *Spikes) Observe(step int64, net *network.Network) error {

@@ -98,6 +98,14 @@ func (m *State) start(w *traces.Writer, first int64) {
 
 func (m *State) finish(int64) error { return nil }
 
+func (m *State) resume(w *traces.Writer, first, at int64) error {
+	m.w, m.first, m.at = w, first, -1
+	if (at-first)%m.every == 0 {
+		m.capture(at) // the sample taken after step at-1: the restored state
+	}
+	return nil
+}
+
 func (m *State) capture(step int64) {
 	for vi, col := range m.cols {
 		b := m.buf[vi]

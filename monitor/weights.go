@@ -51,6 +51,11 @@ func (m *Weights) SpikesOnly() bool { return true }
 
 func (m *Weights) start(w *traces.Writer, first int64) { m.w, m.first = w, first }
 
+func (m *Weights) resume(w *traces.Writer, first, at int64) error {
+	m.w, m.first, m.done = w, first, at-1 // the first step's snapshot was taken
+	return nil
+}
+
 func (m *Weights) finish(last int64) error {
 	if last >= m.first && m.done != last {
 		return m.Snapshot(last)

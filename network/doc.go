@@ -19,4 +19,13 @@
 // The built-in benchmarks (spec.Builtin: coba, cuba, brunel) are specs too; their
 // text is examples/*.toml. Monitors (NewRecorder) stream spikes, states,
 // weights and rates to Parquet through package traces.
+//
+// Checkpoints (checkpoint.go): between runs, Network.SaveCheckpoint and
+// SaveCheckpointFile save the complete state at a step boundary (membranes,
+// conductances, thresholds, refractory counters, the input ring buffers,
+// per-synapse weights, the run summary and the step, which is the position
+// of every counter-based random stream); ParseCheckpoint and Restore put it
+// into a freshly built network of the same spec, which then continues with
+// the spikes and spike checksum of a run that was never stopped, whatever
+// the kernels and thread count.
 package network

@@ -150,3 +150,8 @@ func (p *Population) fixedRange(step int64, lo, hi int, impl *simd.Impl, out []i
 	}
 	return impl.LoihiLIF(&p.fconsts, st, out, int32(lo))
 }
+
+// FixedInputs returns the input accumulators of a loihi_lif population, one
+// per incoming projection, in the order they were added (read only; a
+// checkpoint saves and restores their contents in place).
+func (p *Population) FixedInputs() []*FixedInput { return p.finputs }

@@ -92,6 +92,30 @@
 // unless Options.Force is set; Force removes only dalesim's own files of
 // that run.
 //
+// # Parts: surviving a kill
+//
+// With Options.PartRolling (or in the partitioned layout) Writer.Roll
+// closes the files of the current part, each a complete Parquet file whose
+// footer says dalesim.status "running", dalesim.last_step and dalesim.part,
+// and opens the next part; run.json is rewritten to list the closed parts.
+// The files of part k are
+//
+//	DIR/spikes-part-<k>.parquet                               flat (likewise states-, weights-, rates-)
+//	DIR/run=<id>/spikes/population=<name>/part-<k>.parquet   partitioned
+//	DIR/run=<id>/states/part-<k>.parquet
+//
+// so a run killed with SIGKILL loses only the rows of its last, .inprogress
+// part: the readers read the complete parts (and ignore the .inprogress
+// ones), and one glob still reads a spikes-only run as one table,
+// read_parquet('DIR/**/*.parquet', hive_partitioning=1) in DuckDB. Parts
+// of one table follow each other in step order; the readers join them
+// (part-10 after part-9). Resume reopens a run at part k: it removes the
+// files of parts >= k (the stale .inprogress ones included) and writes
+// part k, so that a run continued from a network checkpoint taken when
+// part k began (see dalesim run --checkpoint-every and --resume) reads as
+// one that was never interrupted. A run without PartRolling writes one
+// <table>.parquet per table, as before.
+//
 // # Reading
 //
 // ReadSpikes, ReadStates, ReadWeights, ReadRates and ReadMeta accept a trace

@@ -112,3 +112,33 @@ func TestDuckDBHivePartitioned(t *testing.T) {
 		}
 	}
 }
+
+// TestDuckDBRolledParts: the parts of a rolled spikes-only run, flat or
+// partitioned, read as one table with one glob (the stale .inprogress part
+// of a killed run does not match *.parquet).
+func TestDuckDBRolledParts(t *testing.T) {
+	tr := newTestRun(23, 500)
+	want := tr.SpikeSums()
+	var total int64
+	for _, w := range want {
+		total += w[0]
+	}
+	for _, partition := range []bool{false, true} {
+		dir := t.TempDir()
+		w, err := Create(dir, Options{Spikes: true, PartRolling: true, Partition: partition, RunID: "x"}, tr.meta)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tr.Play(newRoller(w, 64, 0), synthTables{}, -1); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(Status{LastStep: 499}); err != nil {
+			t.Fatal(err)
+		}
+		rows := duckdbtest.Query(t, fmt.Sprintf(`SELECT count(*) AS n, count(DISTINCT filename) AS files FROM read_parquet('%s', hive_partitioning=1, filename=true)`,
+			duckdbtest.SQLPath(filepath.Join(dir, "**", "*.parquet"))))
+		if n := int64(duckdbtest.Num(t, rows[0]["n"])); n != total {
+			t.Errorf("partition %v: DuckDB reads %d spikes from the parts, the writer was given %d", partition, n, total)
+		}
+	}
+}

@@ -19,35 +19,92 @@ import (
 // replacing the run removes it.
 const SummaryFile = "summary.json"
 
+// CheckpointFile is the network checkpoint a caller may write into a run
+// directory (dalesim run --checkpoint-every); it belongs to the run:
+// replacing the run removes it.
+const CheckpointFile = "checkpoint.bin"
+
 const (
 	manifestName  = "run.json"
 	inProgressExt = ".inprogress" // suffix of a trace file until Close renames it
 	runPrefix     = "run="
 	popPrefix     = "population="
-	partName      = "part-0.parquet"
+	partPrefix    = "part-"
+	flatPartInfix = "-part-" // a rolled flat run's files: <table>-part-<k>.parquet
 )
 
 // flatFile is the file of table in a flat run directory.
 func flatFile(table string) string { return table + ".parquet" }
 
-// partFile is the slash-separated path of a table's file inside a partitioned
-// run directory (DIR/run=<id>/); pop is used for spikes only.
-func partFile(table, pop string) string {
+// flatPartFile is the file of part k of table in a flat run directory whose
+// traces roll over (Options.PartRolling).
+func flatPartFile(table string, k int) string {
+	return table + flatPartInfix + strconv.Itoa(k) + ".parquet"
+}
+
+// partName is the file name of part k in a partitioned run.
+func partName(k int) string { return partPrefix + strconv.Itoa(k) + ".parquet" }
+
+// partFile is the slash-separated path of part k of a table's file inside a
+// partitioned run directory (DIR/run=<id>/); pop is used for spikes only.
+func partFile(table, pop string, k int) string {
 	if table == TableSpikes {
-		return path.Join(TableSpikes, popPrefix+pop, partName)
+		return path.Join(TableSpikes, popPrefix+pop, partName(k))
 	}
-	return path.Join(table, partName)
+	return path.Join(table, partName(k))
+}
+
+// PartIndex returns the part number of a trace file name (part-3.parquet,
+// spikes-part-3.parquet, with or without .inprogress); ok is false for a
+// file that is not a part (spikes.parquet).
+func PartIndex(name string) (k int, ok bool) {
+	name = strings.TrimSuffix(path.Base(filepath.ToSlash(name)), inProgressExt)
+	name, ok = strings.CutSuffix(name, ".parquet")
+	if !ok {
+		return 0, false
+	}
+	i := strings.LastIndex(name, partPrefix)
+	if i < 0 || (i > 0 && name[i-1] != '-') {
+		return 0, false
+	}
+	k, err := strconv.Atoi(name[i+len(partPrefix):])
+	if err != nil || k < 0 || strconv.Itoa(k) != name[i+len(partPrefix):] {
+		return 0, false
+	}
+	return k, true
+}
+
+// sortParts sorts trace files by directory, then part number (part-10 after
+// part-9), then name.
+func sortParts(files []string) {
+	slices.SortFunc(files, func(a, b string) int {
+		if c := strings.Compare(filepath.Dir(a), filepath.Dir(b)); c != 0 {
+			return c
+		}
+		ka, _ := PartIndex(a)
+		kb, _ := PartIndex(b)
+		if ka != kb {
+			return ka - kb
+		}
+		return strings.Compare(a, b)
+	})
 }
 
 // isOurFlatFile reports whether name is a file a flat run consists of.
 func isOurFlatFile(name string) bool {
-	if name == manifestName || name == manifestName+".tmp" || name == SummaryFile || name == SummaryFile+".tmp" {
+	if name == manifestName || name == manifestName+".tmp" || name == SummaryFile || name == SummaryFile+".tmp" ||
+		name == CheckpointFile || name == CheckpointFile+".tmp" {
 		return true
 	}
 	name = strings.TrimSuffix(name, inProgressExt)
 	for _, t := range tableNames {
 		if name == flatFile(t) {
 			return true
+		}
+		if rest, ok := strings.CutPrefix(name, t); ok && strings.HasPrefix(rest, flatPartInfix) {
+			if _, ok := PartIndex(name); ok {
+				return true
+			}
 		}
 	}
 	return false
@@ -202,7 +259,7 @@ func preparePartitioned(dir, id string, force bool) (string, error) {
 // directories they leave empty; anything else stays.
 func removePartitionedRun(base string) error {
 	var files []string
-	for _, n := range []string{manifestName, manifestName + ".tmp", SummaryFile, SummaryFile + ".tmp"} {
+	for _, n := range []string{manifestName, manifestName + ".tmp", SummaryFile, SummaryFile + ".tmp", CheckpointFile, CheckpointFile + ".tmp"} {
 		files = append(files, filepath.Join(base, n))
 	}
 	for _, t := range tableNames {

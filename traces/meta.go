@@ -157,7 +157,7 @@ func (m *Meta) Validate() error {
 }
 
 var reservedKeys = []string{KeyVersion, KeySpec, KeySeed, KeyDtMS, KeyKernel, KeyThreads, KeyStartTime,
-	KeyPopulations, KeyProjections, KeyRunID, KeyTable, KeyStatus, KeyLastStep}
+	KeyPopulations, KeyProjections, KeyRunID, KeyTable, KeyStatus, KeyLastStep, KeyPart}
 
 func isReservedKey(k string) bool { return slices.Contains(reservedKeys, k) }
 

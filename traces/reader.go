@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/parquet-go/parquet-go"
@@ -102,44 +103,135 @@ func ReadSpikes(path string) (*SpikeTable, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The parts of one directory (a population's, or a flat run's) follow
+	// each other in step order: they are appended; the directories'
+	// tables are then merged.
 	var parts []*SpikeTable
-	for _, f := range files {
+	for i, f := range files {
 		t, err := readFile(f, func(name string, r io.ReaderAt, size int64) (*SpikeTable, error) {
 			return decodeSpikes(name, r, size)
 		})
 		if err != nil {
 			return nil, err
 		}
+		if i > 0 && filepath.Dir(f) == filepath.Dir(files[i-1]) {
+			appendSpikes(parts[len(parts)-1], t)
+			continue
+		}
 		parts = append(parts, t)
 	}
 	return mergeSpikes(parts), nil
 }
 
-// ReadStates reads the states table (see ReadSpikes for path).
+// appendSpikes appends the spikes of a later part to out.
+func appendSpikes(out, t *SpikeTable) {
+	pop := remapNames(&out.Populations, t.Populations)
+	out.Step = append(out.Step, t.Step...)
+	out.Neuron = append(out.Neuron, t.Neuron...)
+	for _, p := range t.Pop {
+		out.Pop = append(out.Pop, pop[p])
+	}
+	lastMeta(&out.Meta, t.Meta)
+}
+
+// ReadStates reads the states table (see ReadSpikes for path); the parts of
+// a rolled run are joined in part order.
 func ReadStates(path string) (*StateTable, error) {
 	files, err := resolve(path, TableStates)
 	if err != nil {
 		return nil, err
 	}
-	return readFile(files[0], decodeStates)
+	return readParts(files, decodeStates, func(out, t *StateTable) {
+		pop, vars := remapNames(&out.Populations, t.Populations), remapNames(&out.Vars, t.Vars)
+		out.Step = append(out.Step, t.Step...)
+		out.Neuron = append(out.Neuron, t.Neuron...)
+		out.Value = append(out.Value, t.Value...)
+		for i := range t.Pop {
+			out.Pop = append(out.Pop, pop[t.Pop[i]])
+			out.Var = append(out.Var, vars[t.Var[i]])
+		}
+		lastMeta(&out.Meta, t.Meta)
+	})
 }
 
-// ReadWeights reads the weights table (see ReadSpikes for path).
+// ReadWeights reads the weights table (see ReadSpikes for path); the parts
+// of a rolled run are joined in part order.
 func ReadWeights(path string) (*WeightTable, error) {
 	files, err := resolve(path, TableWeights)
 	if err != nil {
 		return nil, err
 	}
-	return readFile(files[0], decodeWeights)
+	return readParts(files, decodeWeights, func(out, t *WeightTable) {
+		proj := remapNames(&out.Projections, t.Projections)
+		out.Step = append(out.Step, t.Step...)
+		out.Pre = append(out.Pre, t.Pre...)
+		out.Post = append(out.Post, t.Post...)
+		out.Weight = append(out.Weight, t.Weight...)
+		out.Sign = append(out.Sign, t.Sign...)
+		for _, p := range t.Proj {
+			out.Proj = append(out.Proj, proj[p])
+		}
+		lastMeta(&out.Meta, t.Meta)
+	})
 }
 
-// ReadRates reads the rates table (see ReadSpikes for path).
+// ReadRates reads the rates table (see ReadSpikes for path); the parts of a
+// rolled run are joined in part order.
 func ReadRates(path string) (*RateTable, error) {
 	files, err := resolve(path, TableRates)
 	if err != nil {
 		return nil, err
 	}
-	return readFile(files[0], decodeRates)
+	return readParts(files, decodeRates, func(out, t *RateTable) {
+		pop := remapNames(&out.Populations, t.Populations)
+		out.Step = append(out.Step, t.Step...)
+		out.BinMS = append(out.BinMS, t.BinMS...)
+		out.RateHz = append(out.RateHz, t.RateHz...)
+		for _, p := range t.Pop {
+			out.Pop = append(out.Pop, pop[p])
+		}
+		lastMeta(&out.Meta, t.Meta)
+	})
+}
+
+// readParts decodes the files of a table (in part order) and appends every
+// one after the first to the first.
+func readParts[T any](files []string, decode func(name string, r io.ReaderAt, size int64) (*T, error), join func(out, t *T)) (*T, error) {
+	var out *T
+	for _, f := range files {
+		t, err := readFile(f, decode)
+		if err != nil {
+			return nil, err
+		}
+		if out == nil {
+			out = t
+		} else {
+			join(out, t)
+		}
+	}
+	return out, nil
+}
+
+// remapNames adds the names of a later part to a table's and returns, for
+// each of the part's name indices, the table's.
+func remapNames(names *[]string, part []string) []int32 {
+	m := make([]int32, len(part))
+	for i, n := range part {
+		j := slices.Index(*names, n)
+		if j < 0 {
+			j = len(*names)
+			*names = append(*names, n)
+		}
+		m[i] = int32(j)
+	}
+	return m
+}
+
+// lastMeta takes the status and last step of the part that ends last.
+func lastMeta(m *Meta, part Meta) {
+	if part.LastStep >= m.LastStep {
+		m.LastStep, m.Status = part.LastStep, part.Status
+	}
 }
 
 // ReadMeta returns the run metadata of path: a trace file (its footer), a run
@@ -252,16 +344,30 @@ func resolve(path, table string) ([]string, error) {
 	if _, err := os.Stat(flat); err == nil {
 		return []string{flat}, nil
 	}
-	pattern := filepath.Join(dir, table, "part-*.parquet")
+	// The parts of a rolled flat run, or of a partitioned run. A killed
+	// run's last part is still .inprogress: the complete parts are read.
+	flatParts := filepath.Join(dir, table+flatPartInfix+"*.parquet")
+	pattern := filepath.Join(dir, table, partPrefix+"*.parquet")
 	if table == TableSpikes {
-		pattern = filepath.Join(dir, table, popPrefix+"*", "part-*.parquet")
+		pattern = filepath.Join(dir, table, popPrefix+"*", partPrefix+"*.parquet")
 	}
-	files, _ := filepath.Glob(pattern)
+	var files []string
+	for _, pat := range []string{flatParts, pattern} {
+		m, _ := filepath.Glob(pat)
+		for _, f := range m {
+			if _, ok := PartIndex(f); ok {
+				files = append(files, f)
+			}
+		}
+	}
 	if len(files) > 0 {
+		sortParts(files)
 		return files, nil
 	}
 	// Explain why nothing was found.
 	unfinished, _ := filepath.Glob(pattern + inProgressExt)
+	more, _ := filepath.Glob(flatParts + inProgressExt)
+	unfinished = append(unfinished, more...)
 	if _, err := os.Stat(flat + inProgressExt); err == nil {
 		unfinished = append(unfinished, flat+inProgressExt)
 	}
@@ -775,9 +881,7 @@ func mergeSpikes(parts []*SpikeTable) *SpikeTable {
 		for j, name := range p.Populations {
 			remap[i][j] = nm.index([]byte(name))
 		}
-		if p.Meta.LastStep > out.Meta.LastStep {
-			out.Meta.LastStep = p.Meta.LastStep
-		}
+		lastMeta(&out.Meta, p.Meta)
 	}
 	out.Step = make([]int64, 0, total)
 	out.Pop = make([]int32, 0, total)
@@ -823,3 +927,8 @@ func mergeSpikes(parts []*SpikeTable) *SpikeTable {
 func readSpikesBytes(name string, b []byte) (*SpikeTable, error) {
 	return safeDecode(name, bytes.NewReader(b), int64(len(b)), decodeSpikes)
 }
+
+// RunDir returns the directory of the run in dir: dir itself when it holds
+// a flat run (or any run.json), or its only run=<id> directory. A
+// directory of several partitioned runs is an error that names them.
+func RunDir(dir string) (string, error) { return runDir(dir) }

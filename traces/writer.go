@@ -3,6 +3,7 @@ package traces
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"maps"
 	"math"
 	"os"
@@ -72,6 +73,13 @@ type Options struct {
 	// fills the next one (two batches per file in memory at most).
 	Synchronous bool
 	Compression Compression
+
+	// PartRolling names the files as parts that Writer.Roll closes and
+	// replaces by the next: DIR/<table>-part-<k>.parquet in the flat
+	// layout, .../part-<k>.parquet in the partitioned one (which is named
+	// so even without rolling). Without it a flat run has one
+	// <table>.parquet per table.
+	PartRolling bool
 }
 
 // Errors returned by the Writer.
@@ -101,6 +109,9 @@ type Writer struct {
 	weights *sink[WeightRow]
 	rates   *sink[RateRow]
 	sinks   []closer
+
+	part int            // number of the part being written
+	done []ManifestFile // the files of the parts closed by Roll (or found by Resume)
 
 	spkStep   int64
 	spkPop    int
@@ -141,18 +152,7 @@ func Create(dir string, opt Options, meta Meta) (*Writer, error) {
 		meta.Start = time.Now().UTC()
 	}
 	meta.Status, meta.LastStep, meta.RunID = StatusRunning, -1, ""
-	r := &Writer{meta: meta, opt: opt, layout: LayoutFlat,
-		spkStep: -1, stStep: -1, wStep: -1, rStep: -1, maxStep: -1}
-	for _, p := range meta.Populations {
-		r.popNames = append(r.popNames, p.Name)
-		r.popSize = append(r.popSize, int32(p.Size))
-	}
-	for _, p := range meta.Projections {
-		r.projNames = append(r.projNames, p.Name)
-		r.projSign = append(r.projSign, int8(p.Sign))
-		r.projSrc = append(r.projSrc, r.sizeOf(p.Source))
-		r.projTgt = append(r.projTgt, r.sizeOf(p.Target))
-	}
+	r := newWriter(meta, opt)
 
 	if err := r.prepareDir(dir); err != nil {
 		return nil, err
@@ -175,6 +175,113 @@ func Create(dir string, opt Options, meta Meta) (*Writer, error) {
 	return r, nil
 }
 
+// newWriter returns a Writer of meta and opt without files.
+func newWriter(meta Meta, opt Options) *Writer {
+	r := &Writer{meta: meta, opt: opt, layout: LayoutFlat,
+		spkStep: -1, stStep: -1, wStep: -1, rStep: -1, maxStep: -1}
+	for _, p := range meta.Populations {
+		r.popNames = append(r.popNames, p.Name)
+		r.popSize = append(r.popSize, int32(p.Size))
+	}
+	for _, p := range meta.Projections {
+		r.projNames = append(r.projNames, p.Name)
+		r.projSign = append(r.projSign, int8(p.Sign))
+		r.projSrc = append(r.projSrc, r.sizeOf(p.Source))
+		r.projTgt = append(r.projTgt, r.sizeOf(p.Target))
+	}
+	return r
+}
+
+// Resume reopens the run in runDir (the directory of its run.json: DIR, or
+// DIR/run=<id>) to continue it from part: the files of parts part and later
+// (complete, or .inprogress ones left by a killed run) and the run's
+// summary.json are removed, the parts before part are kept, and the files of
+// part are opened. The layout, run id and metadata are the run's own (from
+// run.json); opt gives the tables and the writer's settings. The run must
+// have rolled parts (Options.PartRolling or the partitioned layout). first
+// is the first step of part (the step after the last of the kept parts):
+// rows of earlier steps are refused.
+func Resume(runDir string, part int, first int64, opt Options) (*Writer, error) {
+	m, err := ReadManifest(filepath.Join(runDir, manifestName))
+	if err != nil {
+		return nil, err
+	}
+	if part < 0 {
+		return nil, fmt.Errorf("traces: Resume: part = %d: must be >= 0", part)
+	}
+	opt.Partition = m.Layout == LayoutPartitioned
+	opt.RunID = m.RunID
+	opt.Force = false
+	if !opt.Partition {
+		if !slices.ContainsFunc(m.Files, func(f ManifestFile) bool { _, ok := PartIndex(f.Path); return ok }) && len(m.Files) > 0 {
+			return nil, fmt.Errorf("traces: the run in %s was not written in parts (its files are %s); it cannot be resumed", runDir, m.Files[0].Path)
+		}
+		opt.PartRolling = true
+	}
+	if opt.RowGroupRows <= 0 {
+		opt.RowGroupRows = DefaultRowGroupRows
+	}
+	if opt.BatchRows <= 0 {
+		opt.BatchRows = DefaultBatchRows
+	}
+	meta := m.Meta
+	meta.Status, meta.LastStep, meta.RunID = StatusRunning, -1, m.RunID
+	if first < 0 {
+		return nil, fmt.Errorf("traces: Resume: first step = %d: must be >= 0", first)
+	}
+	r := newWriter(meta, opt)
+	r.dir, r.layout, r.part = runDir, m.Layout, part
+	// Rows of the kept parts' steps are out of order (ErrOrder).
+	r.spkStep, r.spkPop = first-1, math.MaxInt
+	r.stStep, r.wStep, r.rStep, r.maxStep = first, first, first, first-1
+	if err := removeParts(runDir, part); err != nil {
+		return nil, fmt.Errorf("traces: resuming %s: %w", runDir, err)
+	}
+	_ = os.Remove(filepath.Join(runDir, SummaryFile))
+	for _, f := range m.Files {
+		k, ok := PartIndex(f.Path)
+		if !ok || k >= part {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(runDir, filepath.FromSlash(f.Path))); err != nil {
+			return nil, fmt.Errorf("traces: resuming %s at part %d: part file %s is listed in %s but missing: %v", runDir, part, f.Path, manifestName, err)
+		}
+		r.done = append(r.done, f)
+	}
+	err = r.openSinks()
+	if err == nil {
+		err = writeManifest(r.dir, r.manifest(StatusRunning, first-1, nil, nil))
+	}
+	if err != nil {
+		for _, s := range r.sinks {
+			s.abort()
+		}
+		return nil, fmt.Errorf("traces: resuming %s: %w", runDir, err)
+	}
+	return r, nil
+}
+
+// removeParts removes the trace files of parts >= from (and their
+// .inprogress forms) of the run in runDir.
+func removeParts(runDir string, from int) error {
+	var files []string
+	for _, pat := range []string{"*-part-*.parquet*", "*/part-*.parquet*", TableSpikes + "/" + popPrefix + "*/part-*.parquet*"} {
+		m, err := filepath.Glob(filepath.Join(runDir, filepath.FromSlash(pat)))
+		if err != nil {
+			return err
+		}
+		files = append(files, m...)
+	}
+	for _, f := range files {
+		if k, ok := PartIndex(f); ok && k >= from {
+			if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 func (r *Writer) sizeOf(pop string) int32 {
 	if i := r.meta.PopulationIndex(pop); i >= 0 {
 		return int32(r.meta.Populations[i].Size)
@@ -195,10 +302,58 @@ func (r *Writer) manifest(status string, last int64, end *time.Time, err error) 
 	if err != nil {
 		m.Error = err.Error()
 	}
+	m.Files = append(m.Files, r.done...)
 	for _, s := range r.sinks {
 		m.Files = append(m.Files, s.info())
 	}
 	return m
+}
+
+// KeyPart is the footer key of a rolled part: its number (decimal).
+const KeyPart = "dalesim.part"
+
+// Part returns the number of the part being written (0 until Roll).
+func (r *Writer) Part() int { return r.part }
+
+// Roll closes the files of the current part (each a complete Parquet file
+// with footer; dalesim.status "running", dalesim.last_step lastStep and
+// dalesim.part), opens those of the next part and rewrites run.json to list
+// the closed parts. Rows recorded after Roll go to the new part; a run
+// killed later loses none of the rows recorded before it. Roll needs
+// Options.PartRolling or the partitioned layout.
+func (r *Writer) Roll(lastStep int64) error {
+	if r.closed {
+		return ErrClosed
+	}
+	if !r.opt.PartRolling && !r.opt.Partition {
+		return errors.New("traces: Roll: the flat layout rolls parts only with Options.PartRolling")
+	}
+	last := max(lastStep, r.maxStep)
+	kv := map[string]string{KeyStatus: StatusRunning, KeyLastStep: strconv.FormatInt(last, 10), KeyPart: strconv.Itoa(r.part)}
+	var errs []error
+	for _, s := range r.sinks {
+		if err := s.close(kv); err != nil {
+			errs = append(errs, err)
+		}
+		r.done = append(r.done, s.info())
+	}
+	r.sinks, r.spikes, r.states, r.weights, r.rates = nil, nil, nil, nil, nil
+	if err := errors.Join(errs...); err != nil {
+		r.closed = true
+		return err
+	}
+	r.part++
+	if err := r.openSinks(); err != nil {
+		r.closed = true
+		for _, s := range r.sinks {
+			s.abort()
+		}
+		return fmt.Errorf("traces: opening part %d: %w", r.part, err)
+	}
+	if err := writeManifest(r.dir, r.manifest(StatusRunning, last, nil, nil)); err != nil {
+		return fmt.Errorf("traces: writing %s: %w", manifestName, err)
+	}
+	return nil
 }
 
 func (r *Writer) check(step int64) error {
@@ -410,6 +565,9 @@ func (r *Writer) Close(st Status) error {
 	}
 	last := max(st.LastStep, r.maxStep)
 	kv := map[string]string{KeyStatus: status, KeyLastStep: strconv.FormatInt(last, 10)}
+	if r.opt.PartRolling {
+		kv[KeyPart] = strconv.Itoa(r.part)
+	}
 	var errs []error
 	for k, v := range st.Extra {
 		if isReservedKey(k) {
@@ -627,8 +785,11 @@ func (r *Writer) prepareDir(dir string) error {
 func (r *Writer) openSinks() error {
 	opt := r.opt
 	rel := func(table, pop string) string {
-		if opt.Partition {
-			return partFile(table, pop)
+		switch {
+		case opt.Partition:
+			return partFile(table, pop, r.part)
+		case opt.PartRolling:
+			return flatPartFile(table, r.part)
 		}
 		return flatFile(table)
 	}
