@@ -62,14 +62,26 @@ func createProfile(c *cli.Context) (*os.File, error) {
 // simulate builds and runs a spec, records its traces with --out, and
 // prints the summary. On SIGINT/SIGTERM the run stops at the end of the
 // current step; the traces are closed (status interrupted) before the error
-// that gives exit status 130 is returned.
+// that gives exit status 130 is returned. Under mpirun each rank simulates
+// its part of the network (see ranks).
 func simulate(c *cli.Context, name string, s *spec.Spec) error {
+	rk, err := openRanks()
+	if err != nil {
+		return err
+	}
+	return rk.finish(simulateOn(c, name, s, rk))
+}
+
+func simulateOn(c *cli.Context, name string, s *spec.Spec, rk *ranks) error {
 	impl, threads, err := kernels(c)
 	if err != nil {
 		return err
 	}
 	out, err := parseOut(c, s)
 	if err != nil {
+		return err
+	}
+	if err := rk.outDir(out); err != nil {
 		return err
 	}
 	prof, err := createProfile(c)
@@ -85,7 +97,7 @@ func simulate(c *cli.Context, name string, s *spec.Spec) error {
 		}()
 	}
 	t0 := time.Now()
-	net, err := network.Build(s, network.Options{Kernels: impl, Threads: threads})
+	net, err := network.Build(s, network.Options{Kernels: impl, Threads: threads, Comm: rk.comm()})
 	if err != nil {
 		return err
 	}
@@ -101,6 +113,9 @@ func simulate(c *cli.Context, name string, s *spec.Spec) error {
 		mons = append(mons, rec.Monitors()...)
 	}
 	bar := newProgress(c, net, steps)
+	if rk.rank() > 0 {
+		bar = nil // rank 0's shows the run's progress
+	}
 	if bar != nil {
 		mons = append(mons, bar)
 	}
@@ -127,7 +142,7 @@ func simulate(c *cli.Context, name string, s *spec.Spec) error {
 	if runErr != nil {
 		return runErr
 	}
-	if err := printSummary(c.App.Writer, c, name, r, net, build); err != nil {
+	if err := printSummary(rk.writer(c.App.Writer), c, name, r, net, build); err != nil {
 		return err
 	}
 	if rec != nil {
