@@ -26,7 +26,9 @@ func (c *Comm) Rank() int { return 0 }
 func (c *Comm) Size() int { return 1 }
 
 // Allgather fails.
-func (c *Comm) Allgather(context.Context, []int32) ([]int32, []int, error) { return nil, nil, ErrNotBuilt }
+func (c *Comm) Allgather(context.Context, []int32) ([]int32, []int, error) {
+	return nil, nil, ErrNotBuilt
+}
 
 // BytesExchanged returns 0.
 func (c *Comm) BytesExchanged() int64 { return 0 }
