@@ -395,10 +395,12 @@ func (d *dist) deliver(n *Network, s0 int64, L int) {
 }
 
 // exchangeGrace is how long a rank that was interrupted (SIGINT, SIGTERM)
-// still waits for an exchange, which tells the other ranks that it stops:
-// the other ranks are normally interrupted at the same time; when one of
-// them has died, this rank stops waiting after it.
-const exchangeGrace = 3 * time.Second
+// still waits for an exchange, which tells the other ranks that it stops.
+// When every rank is interrupted (mpirun forwards SIGINT and SIGTERM to
+// all), they all make it; when a rank has died, mpirun sends SIGTERM to the
+// others and SIGKILL one second later (Open MPI's odls_base_sigkill_timeout),
+// so a rank must give up the exchange well before that to close its traces.
+const exchangeGrace = 300 * time.Millisecond
 
 // distLoop is loop for a rank of a distributed network: per interval of L
 // steps (the minimum delay, or 1 when a monitor reads the neurons' state),
