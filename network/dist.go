@@ -399,8 +399,9 @@ func (d *dist) deliver(n *Network, s0 int64, L int) {
 // When every rank is interrupted (mpirun forwards SIGINT and SIGTERM to
 // all), they all make it; when a rank has died, mpirun sends SIGTERM to the
 // others and SIGKILL one second later (Open MPI's odls_base_sigkill_timeout),
-// so a rank must give up the exchange well before that to close its traces.
-const exchangeGrace = 300 * time.Millisecond
+// so a rank must give up the exchange well before that to close its traces
+// (on a loaded machine, raise it: mpirun --mca odls_base_sigkill_timeout 5).
+const exchangeGrace = 200 * time.Millisecond
 
 // distLoop is loop for a rank of a distributed network: per interval of L
 // steps (the minimum delay, or 1 when a monitor reads the neurons' state),
