@@ -9,6 +9,7 @@ import (
 
 	"dalesim/internal/mpi"
 	"dalesim/network"
+	"dalesim/spec"
 	"dalesim/traces"
 )
 
@@ -57,10 +58,17 @@ func (r *ranks) writer(w io.Writer) io.Writer {
 	return w
 }
 
-// outDir makes the trace directory this rank's: DIR/rank=<r>.
-func (r *ranks) outDir(o *outConfig) error {
+// outDir makes the trace directory this rank's: DIR/rank=<r>. Only spikes
+// are recorded over ranks: a state, weights or rate monitor would record
+// only the rank's part in a table of another shape (not done yet).
+func (r *ranks) outDir(o *outConfig, s *spec.Spec) error {
 	if r == nil || o == nil {
 		return nil
+	}
+	for _, m := range s.Monitors {
+		if m.Kind != "spikes" {
+			return badInput("--out under mpirun: a %s monitor is not supported over MPI ranks yet (spikes monitors are)", m.Kind)
+		}
 	}
 	dir := o.dir
 	o.dir = filepath.Join(dir, fmt.Sprintf("rank=%d", r.rank()))

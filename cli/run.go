@@ -81,7 +81,7 @@ func simulateOn(c *cli.Context, name string, s *spec.Spec, rk *ranks) error {
 	if err != nil {
 		return err
 	}
-	if err := rk.outDir(out); err != nil {
+	if err := rk.outDir(out, s); err != nil {
 		return err
 	}
 	prof, err := createProfile(c)
