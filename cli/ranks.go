@@ -4,8 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
+
+	"github.com/urfave/cli/v2"
 
 	"dalesim/internal/mpi"
 	"dalesim/network"
@@ -48,6 +53,16 @@ func (r *ranks) rank() int {
 		return 0
 	}
 	return r.c.Rank()
+}
+
+// threads is the number of threads of each rank: --threads when it is set,
+// else the CPUs shared among the ranks on this machine.
+func (r *ranks) threads(c *cli.Context, t int) int {
+	if r == nil || c.IsSet("threads") {
+		return t
+	}
+	local, _ := strconv.Atoi(os.Getenv("OMPI_COMM_WORLD_LOCAL_SIZE"))
+	return max(1, runtime.NumCPU()/max(local, 1))
 }
 
 // writer is where this rank prints its summary: rank 0's is the run's.

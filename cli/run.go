@@ -77,6 +77,7 @@ func simulateOn(c *cli.Context, name string, s *spec.Spec, rk *ranks) error {
 	if err != nil {
 		return err
 	}
+	threads = rk.threads(c, threads)
 	out, err := parseOut(c, s)
 	if err != nil {
 		return err
