@@ -211,7 +211,8 @@ func (n *Network) RunSteps(ctx context.Context, steps int64, mons ...Monitor) (*
 	r := n.stats.result(n)
 	r.Interrupted = interrupted
 	if n.dist != nil {
-		r.Ranks, r.Exchange = n.dist.comm.Size(), &n.dist.stats
+		x := n.dist.stats
+		r.Ranks, r.Exchange = n.dist.comm.Size(), &x
 	}
 	return r, err
 }
