@@ -265,6 +265,7 @@ func discardProfile(prof **os.File) {
 
 // runState is a built (or restored) run ready to execute.
 type runState struct {
+	rk     *ranks // nil: one process
 	name   string
 	s      *spec.Spec
 	net    *network.Network
@@ -298,6 +299,9 @@ func execute(c *cli.Context, st runState) error {
 		mons = append(mons, rec.Monitors()...)
 	}
 	bar := newProgress(c, net, st.end-net.Step())
+	if st.rk.rank() > 0 {
+		bar = nil // rank 0's shows the run's progress
+	}
 	if bar != nil {
 		mons = append(mons, bar)
 	}
@@ -324,7 +328,7 @@ func execute(c *cli.Context, st runState) error {
 	if runErr != nil {
 		return runErr
 	}
-	if err := printSummary(c.App.Writer, c, st.name, r, net, st.build); err != nil {
+	if err := printSummary(st.rk.writer(c.App.Writer), c, st.name, r, net, st.build); err != nil {
 		return err
 	}
 	if rec != nil {

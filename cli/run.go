@@ -67,12 +67,22 @@ func createProfile(c *cli.Context) (*os.File, error) {
 // parts with --part-every, with checkpoints with --checkpoint-every), and
 // prints the summary. On SIGINT/SIGTERM the run stops at the end of the
 // current step; the traces are closed (status interrupted) before the error
-// that gives exit status 130 is returned.
+// that gives exit status 130 is returned. Under mpirun each rank simulates
+// its part of the network (see ranks).
 func simulate(c *cli.Context, name string, s *spec.Spec) error {
+	rk, err := openRanks()
+	if err != nil {
+		return err
+	}
+	return rk.finish(simulateOn(c, name, s, rk))
+}
+
+func simulateOn(c *cli.Context, name string, s *spec.Spec, rk *ranks) error {
 	impl, threads, err := kernels(c)
 	if err != nil {
 		return err
 	}
+	threads = rk.threads(c, threads)
 	out, err := parseOut(c, s)
 	if err != nil {
 		return err
@@ -81,20 +91,26 @@ func simulate(c *cli.Context, name string, s *spec.Spec) error {
 	if err != nil {
 		return err
 	}
+	if rk != nil && plan.rolls() {
+		return badInput("--part-every and --checkpoint-every are not supported over MPI ranks yet")
+	}
+	if err := rk.outDir(out, s); err != nil {
+		return err
+	}
 	prof, err := createProfile(c)
 	if err != nil {
 		return err
 	}
 	defer discardProfile(&prof)
 	t0 := time.Now()
-	net, err := network.Build(s, network.Options{Kernels: impl, Threads: threads})
+	net, err := network.Build(s, network.Options{Kernels: impl, Threads: threads, Comm: rk.comm()})
 	if err != nil {
 		return err
 	}
 	build := time.Since(t0).Seconds()
 	defer net.Close()
 	end := network.StepsFor(s.Duration(), s.Dt())
-	st := runState{name: name, s: s, net: net, out: out.dirOrEmpty(), end: end, plan: plan, build: build}
+	st := runState{rk: rk, name: name, s: s, net: net, out: out.dirOrEmpty(), end: end, plan: plan, build: build}
 	if plan.ckptEvery > 0 {
 		// Refuse before the run directory is created.
 		if mons, err := monitor.FromSpec(s, s.Monitors, net); err == nil {

@@ -21,6 +21,9 @@ type Options struct {
 	Kernels   *simd.Impl // nil: the active implementation
 	Threads   int        // <= 0: 1
 	MaxMemory int64      // bytes a build may use; 0: the memory available now
+	// Comm distributes the network over ranks (see Comm): this process
+	// builds and steps its rank's part (nil: the whole network).
+	Comm Comm
 }
 
 // streamKey derives a named random stream from the seed, so that a
@@ -40,6 +43,12 @@ func Build(s *spec.Spec, opt Options) (*Network, error) {
 		return nil, err
 	}
 	est := EstimateMemory(s)
+	if opt.Comm != nil && opt.Comm.Size() > 1 {
+		// A rank holds about its share of the synapses.
+		r := float64(opt.Comm.Size())
+		est.Total -= est.Synapses * (1 - 1/r)
+		est.Synapses /= r
+	}
 	if opt.Threads > 1 {
 		// Each worker keeps spikeBufs spike lists as long as the network.
 		var neurons float64
@@ -83,6 +92,13 @@ func Build(s *spec.Spec, opt Options) (*Network, error) {
 	if err := l.Err(); err != nil {
 		return nil, err
 	}
+	if opt.Comm != nil {
+		sizes := make([]int, len(n.pops))
+		for i, p := range n.pops {
+			sizes[i] = p.Len()
+		}
+		n.dist = newDist(opt.Comm, sizes)
+	}
 	for i := range s.Drives {
 		ds := &s.Drives[i]
 		id, _ := neuron.ParseIdentity(ds.Identity)
@@ -102,6 +118,9 @@ func Build(s *spec.Spec, opt Options) (*Network, error) {
 		if err != nil {
 			l.Add(key+".connectivity.file", label, err.Error())
 			continue
+		}
+		if t := n.PopulationIndex(ps.Target); n.dist != nil && t >= 0 {
+			n.dist.restrict(&sp, t, n.pops[t].Len())
 		}
 		if _, err := n.Connect(ps.Source, ps.Target, sp); err != nil {
 			l.Add(key, label, strings.TrimPrefix(err.Error(), fmt.Sprintf("projection %q: ", name)))

@@ -27,6 +27,7 @@ type Network struct {
 	events  int64
 	spec    *spec.Spec
 	eng     *engine
+	dist    *dist // nil: one process (see dist.go)
 }
 
 // New returns an empty network with time step dt (ms) and a seed.
@@ -209,6 +210,10 @@ func (n *Network) RunSteps(ctx context.Context, steps int64, mons ...Monitor) (*
 	n.stats.wall += time.Since(start)
 	r := n.stats.result(n)
 	r.Interrupted = interrupted
+	if n.dist != nil {
+		x := n.dist.stats
+		r.Ranks, r.Exchange = n.dist.comm.Size(), &x
+	}
 	return r, err
 }
 
@@ -222,6 +227,9 @@ func (n *Network) Advance(ctx context.Context, steps int64, mons ...Monitor) (in
 // loop is the run loop: steps (or until ctx ends) of the engine, each
 // followed by the summary st (nil: none) and the monitors.
 func (n *Network) loop(ctx context.Context, steps int64, st *stats, mons []Monitor) (interrupted bool, err error) {
+	if n.dist != nil {
+		return n.distLoop(ctx, steps, st, mons)
+	}
 	if n.eng == nil {
 		n.eng = newEngine(n)
 	}

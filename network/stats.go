@@ -23,7 +23,11 @@ type Result struct {
 	Threads          int        `json:"threads"`
 	Steps            int64      `json:"steps"`
 	Interrupted      bool       `json:"interrupted,omitempty"`
-	order            []string
+	// Ranks and Exchange: a network distributed over several processes
+	// (see Comm); the exchange counts are this rank's.
+	Ranks    int            `json:"ranks,omitempty"`
+	Exchange *ExchangeStats `json:"spike_exchange,omitempty"`
+	order    []string
 }
 
 // PopResult is one population's firing summary.

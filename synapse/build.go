@@ -50,6 +50,20 @@ type Spec struct {
 	// Fixed sets the integer weights of a projection onto a loihi_lif
 	// population (nil there: 8 bits, exponent 0); others must leave it nil.
 	Fixed *FixedWeights
+	// TargetLo, TargetHi restrict the projection to the synapses onto
+	// targets [TargetLo, TargetHi) (TargetHi == 0: every target), as a rank
+	// of a distributed network holds them: the same synapses, weights and
+	// delays as the whole projection's onto those targets, in the same order,
+	// with global target indices. Rules drawn per source row (and the weights
+	// and delays, drawn per row) still draw every row and keep the local
+	// part; fixed_indegree draws only the local targets' sources unless
+	// weights or delays are drawn (they then count the earlier targets' draws).
+	TargetLo, TargetHi int
+}
+
+// restricted reports whether the spec keeps only some targets of nt.
+func (s *Spec) restricted(nt int) bool {
+	return s.TargetHi != 0 && (s.TargetLo > 0 || s.TargetHi < nt)
 }
 
 // MaxDelaySteps is the longest delay a synapse can have, in steps.
@@ -217,6 +231,23 @@ func New(src, tgt *neuron.Population, s Spec) (*Projection, error) {
 	same := src == tgt
 	c := &s.Conn
 	var listW, listD []float64
+	if s.TargetHi != 0 && (s.TargetLo < 0 || s.TargetLo > s.TargetHi || s.TargetHi > nt) {
+		return nil, fmt.Errorf("projection %q: target range [%d, %d) outside [0, %d)", s.Name, s.TargetLo, s.TargetHi, nt)
+	}
+	lo, hi := 0, nt
+	if s.restricted(nt) {
+		lo, hi = s.TargetLo, s.TargetHi
+	}
+	var skip []int32 // with a target range: per row, the synapses before the kept ones
+	if lo > 0 || hi < nt {
+		skip = make([]int32, ns)
+	}
+	rows := func(n int, gen func(i int, row []int32) []int32) ([]int64, []int32) {
+		if skip == nil {
+			return rows(n, gen)
+		}
+		return keptRows(n, gen, lo, hi, skip)
+	}
 	switch c.Rule {
 	case FixedProbability:
 		p.rowPtr, p.targets = rows(ns, func(i int, row []int32) []int32 {
@@ -245,7 +276,10 @@ func New(src, tgt *neuron.Population, s Spec) (*Projection, error) {
 			return row
 		})
 	case FixedIndegree:
-		p.rowPtr, p.targets = fixedIndegree(c, s.Key, ns, nt, same)
+		if skip != nil && s.Weight.IsConstant() && s.Delay.IsConstant() {
+			skip = nil // no per-row draws to replay
+		}
+		p.rowPtr, p.targets = fixedIndegree(c, s.Key, ns, lo, hi, same, skip)
 	case OneToOne:
 		p.rowPtr, p.targets = rows(ns, func(i int, row []int32) []int32 { return append(row, int32(i)) })
 	case AllToAll:
@@ -259,10 +293,13 @@ func New(src, tgt *neuron.Population, s Spec) (*Projection, error) {
 		})
 	case List:
 		p.rowPtr, p.targets, listW, listD = fromList(c.Pairs, ns)
+		if skip != nil {
+			p.rowPtr, p.targets, listW, listD = keepList(p.rowPtr, p.targets, listW, listD, lo, hi, skip)
+		}
 	}
 	p.runFirst = runFirsts(p.rowPtr, p.targets)
-	p.setWeights(&s, listW)
-	p.setDelays(&s, listD)
+	p.setWeights(&s, listW, skip)
+	p.setDelays(&s, listD, skip)
 	if tgt.Model().IsFixed() {
 		f := FixedWeights{Bits: 8}
 		if s.Fixed != nil {
@@ -275,12 +312,27 @@ func New(src, tgt *neuron.Population, s Spec) (*Projection, error) {
 	return p, nil
 }
 
-// fixedIndegree draws each target's c.K sources, then transposes them to
-// CSR by source; a stable counting sort keeps each row's targets ascending.
-func fixedIndegree(c *Conn, key uint64, ns, nt int, same bool) ([]int64, []int32) {
-	pre := make([]int32, 0, c.K*nt)
+// fixedIndegree draws the c.K sources of each target in [lo, hi), then
+// transposes them to CSR by source; a stable counting sort keeps each row's
+// targets ascending. With skip, it also draws the targets before lo and
+// counts, per source, their synapses into skip.
+func fixedIndegree(c *Conn, key uint64, ns, lo, hi int, same bool, skip []int32) ([]int64, []int32) {
+	pre := make([]int32, 0, c.K*(hi-lo))
 	var col []int32
-	for j := 0; j < nt; j++ {
+	if skip != nil {
+		for j := 0; j < lo; j++ {
+			st := rng.NewStream(rng.Key(key, tagCols, uint64(j)))
+			excl := -1
+			if same && !c.Autapses {
+				excl = j
+			}
+			col = drawK(st, col[:0], c.K, ns, excl, c.Multapses)
+			for _, i := range col {
+				skip[i]++
+			}
+		}
+	}
+	for j := lo; j < hi; j++ {
 		st := rng.NewStream(rng.Key(key, tagCols, uint64(j)))
 		excl := -1
 		if same && !c.Autapses {
@@ -289,12 +341,49 @@ func fixedIndegree(c *Conn, key uint64, ns, nt int, same bool) ([]int64, []int32
 		col = drawK(st, col[:0], c.K, ns, excl, c.Multapses)
 		pre = append(pre, col...)
 	}
-	// Synapse k of pre is source pre[k]'s synapse onto target k/K.
+	// Synapse k of pre is source pre[k]'s synapse onto target lo + k/K.
 	rowPtr, targets := groupByRow(ns, pre)
 	for j, k := range targets {
-		targets[j] = k / int32(c.K)
+		targets[j] = int32(lo) + k/int32(c.K)
 	}
 	return rowPtr, targets
+}
+
+// keptRows is rows keeping only the synapses onto targets [lo, hi) of each
+// row (whose targets are ascending); skip[i] gets the number of row i's
+// synapses before them.
+func keptRows(n int, gen func(i int, row []int32) []int32, lo, hi int, skip []int32) ([]int64, []int32) {
+	ptr := make([]int64, n+1)
+	var all []int32
+	for i := 0; i < n; i++ {
+		start := int64(len(all))
+		all = gen(i, all)
+		a := lowerBound(all, start, int64(len(all)), lo)
+		b := lowerBound(all, a, int64(len(all)), hi)
+		skip[i] = int32(a - start)
+		all = append(all[:start], all[a:b]...)
+		ptr[i+1] = int64(len(all))
+	}
+	return ptr, all
+}
+
+// keepList restricts the CSR arrays of a list (rows sorted by target) to
+// targets [lo, hi), setting skip as keptRows.
+func keepList(ptr []int64, t []int32, w, d []float64, lo, hi int, skip []int32) ([]int64, []int32, []float64, []float64) {
+	n := len(ptr) - 1
+	out := make([]int64, n+1)
+	var k int64
+	for i := 0; i < n; i++ {
+		a := lowerBound(t, ptr[i], ptr[i+1], lo)
+		b := lowerBound(t, a, ptr[i+1], hi)
+		skip[i] = int32(a - ptr[i])
+		for m := a; m < b; m++ {
+			t[k], w[k], d[k] = t[m], w[m], d[m]
+			k++
+		}
+		out[i+1] = k
+	}
+	return out, t[:k:k], w[:k:k], d[:k:k]
 }
 
 // fromList returns the CSR arrays of a list of connections (sorted by
@@ -401,7 +490,9 @@ func drawK(st *rng.Stream, out []int32, k, n, excl int, multapses bool) []int32 
 
 func sortInt32(s []int32) { sort.Slice(s, func(a, b int) bool { return s[a] < s[b] }) }
 
-func (p *Projection) setWeights(s *Spec, listW []float64) {
+// setWeights draws the weights row by row; skip (nil: none) is, per row,
+// the number of draws of synapses that are not kept, which are discarded.
+func (p *Projection) setWeights(s *Spec, listW []float64, skip []int32) {
 	allFromDist := true
 	for _, w := range listW {
 		if !math.IsNaN(w) {
@@ -421,6 +512,11 @@ func (p *Projection) setWeights(s *Spec, listW []float64) {
 			continue
 		}
 		st := rng.NewStream(rng.Key(s.Key, tagWeights, uint64(i)))
+		if skip != nil {
+			for range skip[i] {
+				s.Weight.Sample(st, true)
+			}
+		}
 		for k := a; k < b; k++ {
 			w := s.Weight.Sample(st, true)
 			if listW != nil && !math.IsNaN(listW[k]) {
@@ -431,7 +527,7 @@ func (p *Projection) setWeights(s *Spec, listW []float64) {
 	}
 }
 
-func (p *Projection) setDelays(s *Spec, listD []float64) {
+func (p *Projection) setDelays(s *Spec, listD []float64, skip []int32) {
 	dt := p.tgt.Dt()
 	steps := func(ms float64) int {
 		return int(min(max(math.Round(ms/dt), 1), MaxDelaySteps)) // clamped as a float: a huge draw gives the maximum, not 1
@@ -456,6 +552,11 @@ func (p *Projection) setDelays(s *Spec, listD []float64) {
 			continue
 		}
 		st := rng.NewStream(rng.Key(s.Key, tagDelays, uint64(i)))
+		if skip != nil {
+			for range skip[i] {
+				s.Delay.Sample(st, true)
+			}
+		}
 		for k := a; k < b; k++ {
 			d := s.Delay.Sample(st, true)
 			if listD != nil && !math.IsNaN(listD[k]) {

@@ -150,6 +150,19 @@ func (p *Projection) MaxDelay() int {
 	return m
 }
 
+// MinDelay returns the shortest delay in steps (MaxDelaySteps+1 for a
+// projection with per-synapse delays and no synapse).
+func (p *Projection) MinDelay() int {
+	if p.delays == nil {
+		return p.delay
+	}
+	m := MaxDelaySteps + 1
+	for _, d := range p.delays {
+		m = min(m, int(d))
+	}
+	return m
+}
+
 // HasSynapseDelays reports whether delays are stored per synapse.
 func (p *Projection) HasSynapseDelays() bool { return p.delays != nil }
 
