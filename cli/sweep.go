@@ -55,8 +55,8 @@ func sweepCommand() *cli.Command {
 		Subcommands: []*cli.Command{
 			{
 				Name: "task", Hidden: true, ArgsUsage: "OUT INDEX",
-				Usage: "run point INDEX of the sweep in OUT (what each local worker and Slurm array task runs)",
-				Flags: append([]cli.Flag{simdFlag(), threadsFlag(), jsonFlag()}, recordFlags()...),
+				Usage:  "run point INDEX of the sweep in OUT (what each local worker and Slurm array task runs)",
+				Flags:  append([]cli.Flag{simdFlag(), threadsFlag(), jsonFlag()}, recordFlags()...),
 				Action: sweepTask,
 			},
 			{

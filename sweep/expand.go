@@ -81,7 +81,7 @@ func (s *Sweep) resolveBase() (*base, error) {
 
 func fileExists(p string) bool {
 	st, err := os.Stat(p)
-	return err == nil && !st.IsDir()
+	return err == nil && st.Mode().IsRegular()
 }
 
 // assign is a parameter set to one value.
@@ -170,11 +170,14 @@ func (b *base) build(as []assign) (string, *spec.Spec, []string, error) {
 			}
 			continue
 		}
-		c, err := set(tree, a.p.steps, a.v)
+		c, v, err := set(tree, a.p.steps, a.v)
 		if err != nil {
 			return "", nil, nil, &errAt{i, err}
 		}
 		canon[i] = c
+		if typeName(v) != typeName(a.v) {
+			as[i].v = v // as the spec has it (an integer where the spec has a float)
+		}
 	}
 	var buf bytes.Buffer
 	enc := toml.NewEncoder(&buf)
@@ -265,6 +268,9 @@ func (s *Sweep) Expand() (*Plan, error) {
 				return nil, fail(as, err, p.entry, show(v))
 			}
 			p.Path = canon[len(canon)-1]
+			if f, ok := as[len(as)-1].v.(float64); ok && typeName(v) == "integer" {
+				p.Values[slices.Index(p.Values, v)] = f
+			}
 		}
 	}
 	// Canonical paths are unique.
@@ -302,7 +308,7 @@ func (s *Sweep) Expand() (*Plan, error) {
 			for i, p := range varied {
 				parts = append(parts, p.Path+" = "+show(vals[i]))
 			}
-			return nil, fail(as, err, fmt.Sprintf("point %d", idx), "("+strings.Join(parts, ", ")+")")
+			return nil, fail(as, err, fmt.Sprintf("point %d (%s)", idx, strings.Join(parts, ", ")), "")
 		}
 		h := fnv.New32a()
 		h.Write([]byte(text))

@@ -123,25 +123,25 @@ var arrayNames = map[string]func(i int, t map[string]any) string{
 // set puts v at path in the TOML tree (creating missing tables) and returns
 // the canonical path (elements by name). It refuses a path through a missing
 // or non-table element and a change of type against the value there.
-func set(tree map[string]any, steps []step, v any) (string, error) {
+func set(tree map[string]any, steps []step, v any) (string, any, error) {
 	var canon []step
 	cur := tree
 	for i := 0; i < len(steps); i++ {
 		s := steps[i]
 		if s.sel {
-			return "", fmt.Errorf("a selector must follow the key of an array of tables")
+			return "", nil, fmt.Errorf("a selector must follow the key of an array of tables")
 		}
 		last := i == len(steps)-1
 		x, exists := cur[s.key]
 		if arr, isArr := asTables(x); isArr {
 			if last {
-				return "", fmt.Errorf("%s is an array of tables: name an element and its key, as in %s[name=NAME].KEY", s.key, s.key)
+				return "", nil, fmt.Errorf("%s is an array of tables: name an element and its key, as in %s[name=NAME].KEY", s.key, s.key)
 			}
 			nxt := steps[i+1]
 			var idx int
 			var err error
 			if idx, err = pick(s.key, arr, nxt); err != nil {
-				return "", err
+				return "", nil, err
 			}
 			name := ""
 			if nf := arrayNames[s.key]; nf != nil {
@@ -154,7 +154,7 @@ func set(tree map[string]any, steps []step, v any) (string, error) {
 				canon = append(canon, step{index: idx, sel: true})
 			}
 			if i+2 >= len(steps) {
-				return "", fmt.Errorf("%s: name the key of the element to set", pathString(canon))
+				return "", nil, fmt.Errorf("%s: name the key of the element to set", pathString(canon))
 			}
 			cur = arr[idx]
 			i++
@@ -165,7 +165,7 @@ func set(tree map[string]any, steps []step, v any) (string, error) {
 			if exists {
 				nv, err := sameType(x, v)
 				if err != nil {
-					return "", err
+					return "", nil, err
 				}
 				v = nv
 			}
@@ -174,7 +174,7 @@ func set(tree map[string]any, steps []step, v any) (string, error) {
 		}
 		if !exists {
 			if steps[i+1].sel {
-				return "", fmt.Errorf("the base spec has no %s", s.key)
+				return "", nil, fmt.Errorf("the base spec has no %s", s.key)
 			}
 			m := map[string]any{}
 			cur[s.key] = m
@@ -183,11 +183,11 @@ func set(tree map[string]any, steps []step, v any) (string, error) {
 		}
 		m, ok := x.(map[string]any)
 		if !ok {
-			return "", fmt.Errorf("%s is a %s in the base spec, not a table", pathString(canon), typeName(x))
+			return "", nil, fmt.Errorf("%s is a %s in the base spec, not a table", pathString(canon), typeName(x))
 		}
 		cur = m
 	}
-	return pathString(canon), nil
+	return pathString(canon), v, nil
 }
 
 // asTables returns x as an array of tables.
