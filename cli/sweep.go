@@ -358,8 +358,22 @@ func slurmSubmit(c *cli.Context, dir string, p *sweep.Plan, submit bool) error {
 		f.Close()
 	}
 	fmt.Fprintf(c.App.Writer, "submitted job %s\n", id)
+	// sweep.parquet is rebuilt when the array ends, however it ends.
+	collect := fmt.Sprintf("%s sweep collect %s", shellQuote(exe), shellQuote(absDir))
+	out, err = exec.Command("sbatch", "--parsable", "--dependency=afterany:"+id, "--job-name=dalesim-collect",
+		"--ntasks=1", "--cpus-per-task=1", "--mem=512M", "--output="+filepath.Join(absDir, sweep.LogDir, "slurm-collect-%j.out"),
+		"--wrap", collect).CombinedOutput()
+	if err != nil {
+		stderrf(c, "dalesim sweep: warning: submitting the collect job: %v: %s (run dalesim sweep collect %s when the array is done)\n",
+			err, strings.TrimSpace(string(out)), dir)
+		return nil
+	}
+	fmt.Fprintf(c.App.Writer, "submitted job %s: dalesim sweep collect when job %s ends\n", strings.TrimSpace(string(out)), id)
 	return nil
 }
+
+// shellQuote quotes s for sh.
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 func printStatus(c *cli.Context, dir string, p *sweep.Plan, sts []sweep.Status, details bool) {
 	w := c.App.Writer
