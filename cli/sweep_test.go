@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/parquet-go/parquet-go"
 
+	"dalesim/internal/duckdbtest"
 	"dalesim/sweep"
 	"dalesim/traces"
 )
@@ -111,6 +113,19 @@ func TestSweepLocal(t *testing.T) {
 		m, err := traces.ReadManifest(filepath.Join(out, "run="+r.Run))
 		if err != nil || m.Status != traces.StatusComplete || m.RunID != r.Run || m.Meta.Seed != uint64(*r.Seed) {
 			t.Errorf("run %s: %+v %v", r.Run, m, err)
+		}
+	}
+	// DuckDB reads the traces of every run and the table as one data set.
+	q := fmt.Sprintf(`SELECT s.run, s.spikes, count(*) AS n FROM read_parquet('%s/run=*/spikes/**/*.parquet', hive_partitioning=1) t
+		JOIN read_parquet('%s/sweep.parquet') s USING (run) GROUP BY ALL ORDER BY s.run`, out, out)
+	if got := duckdbtest.QueryOrNil(t, q); got != nil {
+		if len(got) != 4 {
+			t.Errorf("DuckDB: %d runs", len(got))
+		}
+		for i, r := range got {
+			if r["run"] != rows[i].Run || duckdbtest.Num(t, r["n"]) != float64(*rows[i].Spikes) {
+				t.Errorf("DuckDB row %d: %v; sweep.parquet %s %d spikes", i, r, rows[i].Run, *rows[i].Spikes)
+			}
 		}
 	}
 	// Make run 1 look interrupted: it is redone, the others are skipped.
