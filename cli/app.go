@@ -55,6 +55,7 @@ func NewApp(stdout, stderr io.Writer) *cli.App {
 			experimentCommand(),
 			exportCommand(),
 			deployCheckCommand(),
+			sweepCommand(),
 		},
 		HideHelpCommand:      false,
 		EnableBashCompletion: false,
