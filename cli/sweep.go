@@ -56,7 +56,7 @@ func sweepCommand() *cli.Command {
 			{
 				Name: "task", Hidden: true, ArgsUsage: "OUT INDEX",
 				Usage:  "run point INDEX of the sweep in OUT (what each local worker and Slurm array task runs)",
-				Flags:  append([]cli.Flag{simdFlag(), threadsFlag(), jsonFlag()}, recordFlags()...),
+				Flags:  append([]cli.Flag{simdFlag(), threadsFlag(), jsonFlag(), partEveryFlag(), checkpointEveryFlag()}, recordFlags()...),
 				Action: sweepTask,
 			},
 			{
@@ -301,7 +301,11 @@ func sweepTask(c *cli.Context) error {
 	if !c.IsSet("threads") {
 		c.Set("threads", strconv.Itoa(max(p.Threads, 1)))
 	}
-	for k, v := range map[string]string{"out": dir, "run-id": pt.RunID, "force": "true", "quiet": "true", "json": "true"} {
+	set := map[string]string{"out": dir, "run-id": pt.RunID, "force": "true", "quiet": "true", "json": "true"}
+	if p.CheckpointEveryMS > 0 {
+		set["checkpoint-every"] = strconv.FormatFloat(p.CheckpointEveryMS, 'g', -1, 64)
+	}
+	for k, v := range set {
 		if err := c.Set(k, v); err != nil {
 			return err
 		}

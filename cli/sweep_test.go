@@ -290,3 +290,33 @@ func TestSweepSlurm(t *testing.T) {
 		}
 	}
 }
+
+// TestSweepCheckpoints: checkpoint_every_ms makes every run of a sweep
+// keep a checkpoint (what a requeued Slurm task resumes from), and the
+// sweep's figures are those of the same sweep without checkpoints.
+func TestSweepCheckpoints(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	plain := writeSweep(t, tinySweep)
+	ck := writeSweep(t, "checkpoint_every_ms = 20\n"+tinySweep)
+	outs := []string{filepath.Join(t.TempDir(), "plain"), filepath.Join(t.TempDir(), "ck")}
+	for i, f := range []string{plain, ck} {
+		if code, so, errs := runCLI(t, "sweep", f, "--out", outs[i], "--jobs", "2", "--dalesim", bin); code != 0 {
+			t.Fatalf("exit %d\n%s\n%s", code, so, errs)
+		}
+	}
+	a, b := readSweepTable(t, outs[0]), readSweepTable(t, outs[1])
+	if len(a) != len(b) || len(a) == 0 {
+		t.Fatalf("%d and %d rows", len(a), len(b))
+	}
+	for i := range a {
+		if *a[i].Checksum != *b[i].Checksum {
+			t.Errorf("run %d: checksum %s without checkpoints, %s with", i, *a[i].Checksum, *b[i].Checksum)
+		}
+		if _, err := os.Stat(filepath.Join(outs[1], "run="+b[i].Run, "checkpoint.bin")); err != nil {
+			t.Errorf("run %s: %v", b[i].Run, err)
+		}
+	}
+}

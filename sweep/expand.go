@@ -22,15 +22,17 @@ const PlanFormat = "dalesim-sweep-plan/1"
 
 // Plan is an expanded sweep: every run with its full spec.
 type Plan struct {
-	Format    string       `json:"format"`
-	Name      string       `json:"name"`
-	SweepFile string       `json:"sweep_file,omitempty"`
-	Base      string       `json:"base"`
-	BaseFile  string       `json:"base_file"` // the file a run's relative paths resolve against ("builtin:NAME" for a built-in)
-	Threads   int          `json:"threads"`
-	Slurm     SlurmOptions `json:"slurm"`
-	Params    []PlanParam  `json:"params"` // the varied parameters, in column order
-	Points    []Point      `json:"points"`
+	Format    string `json:"format"`
+	Name      string `json:"name"`
+	SweepFile string `json:"sweep_file,omitempty"`
+	Base      string `json:"base"`
+	BaseFile  string `json:"base_file"` // the file a run's relative paths resolve against ("builtin:NAME" for a built-in)
+	Threads   int    `json:"threads"`
+	// CheckpointEveryMS is the sweep file's checkpoint_every_ms.
+	CheckpointEveryMS float64      `json:"checkpoint_every_ms,omitempty"`
+	Slurm             SlurmOptions `json:"slurm"`
+	Params            []PlanParam  `json:"params"` // the varied parameters, in column order
+	Points            []Point      `json:"points"`
 }
 
 // PlanParam is a varied parameter: its canonical path (the column of
@@ -281,7 +283,7 @@ func (s *Sweep) Expand() (*Plan, error) {
 		}
 		seen[p.Path] = p.entry
 	}
-	plan := &Plan{Format: PlanFormat, Name: s.Name, Base: s.Base, BaseFile: b.file, Threads: s.Threads, Slurm: s.Slurm}
+	plan := &Plan{Format: PlanFormat, Name: s.Name, Base: s.Base, BaseFile: b.file, Threads: s.Threads, CheckpointEveryMS: s.CheckpointEveryMS, Slurm: s.Slurm}
 	if s.File != "" {
 		if abs, err := filepath.Abs(s.File); err == nil {
 			plan.SweepFile = abs

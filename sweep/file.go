@@ -68,11 +68,15 @@ type Sweep struct {
 	Name    string
 	Base    string // as written
 	Threads int
-	Set     []Param
-	Grid    []Param
-	Lists   []Param
-	Seeds   []int64
-	Slurm   SlurmOptions
+	// CheckpointEveryMS, if > 0, makes every run save a checkpoint every
+	// that many ms of simulated time (dalesim run --checkpoint-every), so
+	// that a killed or requeued Slurm task resumes it (run --resume).
+	CheckpointEveryMS float64
+	Set               []Param
+	Grid              []Param
+	Lists             []Param
+	Seeds             []int64
+	Slurm             SlurmOptions
 }
 
 // SlurmOptions are the [slurm] table of a sweep file.
@@ -107,7 +111,7 @@ func Load(path string) (*Sweep, error) {
 	return Parse(data, path)
 }
 
-var topKeys = []string{"name", "base", "threads", "seeds", "set", "grid", "lists", "slurm"}
+var topKeys = []string{"name", "base", "threads", "checkpoint_every_ms", "seeds", "set", "grid", "lists", "slurm"}
 
 // Parse reads a sweep file's text; file names it in errors and anchors a
 // relative base path. It checks the file's own rules (types, empty or
@@ -159,6 +163,21 @@ func Parse(data []byte, file string) (*Sweep, error) {
 			return nil, bad("threads", show(v), "must be an integer between 1 and 1024")
 		}
 		s.Threads = int(n)
+	}
+	if v, ok := raw["checkpoint_every_ms"]; ok {
+		var f float64
+		switch x := v.(type) {
+		case int64:
+			f = float64(x)
+		case float64:
+			f = x
+		default:
+			return nil, bad("checkpoint_every_ms", show(v), "must be a number of ms >= 0")
+		}
+		if !(f >= 0) || math.IsInf(f, 0) {
+			return nil, bad("checkpoint_every_ms", show(v), "must be a number of ms >= 0 (0: no checkpoints)")
+		}
+		s.CheckpointEveryMS = f
 	}
 	if v, ok := raw["seeds"]; ok {
 		arr, isArr := v.([]any)

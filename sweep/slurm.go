@@ -118,7 +118,7 @@ func SlurmScript(p *Plan, opt ScriptOptions) (string, error) {
 	w("export DALESIM_THREADS=%d", max(p.Threads, 1))
 	w("# A requeued task whose run left a checkpoint continues it; otherwise the")
 	w("# task (re)runs the point (a complete run is skipped, a partial one redone).")
-	w("if [ -d \"$RUNDIR\" ] && compgen -G \"$RUNDIR/checkpoint*\" >/dev/null && \"$DALESIM\" run --help 2>/dev/null | grep -q -- '--resume'; then")
+	w("if [ -d \"$RUNDIR\" ] && [ -f \"$RUNDIR/checkpoint.bin\" ] && \"$DALESIM\" run --help 2>/dev/null | grep -q -- '--resume'; then")
 	w("  \"$DALESIM\" run --resume \"$RUNDIR\" --quiet || echo \"dalesim sweep: resuming $RUNDIR failed; running it again\" >&2")
 	w("fi")
 	w("exec \"$DALESIM\" sweep task \"$OUT\" \"$IDX\"")

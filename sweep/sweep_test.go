@@ -133,6 +133,8 @@ func TestErrors(t *testing.T) {
 		{"no base", "[grid]\nduration_ms = [10]\n", `base: missing`},
 		{"missing base", "base = \"nope.toml\"\n[grid]\nduration_ms = [10]\n", `base = "nope.toml": no such spec file`},
 		{"unknown key", "base = \"net.toml\"\ngird = 1\n", `gird: unknown key`},
+		{"checkpoint negative", "base = \"net.toml\"\ncheckpoint_every_ms = -5\nseeds = [1]\n", `checkpoint_every_ms = -5: must be a number of ms >= 0`},
+		{"checkpoint string", "base = \"net.toml\"\ncheckpoint_every_ms = \"often\"\nseeds = [1]\n", `checkpoint_every_ms = "often": must be a number of ms >= 0`},
 		{"bad path syntax", "base = \"net.toml\"\n[grid]\n\"population[name=E\" = [1]\n", `'[' without ']'`},
 		{"array without element", "base = \"net.toml\"\n[grid]\npopulation = [1]\n",
 			`grid.population = 1: population is an array of tables: name an element and its key`},
