@@ -61,6 +61,11 @@ func sweepCommand() *cli.Command {
 			},
 			{
 				Name: "status", ArgsUsage: "OUT", Usage: "say which runs of a sweep are complete, failed, interrupted or missing",
+				Flags: []cli.Flag{
+					&cli.BoolFlag{Name: "resubmit", Usage: "then submit to Slurm the runs that are not complete (as sweep resubmit)"},
+					&cli.IntFlag{Name: "max-tasks", Usage: "with --resubmit: at most this many array tasks at once (0: no limit)"},
+					dalesimFlag,
+				},
 				Action: func(c *cli.Context) error {
 					dir, p, err := sweepDir(c)
 					if err != nil {
@@ -68,6 +73,9 @@ func sweepCommand() *cli.Command {
 					}
 					sts := sweep.Scan(dir, p)
 					printStatus(c, dir, p, sts, true)
+					if c.Bool("resubmit") {
+						return slurmSubmit(c, dir, p, true)
+					}
 					return nil
 				},
 			},
