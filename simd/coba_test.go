@@ -154,7 +154,7 @@ func TestCobaPhiBoundaries(t *testing.T) {
 // miss); e = -Inf floored to GMin (where e*KEE is NaN, so the term cannot be
 // left out); EE = ±0 and 5 with KGLVInf 0 or not; GMin 0, negative, or so
 // large that NegDtTau*GMin < -3/4; NegDtTau -0 or positive. Every
-// implementation, the former kernels (generic-v0, avx2-v0, avx512-v0)
+// implementation, the former Go kernel (generic-v0)
 // included, must match the reference.
 func TestCobaCommonCase(t *testing.T) {
 	for _, m := range nonGeneric() {

@@ -69,9 +69,8 @@
 //     in the same order, 2^k by an integer add into the exponent bits), then
 //     the resets and refractory periods. The reference has the same split
 //     (its common-case loop stops at such a neuron and hands it to a
-//     one-neuron step). The former kernels are kept, for tests and
-//     benchmarks only, as generic-v0, avx2-v0 and avx512-v0
-//     (BenchmarkCobaGeneric, BenchmarkCobaV0).
+//     one-neuron step). The former Go kernel is kept, in the tests
+//     only, as a second reference (generic-v0, BenchmarkCobaGeneric).
 //   - The LIF kernels read theta only for the threshold test (AVX-512: a
 //     load masked to the non-refractory lanes) and write it only on the
 //     spike path, for the spiking lanes (a masked store; VMASKMOVPS on

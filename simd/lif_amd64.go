@@ -14,9 +14,6 @@ func cubaAVX512(c *LIF, s *State, n int, out []int32, base int32) int
 func cobaAVX512(c *LIF, s *State, n int, out []int32, base int32, xLo, xWidth uint32, noEE bool) int
 
 //go:noescape
-func cobaAVX512v0(c *LIF, s *State, n int, out []int32, base int32) int
-
-//go:noescape
 func deltaAVX512(c *LIF, s *State, n int, out []int32, base int32) int
 
 //go:noescape
@@ -24,9 +21,6 @@ func cubaAVX2(c *LIF, s *State, n int, out []int32, base int32) int
 
 //go:noescape
 func cobaAVX2(c *LIF, s *State, n int, out []int32, base int32, xLo, xWidth uint32, noEE bool) int
-
-//go:noescape
-func cobaAVX2v0(c *LIF, s *State, n int, out []int32, base int32) int
 
 //go:noescape
 func deltaAVX2(c *LIF, s *State, n int, out []int32, base int32) int
