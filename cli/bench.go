@@ -19,7 +19,7 @@ func benchCommand() *cli.Command {
 		Description: "Built-in benchmarks (their specs are also in examples/):\n" + strings.Join(list, "\n") +
 			"\n\nUse --print-spec to see a benchmark's spec file.",
 		Flags: append([]cli.Flag{
-			durationFlag("1000"), seedFlag(), dtFlag(), jsonFlag(), simdFlag(), threadsFlag(),
+			durationFlag("1000"), seedFlag(), dtFlag(), jsonFlag(), simdFlag(), threadsFlag(), estimateFlag(),
 			&cli.Float64Flag{Name: "g", Usage: "brunel: relative strength of inhibition g (default 5)"},
 			&cli.Float64Flag{Name: "eta", Usage: "brunel: external rate relative to the threshold rate (default 2)"},
 			&cli.Float64Flag{Name: "delay", Usage: "brunel: synaptic delay D in ms (default 1.5)"},

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -29,6 +30,31 @@ func threadsFlag() cli.Flag {
 
 func jsonFlag() cli.Flag {
 	return &cli.BoolFlag{Name: "json", Usage: "print the summary as one JSON object"}
+}
+
+func estimateFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "estimate", Usage: "print the memory estimate (synapses, bytes per synapse, neurons, peak) and exit without building the network"}
+}
+
+// printEstimate prints the memory estimate of a build of s on threads
+// threads (--estimate).
+func printEstimate(c *cli.Context, name string, s *spec.Spec, threads int, comm network.Comm) error {
+	m := network.EstimateFor(s, network.Options{Threads: threads, Comm: comm})
+	w := c.App.Writer
+	if c.Bool("json") {
+		return json.NewEncoder(w).Encode(map[string]any{
+			"name": name, "threads": threads, "memory_estimate_bytes": int64(m.Total), "synapse_bytes": int64(m.Synapses),
+			"synapses": int64(m.NumSynapses), "bytes_per_synapse": m.PerSynapse(), "neuron_bytes": int64(m.Neurons),
+			"transient_bytes": int64(m.Transient)})
+	}
+	fmt.Fprintf(w, "%s: peak memory about %s with %d thread(s)\n", name, mib(int64(m.Total)), threads)
+	fmt.Fprintf(w, "  synapses: %s for about %.4g synapses (%.2f bytes per synapse, row pointers included)\n",
+		mib(int64(m.Synapses)), m.NumSynapses, m.PerSynapse())
+	fmt.Fprintf(w, "  neurons:  %s (state, input rings, run statistics, worker buffers)\n", mib(int64(m.Neurons)))
+	if m.Transient > 0 {
+		fmt.Fprintf(w, "  build:    %s held for a while (connection lists)\n", mib(int64(m.Transient)))
+	}
+	return nil
 }
 
 func durationFlag(def string) cli.Flag {
@@ -85,6 +111,12 @@ type summary struct {
 	*network.Result
 	BuildSeconds float64 `json:"build_seconds"`
 	Synapses     int64   `json:"synapses"`
+	// Memory: the projections' arrays, per synapse, the estimate that the
+	// build checked, and the process's peak resident set (0 where unknown).
+	SynapseBytes    int64   `json:"synapse_bytes"`
+	BytesPerSynapse float64 `json:"bytes_per_synapse"`
+	MemoryEstimate  int64   `json:"memory_estimate_bytes"`
+	PeakRSS         int64   `json:"peak_rss_bytes"`
 }
 
 // newSummary returns the JSON summary of a run (printed by --json and saved
@@ -94,7 +126,12 @@ func newSummary(name string, r *network.Result, net *network.Network, build floa
 	for _, p := range net.Projections() {
 		syn += int64(p.Len())
 	}
-	return summary{Name: name, Result: r, BuildSeconds: build, Synapses: syn}
+	sum := summary{Name: name, Result: r, BuildSeconds: build, Synapses: syn,
+		SynapseBytes: net.SynapseBytes(), MemoryEstimate: int64(net.MemoryEstimate().Total), PeakRSS: peakRSS()}
+	if syn > 0 {
+		sum.BytesPerSynapse = float64(sum.SynapseBytes) / float64(syn)
+	}
+	return sum
 }
 
 func printSummary(w io.Writer, c *cli.Context, name string, r *network.Result, net *network.Network, build float64) error {
@@ -114,11 +151,40 @@ func printSummary(w io.Writer, c *cli.Context, name string, r *network.Result, n
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "synapses: %d; synaptic events: %d (%.3g per wall second)\n", syn, r.SynapticEvents, r.EventsPerSecond)
+	fmt.Fprintf(w, "memory: synapses %s (%.2f bytes per synapse), estimate %s, peak RSS %s\n",
+		mib(sum.SynapseBytes), sum.BytesPerSynapse, mib(sum.MemoryEstimate), mib(sum.PeakRSS))
 	fmt.Fprintf(w, "spike checksum: %s\n", r.SpikeChecksum)
 	if r.Interrupted {
 		fmt.Fprintf(w, "interrupted after %d steps\n", r.Steps)
 	}
 	return nil
+}
+
+func mib(b int64) string {
+	if b <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20))
+}
+
+// peakRSS returns the process's peak resident set size in bytes (VmHWM in
+// /proc/self/status), or 0 where that is not available.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			f := strings.Fields(rest)
+			if len(f) == 2 && f[1] == "kB" {
+				if kb, err := strconv.ParseInt(f[0], 10, 64); err == nil {
+					return kb << 10
+				}
+			}
+		}
+	}
+	return 0
 }
 
 func num(x float64) string {
@@ -136,4 +202,3 @@ func stderrf(c *cli.Context, format string, a ...any) {
 	fmt.Fprintf(w, format, a...)
 }
 
-var _ = strings.TrimSpace

@@ -21,7 +21,7 @@ func runCommand() *cli.Command {
 		Name:      "run",
 		Usage:     "simulate the network of a TOML spec file",
 		ArgsUsage: "SPEC | --resume DIR",
-		Flags: append(append([]cli.Flag{durationFlag("the spec's duration_ms"), seedFlag(), dtFlag(), jsonFlag(), simdFlag(), threadsFlag()},
+		Flags: append(append([]cli.Flag{durationFlag("the spec's duration_ms"), seedFlag(), dtFlag(), jsonFlag(), simdFlag(), threadsFlag(), estimateFlag()},
 			recordFlags()...), partEveryFlag(), checkpointEveryFlag(), resumeFlag()),
 		Action: func(c *cli.Context) error {
 			if c.IsSet("resume") {
@@ -83,6 +83,9 @@ func simulateOn(c *cli.Context, name string, s *spec.Spec, rk *ranks) error {
 		return err
 	}
 	threads = rk.threads(c, threads)
+	if c.Bool("estimate") {
+		return printEstimate(c, name, s, threads, rk.comm())
+	}
 	out, err := parseOut(c, s)
 	if err != nil {
 		return err

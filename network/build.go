@@ -42,31 +42,15 @@ func Build(s *spec.Spec, opt Options) (*Network, error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	est := EstimateMemory(s)
-	if opt.Comm != nil && opt.Comm.Size() > 1 {
-		// A rank holds about its share of the synapses.
-		r := float64(opt.Comm.Size())
-		est.Total -= est.Synapses * (1 - 1/r)
-		est.Synapses /= r
-	}
-	if opt.Threads > 1 {
-		// Each worker keeps spikeBufs spike lists as long as the network.
-		var neurons float64
-		for _, p := range s.Populations {
-			neurons += float64(p.Size)
-		}
-		w := float64(opt.Threads) * spikeBufs * 4 * neurons
-		est.Neurons += w
-		est.Total += w
-	}
+	est := EstimateFor(s, opt)
 	limit := opt.MaxMemory
 	if limit == 0 {
 		limit = availableMemory()
 	}
 	if limit > 0 && est.Total > float64(limit) {
 		return nil, &spec.Error{File: s.File, Msg: fmt.Sprintf(
-			"the network needs about %s (%s of synapses for %.3g synapses, %s of neuron state) but only %s is available; make it smaller",
-			bytesString(est.Total), bytesString(est.Synapses), est.NumSynapses, bytesString(est.Neurons), bytesString(float64(limit)))}
+			"the network needs about %s (%s of synapses for %.3g synapses at %.2f bytes each, %s of neuron state) but only %s is available; make it smaller",
+			bytesString(est.Total), bytesString(est.Synapses), est.NumSynapses, est.PerSynapse(), bytesString(est.Neurons), bytesString(float64(limit)))}
 	}
 	dt, seed := s.Dt(), s.SeedValue()
 	n := New(dt, seed)
@@ -230,18 +214,42 @@ func projSpec(s *spec.Spec, ps *spec.Projection, seed uint64) (synapse.Spec, err
 type Memory struct {
 	Total, Synapses, Neurons float64
 	NumSynapses              float64
+	// Transient is what the build holds for a while beside the result
+	// (connection lists being sorted), included in Total.
+	Transient float64
 }
 
-// EstimateMemory estimates the memory a spec needs once built (including
-// what the build itself holds temporarily).
+// PerSynapse returns the estimated bytes per synapse (row pointers
+// included), or 0 without synapses.
+func (m Memory) PerSynapse() float64 {
+	if m.NumSynapses == 0 {
+		return 0
+	}
+	return m.Synapses / m.NumSynapses
+}
+
+// baseBytes is the resident memory of a dalesim process before it builds
+// anything (Go runtime, code and data pages), measured on linux/amd64.
+const baseBytes = 20 << 20
+
+// EstimateMemory estimates the peak resident memory of a process that
+// builds the spec and runs it on one thread: the arrays of the projections
+// (targets, weights and delays where they vary, row pointers, the row
+// runs of all-to-all rows), the neurons' state and input rings
+// (neuron.BytesPerNeuron), the run statistics, the largest temporary array
+// of the build, and the process's own base. Monitors' buffers are bounded
+// and not counted. EstimateFor adds the workers of a multi-threaded run.
 func EstimateMemory(s *spec.Spec) Memory {
 	var m Memory
 	dt := s.Dt()
 	size := map[string]int{}
 	slots := map[string]int{}
+	inputs := map[string]int{}
+	model := map[string]neuron.Model{}
 	for _, p := range s.Populations {
 		size[p.Name] = p.Size
 		slots[p.Name] = 1
+		model[p.Name] = neuron.Model(p.Model)
 	}
 	for _, p := range s.Projections {
 		d := dt
@@ -251,7 +259,8 @@ func EstimateMemory(s *spec.Spec) Memory {
 				d = p.DelayMS.High
 			}
 		}
-		slots[p.Target] = max(slots[p.Target], int(math.Round(d/dt))+2)
+		slots[p.Target] = max(slots[p.Target], int(max(math.Round(d/dt), 1))+1)
+		inputs[p.Target]++
 		c := synapse.Conn{Rule: synapse.Rule(p.Connectivity.Rule)}
 		if p.Connectivity.P != nil {
 			c.P = *p.Connectivity.P
@@ -259,12 +268,15 @@ func EstimateMemory(s *spec.Spec) Memory {
 		if p.Connectivity.K != nil {
 			c.K = *p.Connectivity.K
 		}
-		ns := synapse.EstimateSynapses(&c, size[p.Source], size[p.Target])
+		ns, nt := size[p.Source], size[p.Target]
+		n := synapse.EstimateSynapses(&c, ns, nt)
 		if c.Rule == synapse.List {
-			ns = 0
+			n = 0
 			if fi, err := os.Stat(s.Resolve(p.Connectivity.File)); err == nil {
-				ns = float64(fi.Size()) / 8 // at least ~8 bytes of text per line
+				n = float64(fi.Size()) / 8 // at least ~8 bytes of text per line
 			}
+			// The pairs, sorted in a copy, and their weights and delays.
+			m.Transient = max(m.Transient, n*(24+24+16))
 		}
 		sp := synapse.Spec{Conn: c, Weight: p.Weight.Dist}
 		if p.DelayMS.IsSet() {
@@ -272,19 +284,50 @@ func EstimateMemory(s *spec.Spec) Memory {
 		} else {
 			sp.Delay = rng.Const(dt)
 		}
-		b := sp.BytesPerSynapse(false)
-		if c.Rule == synapse.FixedIndegree || c.Rule == synapse.List {
-			b += 4 + 8 // temporary source list, or pairs
+		b := n * sp.BytesPerSynapse(false)
+		if c.Rule == synapse.FixedProbability {
+			b *= 1 + 6/math.Sqrt(max(n, 1)) // the room the build leaves for the count's spread
 		}
-		m.NumSynapses += ns
-		m.Synapses += ns * b
+		if model[p.Target].IsFixed() && !sp.Weight.IsConstant() {
+			b += 4 * n // signed integer weights
+		}
+		b += 8 * float64(ns+1) // row pointers
+		if c.Rule == synapse.AllToAll && nt >= 8 {
+			b += 4 * float64(ns) // every row is a run
+		}
+		m.NumSynapses += n
+		m.Synapses += b
 	}
 	for _, p := range s.Populations {
-		perNeuron := 4*6 + 4 + 8*float64(slots[p.Name]) + 28 + 16
-		m.Neurons += float64(p.Size) * perNeuron
+		perNeuron := neuron.BytesPerNeuron(neuron.Model(p.Model), slots[p.Name], inputs[p.Name]) + statsBytesPerNeuron
+		m.Neurons += float64(p.Size) * float64(perNeuron)
 	}
-	m.Total = m.Synapses + m.Neurons + 64<<20
+	m.Total = m.Synapses + m.Neurons + m.Transient + baseBytes
 	return m
+}
+
+// EstimateFor is EstimateMemory for a build with opt: per-worker buffers for
+// opt.Threads workers, and a rank's share of the synapses under opt.Comm.
+// Build refuses a network whose estimate exceeds the memory available.
+func EstimateFor(s *spec.Spec, opt Options) Memory {
+	est := EstimateMemory(s)
+	if opt.Comm != nil && opt.Comm.Size() > 1 {
+		// A rank holds about its share of the synapses.
+		r := float64(opt.Comm.Size())
+		est.Total -= est.Synapses * (1 - 1/r)
+		est.Synapses /= r
+	}
+	if opt.Threads > 1 {
+		// Each worker keeps spikeBufs spike lists as long as the network.
+		var neurons float64
+		for _, p := range s.Populations {
+			neurons += float64(p.Size)
+		}
+		w := float64(opt.Threads) * spikeBufs * 4 * neurons
+		est.Neurons += w
+		est.Total += w
+	}
+	return est
 }
 
 // availableMemory reads MemAvailable from /proc/meminfo (0 if unknown).

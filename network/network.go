@@ -55,6 +55,25 @@ func (n *Network) Populations() []*neuron.Population { return n.pops }
 // Projections returns the projections in the order they were added.
 func (n *Network) Projections() []*synapse.Projection { return n.projs }
 
+// SynapseBytes returns the memory the projections' arrays hold.
+func (n *Network) SynapseBytes() int64 {
+	var b int64
+	for _, p := range n.projs {
+		b += p.Bytes()
+	}
+	return b
+}
+
+// MemoryEstimate returns the estimate that Build checked against the memory
+// available (EstimateFor the network's spec, threads and ranks); zero for a
+// network built by code.
+func (n *Network) MemoryEstimate() Memory {
+	if n.spec == nil {
+		return Memory{}
+	}
+	return EstimateFor(n.spec, Options{Threads: n.threads, Comm: n.Comm()})
+}
+
 // Population returns the population of the given name, or nil.
 func (n *Network) Population(name string) *neuron.Population {
 	if i, ok := n.index[name]; ok {
@@ -111,6 +130,9 @@ func (n *Network) Connect(src, tgt string, s synapse.Spec) (*synapse.Projection,
 	}
 	if n.Projection(s.Name) != nil {
 		return nil, fmt.Errorf("projection %q: name used twice", s.Name)
+	}
+	if s.Threads == 0 {
+		s.Threads = n.threads
 	}
 	p, err := synapse.New(sp, tp, s)
 	if err != nil {

@@ -117,6 +117,9 @@ func fnvPlan(b []byte, ops []fnvOp) []fnvOp {
 	return ops
 }
 
+// statsBytesPerNeuron is what the run statistics keep per neuron (newStats).
+const statsBytesPerNeuron = 8 + 8 + 8 + 4
+
 func newStats(n *Network) *stats {
 	s := &stats{first: n.step, hash: fnvOffset, pops: make([]popStats, len(n.pops))}
 	bin := max(int64(math.Round(1/n.dt)), 1)

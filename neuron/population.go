@@ -211,6 +211,26 @@ func (p *Population) SetSlots(slots int) {
 	p.ringI = make([]float32, slots*p.n)
 }
 
+// BytesPerNeuron is the memory of one neuron of model m whose input rings
+// have the given slots (LIF and loihi_lif models; inputs: the number of
+// projections onto a loihi_lif population, each with its own ring): the
+// state arrays, the rings and the spike list. Spike sources also hold their
+// events, which this does not count.
+func BytesPerNeuron(m Model, slots, inputs int) int {
+	b := 4 // spikes
+	switch {
+	case m == Delta:
+		b += 12 + 8*slots // V, Theta, Ref; ringE, ringI
+	case m.IsLIF():
+		b += 20 + 8*slots // and GE, GI
+	case m.IsFixed():
+		b += 12 + 4 + 4*slots*max(inputs, 1) // U, V, In; drive counts; a ring per input
+	case m == Poisson:
+		b += 12 // rates, thresholds
+	}
+	return b
+}
+
 // Slots returns the number of ring-buffer slots.
 func (p *Population) Slots() int { return p.slots }
 

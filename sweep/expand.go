@@ -316,7 +316,7 @@ func (s *Sweep) Expand() (*Plan, error) {
 		h.Write([]byte(text))
 		plan.Points = append(plan.Points, Point{
 			Index: idx, RunID: fmt.Sprintf("%04d-%08x", idx, h.Sum32()), Values: normalize(vals, plan.Params),
-			Spec: text, MemBytes: network.EstimateMemory(sp).Total,
+			Spec: text, MemBytes: network.EstimateFor(sp, network.Options{Threads: s.Threads}).Total,
 		})
 	}
 	return plan, nil

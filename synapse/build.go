@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"sync"
 
 	"dalesim/internal/rng"
 	"dalesim/neuron"
@@ -59,6 +60,9 @@ type Spec struct {
 	// part; fixed_indegree draws only the local targets' sources unless
 	// weights or delays are drawn (they then count the earlier targets' draws).
 	TargetLo, TargetHi int
+	// Threads is the number of goroutines that may draw the synapses (<= 1:
+	// one); the projection is the same for every value.
+	Threads int
 }
 
 // restricted reports whether the spec keeps only some targets of nt.
@@ -242,11 +246,18 @@ func New(src, tgt *neuron.Population, s Spec) (*Projection, error) {
 	if lo > 0 || hi < nt {
 		skip = make([]int32, ns)
 	}
+	// The targets array is allocated once at about its final length (the
+	// expected count plus six standard deviations of a binomial count), not
+	// grown by appending, which would leave up to half of it unused.
+	mean := EstimateSynapses(c, ns, nt) * float64(hi-lo) / float64(max(nt, 1))
+	hint := int(min(mean+6*math.Sqrt(mean)+16, MaxSynapses))
 	rows := func(n int, gen func(i int, row []int32) []int32) ([]int64, []int32) {
 		if skip == nil {
-			return rows(n, gen)
+			return rows(n, hint, gen)
 		}
-		return keptRows(n, gen, lo, hi, skip)
+		// keptRows holds a whole row before it keeps its part.
+		row := 2*EstimateSynapses(c, ns, nt)/float64(max(ns, 1)) + 16
+		return keptRows(n, hint+int(min(row, MaxSynapses)), gen, lo, hi, skip)
 	}
 	switch c.Rule {
 	case FixedProbability:
@@ -279,7 +290,7 @@ func New(src, tgt *neuron.Population, s Spec) (*Projection, error) {
 		if skip != nil && s.Weight.IsConstant() && s.Delay.IsConstant() {
 			skip = nil // no per-row draws to replay
 		}
-		p.rowPtr, p.targets = fixedIndegree(c, s.Key, ns, lo, hi, same, skip)
+		p.rowPtr, p.targets = fixedIndegree(c, s.Key, ns, lo, hi, same, skip, s.Threads)
 	case OneToOne:
 		p.rowPtr, p.targets = rows(ns, func(i int, row []int32) []int32 { return append(row, int32(i)) })
 	case AllToAll:
@@ -312,49 +323,98 @@ func New(src, tgt *neuron.Population, s Spec) (*Projection, error) {
 	return p, nil
 }
 
-// fixedIndegree draws the c.K sources of each target in [lo, hi), then
-// transposes them to CSR by source; a stable counting sort keeps each row's
-// targets ascending. With skip, it also draws the targets before lo and
-// counts, per source, their synapses into skip.
-func fixedIndegree(c *Conn, key uint64, ns, lo, hi int, same bool, skip []int32) ([]int64, []int32) {
-	pre := make([]int32, 0, c.K*(hi-lo))
-	var col []int32
+// fixedIndegree draws the c.K sources of each target in [lo, hi) and lays
+// them out as CSR by source, each row's targets ascending. It draws twice
+// (the streams are counter-based, so a second draw costs only arithmetic):
+// once to count each source's synapses, once to write each into its row, so
+// that it holds no per-synapse array beside the result. The targets are cut
+// into one contiguous chunk per worker (threads), each with its own counts;
+// the part of a row drawn by chunk w follows those of the chunks before it,
+// so the arrays are the same for every number of threads. With skip, it
+// also draws the targets before lo and counts, per source, their synapses
+// into skip.
+func fixedIndegree(c *Conn, key uint64, ns, lo, hi int, same bool, skip []int32, threads int) ([]int64, []int32) {
+	draw := func(j int, col []int32) []int32 {
+		st := rng.StreamAt(rng.Key(key, tagCols, uint64(j)), 0)
+		excl := -1
+		if same && !c.Autapses {
+			excl = j
+		}
+		return drawK(&st, col[:0], c.K, ns, excl, c.Multapses)
+	}
 	if skip != nil {
+		var col []int32
 		for j := 0; j < lo; j++ {
-			st := rng.NewStream(rng.Key(key, tagCols, uint64(j)))
-			excl := -1
-			if same && !c.Autapses {
-				excl = j
-			}
-			col = drawK(st, col[:0], c.K, ns, excl, c.Multapses)
+			col = draw(j, col)
 			for _, i := range col {
 				skip[i]++
 			}
 		}
 	}
-	for j := lo; j < hi; j++ {
-		st := rng.NewStream(rng.Key(key, tagCols, uint64(j)))
-		excl := -1
-		if same && !c.Autapses {
-			excl = j
+	// At least minChunk targets per worker: below that the counts cost more
+	// than the draws.
+	const minChunk = 4096
+	w := max(1, min(threads, (hi-lo)/minChunk))
+	cur := make([][]int64, w) // per chunk: counts, then the next free slot of each row
+	chunk := func(k int) (int, int) { return lo + (hi-lo)*k/w, lo + (hi-lo)*(k+1)/w }
+	parallel(w, func(k int) {
+		cnt := make([]int64, ns)
+		var col []int32
+		a, b := chunk(k)
+		for j := a; j < b; j++ {
+			col = draw(j, col)
+			for _, i := range col {
+				cnt[i]++
+			}
 		}
-		col = drawK(st, col[:0], c.K, ns, excl, c.Multapses)
-		pre = append(pre, col...)
+		cur[k] = cnt
+	})
+	rowPtr := make([]int64, ns+1)
+	var off int64
+	for i := range ns {
+		rowPtr[i] = off
+		for k := range w {
+			n := cur[k][i]
+			cur[k][i] = off
+			off += n
+		}
 	}
-	// Synapse k of pre is source pre[k]'s synapse onto target lo + k/K.
-	rowPtr, targets := groupByRow(ns, pre)
-	for j, k := range targets {
-		targets[j] = int32(lo) + k/int32(c.K)
-	}
+	rowPtr[ns] = off
+	targets := make([]int32, off)
+	parallel(w, func(k int) {
+		next := cur[k]
+		var col []int32
+		a, b := chunk(k)
+		for j := a; j < b; j++ {
+			col = draw(j, col)
+			for _, i := range col {
+				targets[next[i]] = int32(j)
+				next[i]++
+			}
+		}
+	})
 	return rowPtr, targets
+}
+
+// parallel runs f(0), ..., f(n-1) on n goroutines and waits for them.
+func parallel(n int, f func(k int)) {
+	if n == 1 {
+		f(0)
+		return
+	}
+	var wg sync.WaitGroup
+	for k := range n {
+		wg.Go(func() { f(k) })
+	}
+	wg.Wait()
 }
 
 // keptRows is rows keeping only the synapses onto targets [lo, hi) of each
 // row (whose targets are ascending); skip[i] gets the number of row i's
 // synapses before them.
-func keptRows(n int, gen func(i int, row []int32) []int32, lo, hi int, skip []int32) ([]int64, []int32) {
+func keptRows(n, hint int, gen func(i int, row []int32) []int32, lo, hi int, skip []int32) ([]int64, []int32) {
 	ptr := make([]int64, n+1)
-	var all []int32
+	all := make([]int32, 0, hint)
 	for i := 0; i < n; i++ {
 		start := int64(len(all))
 		all = gen(i, all)
@@ -438,9 +498,9 @@ func groupByRow(n int, row []int32) (off []int64, order []int32) {
 
 // rows builds CSR arrays from a row generator, which appends row i to the
 // slice of all earlier rows it is given.
-func rows(n int, gen func(i int, row []int32) []int32) ([]int64, []int32) {
+func rows(n, hint int, gen func(i int, row []int32) []int32) ([]int64, []int32) {
 	ptr := make([]int64, n+1)
-	var all []int32
+	all := make([]int32, 0, hint)
 	for i := 0; i < n; i++ {
 		all = gen(i, all)
 		ptr[i+1] = int64(len(all))
