@@ -201,4 +201,3 @@ func stderrf(c *cli.Context, format string, a ...any) {
 	}
 	fmt.Fprintf(w, format, a...)
 }
-
