@@ -26,7 +26,7 @@ type Series struct {
 // CurveOptions style a Curves figure.
 type CurveOptions struct {
 	Title, XLabel, YLabel string
-	LogX                  bool
+	LogX, LogY            bool
 	YMin, YMax            float64 // both 0: automatic
 	// LegendTop puts the legend at the top right, above the data (the
 	// y range gets a quarter more room), for curves that fall to the right.
@@ -50,6 +50,10 @@ func Curves(path string, series []Series, opt CurveOptions) error {
 		p.X.Scale = plot.LogScale{}
 		p.X.Tick.Marker = plot.LogTicks{Prec: -1}
 	}
+	if opt.LogY {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
 	for si, s := range series {
 		c := palette[si%len(palette)]
 		var line, lo, hi plotter.XYs
@@ -58,6 +62,9 @@ func Curves(path string, series []Series, opt CurveOptions) error {
 				continue
 			}
 			m, sd := meanSD(s.Values[i])
+			if opt.LogY && m-sd <= 0 {
+				continue
+			}
 			line = append(line, plotter.XY{X: x, Y: m})
 			lo = append(lo, plotter.XY{X: x, Y: m - sd})
 			hi = append(hi, plotter.XY{X: x, Y: m + sd})

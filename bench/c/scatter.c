@@ -23,6 +23,9 @@
  *                    expressed as (int32 + float32) synapses per second
  *
  * Build/run: see run.sh (gcc -O3 -march=native). Args: [N] [p] [spikes_per_step] [steps] [reps]
+ * A p of 1 or more is a fixed out-degree K = p instead: every row holds K targets drawn uniformly
+ * (with repeats), sorted; the build is then O(N K log K) rather than O(N^2), for the large networks
+ * of the scaling study (bench/scaling).
  */
 #define _POSIX_C_SOURCE 199309L
 #include <stdint.h>
@@ -95,6 +98,11 @@ __attribute__((noinline)) static void deliver_weighted_pf(const csr_t *c, const 
     }
 }
 
+static int cmp_i32(const void *a, const void *b) {
+    int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
 static int cmp_d(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
@@ -114,13 +122,26 @@ int main(int argc, char **argv) {
     csr_t c;
     c.n = N;
     c.rowptr = malloc((size_t)(N + 1) * sizeof(int64_t));
-    int64_t cap = (int64_t)(N * (double)N * p * 1.05) + 1024, nnz = 0;
+    int64_t cap = p >= 1 ? 1024 : (int64_t)(N * (double)N * p * 1.05) + 1024, nnz = 0;
     c.target = malloc((size_t)cap * sizeof(int32_t));
     c.w = malloc((size_t)cap * sizeof(float));
     c.jrow = malloc((size_t)N * sizeof(float));
+    int K = p >= 1 ? (int)p : 0;
+    if (K > 0) {
+        cap = (int64_t)N * K;
+        c.target = realloc(c.target, (size_t)cap * sizeof(int32_t));
+        c.w = realloc(c.w, (size_t)cap * sizeof(float));
+    }
     for (int s = 0; s < N; s++) {
         c.rowptr[s] = nnz;
         c.jrow[s] = s < NE ? J : -g * J;
+        if (K > 0) {
+            for (int k = 0; k < K; k++) c.target[nnz + k] = (int32_t)urand_below((uint32_t)N);
+            qsort(c.target + nnz, K, sizeof(int32_t), cmp_i32);
+            for (int k = 0; k < K; k++) c.w[nnz + k] = c.jrow[s] * (float)(0.9 + 0.2 * urand());
+            nnz += K;
+            continue;
+        }
         for (int t = 0; t < N; t++) {
             if (urand() < p) {
                 if (nnz == cap) {
