@@ -250,23 +250,23 @@ func New(src, tgt *neuron.Population, s Spec) (*Projection, error) {
 	// expected count plus six standard deviations of a binomial count), not
 	// grown by appending, which would leave up to half of it unused.
 	mean := EstimateSynapses(c, ns, nt) * float64(hi-lo) / float64(max(nt, 1))
-	hint := int(min(mean+6*math.Sqrt(mean)+16, MaxSynapses))
 	rows := func(n int, gen func(i int, row []int32) []int32) ([]int64, []int32) {
 		if skip == nil {
-			return rows(n, hint, gen)
+			return rows(n, mean, s.Threads, gen)
 		}
 		// keptRows holds a whole row before it keeps its part.
 		row := 2*EstimateSynapses(c, ns, nt)/float64(max(ns, 1)) + 16
-		return keptRows(n, hint+int(min(row, MaxSynapses)), gen, lo, hi, skip)
+		return keptRows(n, slack(mean)+int(min(row, MaxSynapses)), gen, lo, hi, skip)
 	}
 	switch c.Rule {
 	case FixedProbability:
+		lnq := math.Log1p(-c.P) // (c.P == 1: -Inf, every Geometric draw 0)
 		p.rowPtr, p.targets = rows(ns, func(i int, row []int32) []int32 {
 			if c.P == 0 {
 				return row
 			}
 			st := rng.NewStream(rng.Key(s.Key, tagRows, uint64(i)))
-			for j := st.Geometric(c.P); j < nt; j += 1 + st.Geometric(c.P) {
+			for j := st.GeometricLn(lnq); j < nt; j += 1 + st.GeometricLn(lnq) {
 				if same && !c.Autapses && j == i {
 					continue
 				}
@@ -496,16 +496,72 @@ func groupByRow(n int, row []int32) (off []int64, order []int32) {
 	return off, order
 }
 
+// rowChunks is the number of workers for per-row work on n rows holding
+// about mean synapses in all: at most threads, with at least minChunkRows
+// rows and minChunkSynapses synapses each (below that a goroutine costs
+// more than it saves).
+func rowChunks(n int, mean float64, threads int) int {
+	const minChunkRows, minChunkSynapses = 1024, 1 << 16
+	return max(1, min(threads, n/minChunkRows, int(mean/minChunkSynapses)))
+}
+
+// chunkOf returns rows [a, b) of chunk k of w over n rows.
+func chunkOf(n, w, k int) (int, int) { return n * k / w, n * (k + 1) / w }
+
+// slack returns the room for a binomial-like count of mean m: the mean
+// plus six standard deviations (and a little for small counts).
+func slack(m float64) int { return int(min(m+6*math.Sqrt(m)+16, MaxSynapses)) }
+
 // rows builds CSR arrays from a row generator, which appends row i to the
-// slice of all earlier rows it is given.
-func rows(n, hint int, gen func(i int, row []int32) []int32) ([]int64, []int32) {
-	ptr := make([]int64, n+1)
-	all := make([]int32, 0, hint)
-	for i := 0; i < n; i++ {
-		all = gen(i, all)
-		ptr[i+1] = int64(len(all))
+// slice of the earlier rows of its chunk it is given; mean is the expected
+// number of synapses. The rows are cut into rowChunks contiguous chunks
+// drawn in parallel, each into its own region of one array (room for its
+// expected count plus six standard deviations), which are then moved
+// together; the arrays are the same for every number of threads, since a
+// row's draws depend only on its index.
+func rows(n int, mean float64, threads int, gen func(i int, row []int32) []int32) ([]int64, []int32) {
+	w := rowChunks(n, mean, threads)
+	start := make([]int, w+1) // region of chunk k: all[start[k]:start[k+1]]
+	for k := range w {
+		a, b := chunkOf(n, w, k)
+		start[k+1] = start[k] + slack(mean*float64(b-a)/float64(max(n, 1)))
 	}
-	return ptr, all
+	ptr := make([]int64, n+1)
+	all := make([]int32, start[w])
+	part := make([][]int32, w)
+	parallel(w, func(k int) {
+		buf := all[start[k]:start[k]:start[k+1]]
+		a, b := chunkOf(n, w, k)
+		for i := a; i < b; i++ {
+			buf = gen(i, buf)
+			ptr[i+1] = int64(len(buf)) // within the chunk for now
+		}
+		part[k] = buf
+	})
+	// Move the chunks together, in place unless one outgrew its region
+	// (about one chance in 10^9): its rows then live in an array of their
+	// own, and the chunks are copied into an exact new one.
+	out := all
+	for k := range w {
+		if len(part[k]) > start[k+1]-start[k] {
+			total := 0
+			for _, p := range part {
+				total += len(p)
+			}
+			out = make([]int32, total)
+			break
+		}
+	}
+	off := 0
+	for k := range w {
+		copy(out[off:], part[k]) // memmove: the destination never passes the source
+		a, b := chunkOf(n, w, k)
+		for i := a; i < b; i++ {
+			ptr[i+1] += int64(off)
+		}
+		off += len(part[k])
+	}
+	return ptr, out[:off]
 }
 
 // drawK appends k distinct-or-not indices from [0, n) \ {excl}.
@@ -565,12 +621,7 @@ func (p *Projection) setWeights(s *Spec, listW []float64, skip []int32) {
 		return
 	}
 	p.weights = make([]float32, len(p.targets))
-	ns := p.src.Len()
-	for i := 0; i < ns; i++ {
-		a, b := p.rowPtr[i], p.rowPtr[i+1]
-		if a == b {
-			continue
-		}
+	p.eachRow(s.Threads, func(i int, a, b int64) {
 		st := rng.NewStream(rng.Key(s.Key, tagWeights, uint64(i)))
 		if skip != nil {
 			for range skip[i] {
@@ -584,7 +635,22 @@ func (p *Projection) setWeights(s *Spec, listW []float64, skip []int32) {
 			}
 			p.weights[k] = float32(w)
 		}
-	}
+	})
+}
+
+// eachRow calls f(i, a, b) for every non-empty row i, whose synapses are
+// [a, b), on rowChunks workers of contiguous rows.
+func (p *Projection) eachRow(threads int, f func(i int, a, b int64)) {
+	ns := len(p.rowPtr) - 1
+	w := rowChunks(ns, float64(len(p.targets)), threads)
+	parallel(w, func(k int) {
+		lo, hi := chunkOf(ns, w, k)
+		for i := lo; i < hi; i++ {
+			if a, b := p.rowPtr[i], p.rowPtr[i+1]; a < b {
+				f(i, a, b)
+			}
+		}
+	})
 }
 
 func (p *Projection) setDelays(s *Spec, listD []float64, skip []int32) {
@@ -605,12 +671,7 @@ func (p *Projection) setDelays(s *Spec, listD []float64, skip []int32) {
 		return
 	}
 	p.delays = make([]uint16, len(p.targets))
-	ns := p.src.Len()
-	for i := 0; i < ns; i++ {
-		a, b := p.rowPtr[i], p.rowPtr[i+1]
-		if a == b {
-			continue
-		}
+	p.eachRow(s.Threads, func(i int, a, b int64) {
 		st := rng.NewStream(rng.Key(s.Key, tagDelays, uint64(i)))
 		if skip != nil {
 			for range skip[i] {
@@ -624,6 +685,6 @@ func (p *Projection) setDelays(s *Spec, listD []float64, skip []int32) {
 			}
 			p.delays[k] = uint16(steps(d))
 		}
-	}
+	})
 	p.delay = p.MaxDelay()
 }

@@ -1,6 +1,7 @@
 package synapse
 
 import (
+	"fmt"
 	"slices"
 	"sort"
 	"testing"
@@ -101,6 +102,98 @@ func TestProjectionBytes(t *testing.T) {
 		got := (float64(p.Bytes()) - rows) / float64(p.Len())
 		if got < tc.perSyn || got > tc.perSyn*1.02 {
 			t.Errorf("%s: %.3f bytes per synapse besides the row pointers, want %g (at most 2 %% more)", tc.conn.Rule, got, tc.perSyn)
+		}
+	}
+}
+
+// TestRowRulesThreads: the rules drawn per source row, and per-synapse
+// weights and delays, give the same projection for every number of threads
+// (the rows are drawn in chunks in parallel).
+func TestRowRulesThreads(t *testing.T) {
+	a, b := pop(t, "a", neuron.Excitatory, 6000), pop(t, "b", neuron.Excitatory, 5000)
+	c := pop(t, "c", neuron.Excitatory, 100)
+	w := rng.Dist{Kind: rng.LogNormal, Mu: -1, Sigma: 0.5}
+	d := rng.Dist{Kind: rng.Uniform, Low: 0.5, High: 3}
+	for _, tc := range []struct {
+		src, tgt *neuron.Population
+		conn     Conn
+	}{
+		{b, a, Conn{Rule: FixedProbability, P: 0.03}},
+		{a, a, Conn{Rule: FixedProbability, P: 0.03}}, // onto itself: no autapses
+		{b, a, Conn{Rule: FixedOutdegree, K: 60}},
+		{b, a, Conn{Rule: FixedOutdegree, K: 60, Multapses: true}},
+		{b, c, Conn{Rule: AllToAll}},
+	} {
+		var want *Projection
+		for _, threads := range []int{1, 2, 3, 8} {
+			p, err := New(tc.src, tc.tgt, Spec{Conn: tc.conn, Weight: w, Delay: d, Key: 9, Threads: threads})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want == nil {
+				want = p
+				if n := rowChunks(len(p.rowPtr)-1, float64(p.Len()), 8); n < 3 {
+					t.Fatalf("%+v: %d chunks with 8 threads: the test does not split the rows", tc.conn, n)
+				}
+				continue
+			}
+			if !slices.Equal(p.rowPtr, want.rowPtr) || !slices.Equal(p.targets, want.targets) ||
+				!slices.Equal(p.weights, want.weights) || !slices.Equal(p.delays, want.delays) {
+				t.Fatalf("%+v: %d threads give another projection than 1", tc.conn, threads)
+			}
+		}
+	}
+}
+
+// TestRowsOverflow: a chunk that draws more synapses than its region holds
+// (the rare case beyond six standard deviations) still gives the rows of a
+// sequential draw, as does one that draws fewer.
+func TestRowsOverflow(t *testing.T) {
+	const n, mean = 8192, 4 << 16 // four chunks of 2048 rows, 64 synapses a row
+	for _, per := range []func(i int) int{
+		func(i int) int { return 64 + 40*(i&1) }, // every chunk overflows
+		func(i int) int {
+			if i < n/4 {
+				return 100 // the first chunk overflows
+			}
+			return 10
+		},
+		func(i int) int { return i % 64 }, // all fit, with room left
+	} {
+		gen := func(i int, row []int32) []int32 {
+			for k := range per(i) {
+				row = append(row, int32(i*7+k))
+			}
+			return row
+		}
+		wantPtr, wantT := rows(n, mean, 1, gen)
+		for _, threads := range []int{2, 4} {
+			ptr, tg := rows(n, mean, threads, gen)
+			if !slices.Equal(ptr, wantPtr) || !slices.Equal(tg, wantT) {
+				t.Fatalf("threads=%d: rows differ from the sequential draw", threads)
+			}
+		}
+	}
+}
+
+// BenchmarkBuildRows: fixed_probability (COBA's p = 0.02 on 20,000 neurons,
+// 8e6 synapses) and fixed_indegree (K = 400), constant weight and delay, with
+// 1 and 2 threads; reports synapses built per second.
+func BenchmarkBuildRows(b *testing.B) {
+	a := pop(b, "a", neuron.Excitatory, 20000)
+	for _, c := range []Conn{{Rule: FixedProbability, P: 0.02}, {Rule: FixedIndegree, K: 400, Multapses: true}} {
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("rule=%s/threads=%d", c.Rule, threads), func(b *testing.B) {
+				var n int
+				for b.Loop() {
+					p, err := New(a, a, Spec{Conn: c, Weight: rng.Const(1), Delay: rng.Const(1), Key: 5, Threads: threads})
+					if err != nil {
+						b.Fatal(err)
+					}
+					n = p.Len()
+				}
+				b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "synapses/s")
+			})
 		}
 	}
 }

@@ -106,7 +106,17 @@ func (s *Stream) Geometric(p float64) int {
 	if p >= 1 {
 		return 0
 	}
-	g := math.Floor(math.Log(s.OpenFloat64()) / math.Log1p(-p))
+	return s.GeometricLn(math.Log1p(-p))
+}
+
+// GeometricLn is Geometric(p) given lnq = math.Log1p(-p) < 0, for callers
+// that draw many with the same p: the same draws, without the logarithm
+// of 1-p each time.
+func (s *Stream) GeometricLn(lnq float64) int {
+	if math.IsInf(lnq, -1) { // p = 1: no draw, as Geometric
+		return 0
+	}
+	g := math.Floor(math.Log(s.OpenFloat64()) / lnq)
 	if g > math.MaxInt32 {
 		return math.MaxInt32
 	}

@@ -168,3 +168,20 @@ func TestStreamAt(t *testing.T) {
 		}
 	}
 }
+
+// TestGeometricLn: GeometricLn(Log1p(-p)) draws what Geometric(p) draws,
+// and consumes the stream alike (none for p = 1).
+func TestGeometricLn(t *testing.T) {
+	for _, p := range []float64{1e-6, 0.02, 0.5, 0.999, 1} {
+		a, b := NewStream(Key(4, 1, 2)), NewStream(Key(4, 1, 2))
+		lnq := math.Log1p(-p)
+		for i := range 1000 {
+			if x, y := a.Geometric(p), b.GeometricLn(lnq); x != y {
+				t.Fatalf("p = %g, draw %d: Geometric %d, GeometricLn %d", p, i, x, y)
+			}
+		}
+		if a.Uint64() != b.Uint64() {
+			t.Fatalf("p = %g: the streams are at different positions", p)
+		}
+	}
+}
