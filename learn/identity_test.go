@@ -181,9 +181,8 @@ func TestEvaluateSharedReuse(t *testing.T) {
 			}
 			evs[i] = ev
 		}
-		// MeanError is summed per thread, then over threads: equal up to
-		// the rounding of that order.
-		if evs[0].Correct != evs[1].Correct || math.Abs(evs[0].MeanError-evs[1].MeanError) > 1e-12 || fmt.Sprint(evs[0].Confusion) != fmt.Sprint(evs[1].Confusion) {
+		// The errors are summed in sample order: the same bits.
+		if evs[0].Correct != evs[1].Correct || evs[0].MeanError != evs[1].MeanError || fmt.Sprint(evs[0].Confusion) != fmt.Sprint(evs[1].Confusion) {
 			t.Fatalf("round %d: two threads score %d (error %v, %v), one thread %d (error %v, %v)", round,
 				evs[1].Correct, evs[1].MeanError, evs[1].Confusion, evs[0].Correct, evs[0].MeanError, evs[0].Confusion)
 		}

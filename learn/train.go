@@ -6,6 +6,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -75,11 +76,14 @@ func (m *Model) Evaluate(ctx context.Context, set Samples, progress Progress) (*
 }
 
 // evaluateShared evaluates set on w single-threaded copies of the model.
+// The copies take blocks of consecutive samples as they finish the last
+// (one copy may be slower: a core is shared, or its samples fire more), and
+// record each sample's outcome, error and sparseness; these are summed in
+// sample order at the end, so the result has the bits of a single-threaded
+// evaluation whichever copy presented which sample.
 func (m *Model) evaluateShared(ctx context.Context, set Samples, progress Progress, w int) (*Eval, error) {
 	start := time.Now()
 	n := set.Len()
-	evs := make([]*Eval, w)
-	errs := make([]error, w)
 	copies, err := m.evalCopiesFor(w)
 	if err != nil {
 		return nil, err
@@ -87,87 +91,95 @@ func (m *Model) evaluateShared(ctx context.Context, set Samples, progress Progre
 	for _, c := range copies {
 		c.refreshFrom(m)
 	}
+	np := len(m.Net.Populations())
+	type record struct {
+		done        bool
+		label, pred int // class indices (label -1: not a class)
+		err         float64
+	}
+	recs := make([]record, n)
+	sparse := make([]float64, n*np) // sample i's sparseness of each population
+	block := min(max(n/(16*w), 4), 64)
+	var next atomic.Int64
 	var mu sync.Mutex
-	done, correct := 0, 0
+	var failed error
+	doneN, correct := 0, 0
 	var wg sync.WaitGroup
 	for k := range w {
-		lo, hi := k*n/w, (k+1)*n/w
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var p Progress
-			if progress != nil {
-				last, lastOK := 0, 0
-				p = func(d, _ int, acc float64) {
+		c := copies[k]
+		wg.Go(func() {
+			defer c.Net.Close()
+			img := make([]float32, c.Input.Len())
+			for {
+				lo := int(next.Add(1)-1) * block
+				if lo >= n {
+					return
+				}
+				for i := lo; i < min(lo+block, n); i++ {
+					if ctx.Err() != nil {
+						return
+					}
+					set.Intensities(i, img)
+					label := set.Label(i)
+					clear(c.stats.sparse)
+					out, err := c.Present(img, label, false, Evaluation, int64(i))
 					mu.Lock()
-					ok := int(acc*float64(d) + 0.5)
-					done, correct = done+d-last, correct+ok-lastOK
-					last, lastOK = d, ok
-					progress(done, n, float64(correct)/float64(done))
+					if err != nil {
+						if failed == nil {
+							failed = err
+						}
+						next.Store(int64(n)) // the others stop at their next block
+						mu.Unlock()
+						return
+					}
+					recs[i] = record{true, c.classIndex(label), c.classIndex(out.Pred), out.Error}
+					copy(sparse[i*np:(i+1)*np], c.stats.sparse)
+					doneN++
+					if r := recs[i]; r.label >= 0 && r.label == r.pred {
+						correct++
+					}
+					if progress != nil {
+						progress(doneN, n, float64(correct)/float64(doneN))
+					}
 					mu.Unlock()
 				}
 			}
-			c := copies[k]
-			defer c.Net.Close()
-			evs[k], errs[k] = c.runRange(ctx, set, lo, hi, p)
-		}()
+		})
 	}
 	wg.Wait()
+	if failed != nil {
+		return nil, failed
+	}
 	ev := &Eval{Confusion: make([][]int, len(m.Classes))}
 	for i := range ev.Confusion {
 		ev.Confusion[i] = make([]int, len(m.Classes))
 	}
+	for _, c := range copies {
+		clear(c.stats.sparse) // added per sample below, in order
+		m.stats.add(c.stats)
+	}
 	var errSum float64
-	interrupted := false
-	for k := range w {
-		if errs[k] != nil && !errors.Is(errs[k], ErrInterrupted) {
-			return nil, errs[k]
-		}
-		interrupted = interrupted || errs[k] != nil
-		if evs[k] == nil {
+	for i, r := range recs {
+		if !r.done {
 			continue
 		}
-		ev.Samples += evs[k].Samples
-		ev.Correct += evs[k].Correct
-		errSum += evs[k].MeanError * float64(evs[k].Samples)
-		for i, row := range evs[k].Confusion {
-			for j, c := range row {
-				ev.Confusion[i][j] += c
+		ev.Samples++
+		errSum += r.err
+		for p := range np {
+			m.stats.sparse[p] += sparse[i*np+p]
+		}
+		if r.label >= 0 {
+			ev.Confusion[r.label][r.pred]++
+			if r.label == r.pred {
+				ev.Correct++
 			}
 		}
-		m.stats.add(copies[k].stats)
 	}
 	ev.finish(start, errSum)
-	if interrupted {
+	if ev.Samples < n {
 		return ev, ErrInterrupted
 	}
 	return ev, nil
-}
-
-// runRange evaluates samples lo..hi-1 of set, each with its own index.
-func (m *Model) runRange(ctx context.Context, set Samples, lo, hi int, progress Progress) (*Eval, error) {
-	return m.run(ctx, &window{set, lo, hi}, nil, false, Evaluation, int64(lo), progress)
-}
-
-// window is samples lo..hi-1 of a set.
-type window struct {
-	s      Samples
-	lo, hi int
-}
-
-func (w *window) Len() int                                   { return w.hi - w.lo }
-func (w *window) Intensities(i int, dst []float32) []float32 { return w.s.Intensities(w.lo+i, dst) }
-func (w *window) Label(i int) int                            { return w.s.Label(w.lo + i) }
-
-// copyForEval returns a single-threaded copy of the model with the same
-// weights and thresholds (for evaluation: no learning state is copied).
-func (m *Model) copyForEval() (*Model, error) {
-	c, err := New(m.Spec, network.Options{Threads: 1, Kernels: m.Net.Impl()}, m.Classes)
-	if err != nil {
-		return nil, err
-	}
-	c.refreshFrom(m)
-	return c, nil
 }
 
 // evalCopiesFor returns w single-threaded copies of the model for
@@ -180,13 +192,26 @@ func (m *Model) evalCopiesFor(w int) ([]*Model, error) {
 	if m.evalImpl != m.Net.Impl() {
 		m.evalCopies, m.evalImpl = nil, m.Net.Impl()
 	}
-	for len(m.evalCopies) < w {
-		c, err := New(m.Spec, network.Options{Threads: 1, Kernels: m.Net.Impl()}, m.Classes)
-		if err != nil {
+	if missing := w - len(m.evalCopies); missing > 0 {
+		// Built side by side: a copy of a large network takes as long
+		// to build as many samples take to evaluate.
+		add := make([]*Model, missing)
+		errs := make([]error, missing)
+		var wg sync.WaitGroup
+		for k := range add {
+			wg.Go(func() {
+				c, err := New(m.Spec, network.Options{Threads: 1, Kernels: m.Net.Impl()}, m.Classes)
+				if err == nil {
+					c.Net.Close() // no engine until it runs
+				}
+				add[k], errs[k] = c, err
+			})
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
 			return nil, err
 		}
-		c.Net.Close() // no engine until it runs
-		m.evalCopies = append(m.evalCopies, c)
+		m.evalCopies = append(m.evalCopies, add...)
 	}
 	return m.evalCopies[:w], nil
 }
