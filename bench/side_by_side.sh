@@ -19,8 +19,11 @@ trap 'rm -rf "$BRIAN_WORK"' EXIT
 filter() { awk '/pythran\/tables\.py:[0-9]+: FutureWarning/ {skip=1; next} skip {skip=0; next} {print; fflush()}'; }
 load() { cut -d' ' -f1 /proc/loadavg; }
 
-echo "# dalesim vs Brian2 side by side $(date -u +%FT%TZ); REPS=$REPS"
-echo "# $(lscpu | grep 'Model name' | sed 's/  */ /g') ; nproc=$(nproc) ; $("$BIN" info | grep -i selected)"
+LOG="$BRIAN_WORK/log"
+{
+    echo "# dalesim vs Brian2 side by side $(date -u +%FT%TZ); REPS=$REPS"
+    echo "# $(lscpu | grep 'Model name' | sed 's/  */ /g') ; nproc=$(nproc) ; $("$BIN" info | grep -i selected)"
+} | tee "$LOG"
 # Warm-up: compile Brian's projects once (not timed).
 DUR=1 $PY "$HERE/brian2/coba.py" cpp_standalone euler >/dev/null 2>&1
 DUR=0.1 $PY "$HERE/brian2/brunel.py" 5 2 AI >/dev/null 2>&1
@@ -36,7 +39,6 @@ train() {  # train THREADS: training and evaluation samples per second
         --out "$BRIAN_WORK/model" --force) || return 1
     echo "$out" | $PY -c 'import json,sys; d=json.load(sys.stdin); print("dalesim train threads=%s train_samples_per_s=%.1f eval_samples_per_s=%.1f" % (sys.argv[1], d["train"]["samples_per_second"], d["test"]["samples_per_second"]))' "$1"
 }
-LOG="$BRIAN_WORK/log"
 for rep in $(seq "$REPS"); do
     echo "## rep $rep coba 10 s [load $(load)]"
     echo "brian coba $(DUR=10 $PY "$HERE/brian2/coba.py" cpp_standalone euler 2>&1 | filter | grep standalone_reported_run_time_s)"
@@ -50,7 +52,7 @@ for rep in $(seq "$REPS"); do
     done
     echo "## rep $rep train H=400 [load $(load)]"
     for th in 1 2; do train "$th"; done
-done | tee "$LOG"
+done | tee -a "$LOG"
 echo "# done $(date -u +%FT%TZ) [load $(load)]"
 echo
 $PY "$HERE/side_by_side_summary.py" "$LOG"
