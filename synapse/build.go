@@ -199,19 +199,53 @@ func EstimateSynapses(c *Conn, ns, nt int) float64 {
 	return 0
 }
 
-// BytesPerSynapse estimates the memory of one synapse of a spec.
-func (s *Spec) BytesPerSynapse(plastic bool) float64 {
+// BytesPerSynapse estimates the memory of one synapse of a spec whose
+// target population has time step dt (ms).
+func (s *Spec) BytesPerSynapse(plastic bool, dt float64) float64 {
 	b := 4.0 // target
 	if !s.Weight.IsConstant() || s.Conn.Rule == List || plastic {
 		b += 4
 	}
-	if !s.Delay.IsConstant() {
+	switch {
+	case s.Conn.Rule == List:
+		b += 2 // (at most: the list's own delays may fit in a byte)
+	case s.Delay.IsConstant():
+	case maxDelaySteps(s.Delay, nil, dt) <= math.MaxUint8:
+		b++
+	default:
 		b += 2
 	}
 	if plastic {
 		b += 4 + 4 // backward index and a trace or scratch value
 	}
 	return b
+}
+
+// maxDelaySteps bounds the delays in steps that a distribution d (ms) and
+// the list delays listD (NaN: drawn from d) can give at step dt: a uniform
+// distribution's upper end, a constant's value, MaxDelaySteps for the
+// unbounded ones.
+func maxDelaySteps(d rng.Dist, listD []float64, dt float64) int {
+	steps := func(ms float64) int { return int(min(max(math.Round(ms/dt), 1), MaxDelaySteps)) }
+	m, fromDist := 0, len(listD) == 0
+	for _, v := range listD {
+		if math.IsNaN(v) {
+			fromDist = true
+		} else {
+			m = max(m, steps(v))
+		}
+	}
+	if fromDist {
+		switch {
+		case d.IsConstant():
+			m = max(m, steps(d.Sample(nil, true)))
+		case d.Kind == rng.Uniform:
+			m = max(m, steps(d.High))
+		default:
+			m = MaxDelaySteps
+		}
+	}
+	return m
 }
 
 // stream tags
@@ -670,7 +704,11 @@ func (p *Projection) setDelays(s *Spec, listD []float64, skip []int32) {
 		p.delay = steps(s.Delay.Sample(nil, true))
 		return
 	}
-	p.delays = make([]uint16, len(p.targets))
+	if maxDelaySteps(s.Delay, listD, dt) <= math.MaxUint8 {
+		p.delays.short = make([]uint8, len(p.targets))
+	} else {
+		p.delays.long = make([]uint16, len(p.targets))
+	}
 	p.eachRow(s.Threads, func(i int, a, b int64) {
 		st := rng.NewStream(rng.Key(s.Key, tagDelays, uint64(i)))
 		if skip != nil {
@@ -683,7 +721,7 @@ func (p *Projection) setDelays(s *Spec, listD []float64, skip []int32) {
 			if listD != nil && !math.IsNaN(listD[k]) {
 				d = listD[k]
 			}
-			p.delays[k] = uint16(steps(d))
+			p.delays.set(k, steps(d))
 		}
 	})
 	p.delay = p.MaxDelay()

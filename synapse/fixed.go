@@ -97,9 +97,9 @@ func (p *Projection) deliverFixed(step int64, spikes []int32, r rowSpan) int64 {
 		spikes = spikes[m:]
 		for _, x := range sp[:m] {
 			events += x.b - x.a
-			if p.delays != nil {
+			if !p.delays.none() {
 				for k := x.a; k < x.b; k++ {
-					slot := (step + int64(p.delays[k])) % slots
+					slot := (step + p.delays.at(k)) % slots
 					ring[slot*n+int64(p.targets[k])] += p.fixedWeight(k)
 				}
 				continue

@@ -2,6 +2,7 @@ package synapse
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"testing"
@@ -81,8 +82,9 @@ func TestFixedIndegreeThreads(t *testing.T) {
 
 // TestProjectionBytes: Bytes counts the arrays a projection holds: 4 bytes a
 // synapse and 8 a row with one weight and delay; 4 more with per-synapse
-// weights, 2 more with per-synapse delays; and fixed_probability's targets
-// are allocated at about their final length.
+// weights; 1 more with per-synapse delays of at most 255 steps, 2 with
+// longer or unbounded ones; and fixed_probability's targets are allocated at
+// about their final length. BytesPerSynapse (the memory estimate) agrees.
 func TestProjectionBytes(t *testing.T) {
 	a, b := pop(t, "a", neuron.Excitatory, 2000), pop(t, "b", neuron.Excitatory, 3000)
 	for _, tc := range []struct {
@@ -92,11 +94,16 @@ func TestProjectionBytes(t *testing.T) {
 	}{
 		{Conn{Rule: FixedIndegree, K: 100, Multapses: true}, rng.Const(1), rng.Const(1), 4},
 		{Conn{Rule: FixedIndegree, K: 100, Multapses: true}, rng.Dist{Kind: rng.Uniform, Low: 0, High: 1}, rng.Const(1), 8},
-		{Conn{Rule: FixedProbability, P: 0.05}, rng.Dist{Kind: rng.Uniform, Low: 0, High: 1}, rng.Dist{Kind: rng.Uniform, Low: 0.5, High: 2}, 10},
+		{Conn{Rule: FixedProbability, P: 0.05}, rng.Dist{Kind: rng.Uniform, Low: 0, High: 1}, rng.Dist{Kind: rng.Uniform, Low: 0.5, High: 2}, 9},
+		{Conn{Rule: FixedProbability, P: 0.05}, rng.Dist{Kind: rng.Uniform, Low: 0, High: 1}, rng.Dist{Kind: rng.Uniform, Low: 0.5, High: 30}, 10},
+		{Conn{Rule: FixedIndegree, K: 100, Multapses: true}, rng.Const(1), rng.Dist{Kind: rng.LogNormal, Mu: 0, Sigma: 0.3}, 6},
 	} {
 		p, err := New(a, b, Spec{Conn: tc.conn, Weight: tc.weight, Delay: tc.delay, Key: 3, Threads: 2})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if est := (&Spec{Conn: tc.conn, Weight: tc.weight, Delay: tc.delay}).BytesPerSynapse(false, a.Dt()); est != tc.perSyn {
+			t.Errorf("%s: BytesPerSynapse %g, want %g", tc.conn.Rule, est, tc.perSyn)
 		}
 		rows := 8 * float64(a.Len()+1)
 		got := (float64(p.Bytes()) - rows) / float64(p.Len())
@@ -138,7 +145,8 @@ func TestRowRulesThreads(t *testing.T) {
 				continue
 			}
 			if !slices.Equal(p.rowPtr, want.rowPtr) || !slices.Equal(p.targets, want.targets) ||
-				!slices.Equal(p.weights, want.weights) || !slices.Equal(p.delays, want.delays) {
+				!slices.Equal(p.weights, want.weights) || !slices.Equal(p.delays.short, want.delays.short) ||
+				!slices.Equal(p.delays.long, want.delays.long) {
 				t.Fatalf("%+v: %d threads give another projection than 1", tc.conn, threads)
 			}
 		}
@@ -194,6 +202,35 @@ func BenchmarkBuildRows(b *testing.B) {
 				}
 				b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "synapses/s")
 			})
+		}
+	}
+}
+
+// TestDelayWidth: per-synapse delays take one byte up to 255 steps and two
+// beyond, and read back the same steps either way (the bound is the
+// distribution's, not the draws').
+func TestDelayWidth(t *testing.T) {
+	a := pop(t, "a", neuron.Excitatory, 500) // dt 0.1 ms
+	for _, tc := range []struct {
+		high  float64
+		short bool
+	}{{25.5, true}, {25.6, false}} {
+		p, err := New(a, a, Spec{Conn: Conn{Rule: FixedIndegree, K: 50}, Weight: rng.Const(1),
+			Delay: rng.Dist{Kind: rng.Uniform, Low: 25.4, High: tc.high}, Key: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (p.delays.short != nil) != tc.short || (p.delays.long != nil) == tc.short {
+			t.Fatalf("high %g ms: short %v, want %v", tc.high, p.delays.short != nil, tc.short)
+		}
+		want := int(math.Round(tc.high / 0.1))
+		if p.MaxDelay() > want || p.MinDelay() < 254 {
+			t.Fatalf("high %g ms: delays %d..%d steps, want 254..%d", tc.high, p.MinDelay(), p.MaxDelay(), want)
+		}
+		for k := range p.Len() {
+			if d := p.Delay(k); d != int(p.delays.at(int64(k))) || d < 254 || d > want {
+				t.Fatalf("high %g ms: synapse %d has delay %d", tc.high, k, d)
+			}
 		}
 	}
 }

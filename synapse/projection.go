@@ -18,8 +18,8 @@ type Projection struct {
 	targets []int32   // target index of each synapse, ascending within a row
 	weights []float32 // magnitudes; nil when every synapse has weight constW
 	constW  float32
-	delay   int      // steps, when delays is nil
-	delays  []uint16 // per-synapse delays in steps, or nil
+	delay   int    // steps, when delays is nil
+	delays  delays // per-synapse delays in steps (none: delay for all)
 
 	// Fixed point (target loihi_lif): signed integer weights (nil: all
 	// fixedC), the weight settings and the target's accumulator for them.
@@ -73,7 +73,7 @@ func (p *Projection) Len() int { return len(p.targets) }
 // row pointers, targets, weights, delays, fixed-point weights, the row runs
 // and the backward index.
 func (p *Projection) Bytes() int64 {
-	b := 8*cap(p.rowPtr) + 4*cap(p.targets) + 4*cap(p.weights) + 2*cap(p.delays) +
+	b := 8*cap(p.rowPtr) + 4*cap(p.targets) + 4*cap(p.weights) + p.delays.bytes() +
 		4*cap(p.fixedW) + 4*cap(p.runFirst) + 8*cap(p.colPtr) + 4*cap(p.colSyn) + 4*cap(p.colPre)
 	if p.lazy != nil {
 		b += cap(p.lazy.done)
@@ -144,20 +144,20 @@ func (p *Projection) SetWeight(k int, w float32) error {
 
 // Delay returns the delay in steps of synapse k.
 func (p *Projection) Delay(k int) int {
-	if p.delays == nil {
+	if p.delays.none() {
 		return p.delay
 	}
-	return int(p.delays[k])
+	return int(p.delays.at(int64(k)))
 }
 
 // MaxDelay returns the longest delay in steps.
 func (p *Projection) MaxDelay() int {
-	if p.delays == nil {
+	if p.delays.none() {
 		return p.delay
 	}
 	m := 0
-	for _, d := range p.delays {
-		m = max(m, int(d))
+	for k := range p.delays.len() {
+		m = max(m, int(p.delays.at(k)))
 	}
 	return m
 }
@@ -165,18 +165,47 @@ func (p *Projection) MaxDelay() int {
 // MinDelay returns the shortest delay in steps (MaxDelaySteps+1 for a
 // projection with per-synapse delays and no synapse).
 func (p *Projection) MinDelay() int {
-	if p.delays == nil {
+	if p.delays.none() {
 		return p.delay
 	}
 	m := MaxDelaySteps + 1
-	for _, d := range p.delays {
-		m = min(m, int(d))
+	for k := range p.delays.len() {
+		m = min(m, int(p.delays.at(k)))
 	}
 	return m
 }
 
+// delays holds per-synapse delays in steps: one byte each (short) when
+// every delay the spec can give is at most 255 steps (25.5 ms at dt 0.1 ms),
+// two (long) otherwise; both nil when the projection has one delay.
+type delays struct {
+	short []uint8
+	long  []uint16
+}
+
+func (d *delays) none() bool { return d.short == nil && d.long == nil }
+
+func (d *delays) len() int64 { return int64(len(d.short) + len(d.long)) }
+
+func (d *delays) bytes() int { return cap(d.short) + 2*cap(d.long) }
+
+func (d *delays) at(k int64) int64 {
+	if d.short != nil {
+		return int64(d.short[k])
+	}
+	return int64(d.long[k])
+}
+
+func (d *delays) set(k int64, v int) {
+	if d.short != nil {
+		d.short[k] = uint8(v)
+	} else {
+		d.long[k] = uint16(v)
+	}
+}
+
 // HasSynapseDelays reports whether delays are stored per synapse.
-func (p *Projection) HasSynapseDelays() bool { return p.delays != nil }
+func (p *Projection) HasSynapseDelays() bool { return !p.delays.none() }
 
 // Deliver adds the synapses of the spiking presynaptic neurons into the
 // target's ring buffer at each synapse's arrival step and returns the number
@@ -356,7 +385,7 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 		r.weights = nil
 		return p.deliverFixed(step, spikes, r)
 	}
-	if p.delays == nil {
+	if p.delays.none() {
 		acc := p.tgt.Input(step+int64(p.delay), inh)
 		// With the reference scatter kernels (every implementation offered
 		// has them: see package simd), scatterRows makes the same additions
@@ -388,7 +417,7 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 		for _, x := range sp[:m] {
 			events += x.b - x.a
 			for k := x.a; k < x.b; k++ {
-				slot := (step + int64(p.delays[k])) % slots
+				slot := (step + p.delays.at(k)) % slots
 				v := cw
 				if ws != nil {
 					v = ws[k]
