@@ -207,9 +207,9 @@ func (s *Spec) BytesPerSynapse(plastic bool, dt float64) float64 {
 		b += 4
 	}
 	switch {
+	case s.Delay.IsConstant(): // (a list's own delays are not known here)
 	case s.Conn.Rule == List:
-		b += 2 // (at most: the list's own delays may fit in a byte)
-	case s.Delay.IsConstant():
+		b += 2 // at most: the list's delays may fit in a byte
 	case maxDelaySteps(s.Delay, nil, dt) <= math.MaxUint8:
 		b++
 	default:
@@ -226,7 +226,7 @@ func (s *Spec) BytesPerSynapse(plastic bool, dt float64) float64 {
 // distribution's upper end, a constant's value, MaxDelaySteps for the
 // unbounded ones.
 func maxDelaySteps(d rng.Dist, listD []float64, dt float64) int {
-	steps := func(ms float64) int { return int(min(max(math.Round(ms/dt), 1), MaxDelaySteps)) }
+	steps := func(ms float64) int { return delaySteps(ms, dt) }
 	m, fromDist := 0, len(listD) == 0
 	for _, v := range listD {
 		if math.IsNaN(v) {
@@ -247,6 +247,11 @@ func maxDelaySteps(d rng.Dist, listD []float64, dt float64) int {
 	}
 	return m
 }
+
+// delaySteps converts a delay in ms to steps of dt: rounded, at least 1,
+// at most MaxDelaySteps (clamped as a float: a huge draw gives the maximum,
+// not 1).
+func delaySteps(ms, dt float64) int { return int(min(max(math.Round(ms/dt), 1), MaxDelaySteps)) }
 
 // stream tags
 const (
@@ -689,10 +694,7 @@ func (p *Projection) eachRow(threads int, f func(i int, a, b int64)) {
 
 func (p *Projection) setDelays(s *Spec, listD []float64, skip []int32) {
 	dt := p.tgt.Dt()
-	steps := func(ms float64) int {
-		return int(min(max(math.Round(ms/dt), 1), MaxDelaySteps)) // clamped as a float: a huge draw gives the maximum, not 1
-
-	}
+	steps := func(ms float64) int { return delaySteps(ms, dt) }
 	allFromSpec := true
 	for _, d := range listD {
 		if !math.IsNaN(d) {

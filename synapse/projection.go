@@ -416,17 +416,29 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 		spikes = spikes[m:]
 		for _, x := range sp[:m] {
 			events += x.b - x.a
-			for k := x.a; k < x.b; k++ {
-				slot := (step + p.delays.at(k)) % slots
-				v := cw
-				if ws != nil {
-					v = ws[k]
-				}
-				ring[slot*n+int64(p.targets[k])] += v
+			// The delays' width is chosen once per row, not per synapse.
+			if d := p.delays.short; d != nil {
+				addDelayed(ring, d, p.targets, ws, cw, x.a, x.b, step, n, slots)
+			} else {
+				addDelayed(ring, p.delays.long, p.targets, ws, cw, x.a, x.b, step, n, slots)
 			}
 		}
 	}
 	return events
+}
+
+// addDelayed adds the weights of synapses [a, b) (ws[k], or cw when ws is
+// nil) into the ring slots of their arrival steps, step + d[k]: ring holds
+// slots slots of n targets each.
+func addDelayed[D uint8 | uint16](ring []float32, d []D, targets []int32, ws []float32, cw float32, a, b, step, n, slots int64) {
+	for k := a; k < b; k++ {
+		slot := (step + int64(d[k])) % slots
+		v := cw
+		if ws != nil {
+			v = ws[k]
+		}
+		ring[slot*n+int64(targets[k])] += v
+	}
 }
 
 // scatterRows is the reference scatter over the part r gives of every
