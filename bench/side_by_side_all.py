@@ -6,7 +6,7 @@
 # the population's spike count in 1 ms bins), and seconds of run time per simulated second. Run time is the
 # simulation loop alone: dalesim's wall_seconds (bench --json), NEST's wall time of nest.Run (after Prepare),
 # Brian2's device._last_run_time (the compiled loop, without code generation or compilation). One seed each
-# (dalesim --seed 1, NEST rng_seed 1, Brian2 a random seed; see bench/brian2/nets.py). Timings on a shared
+# (dalesim --seed 1, NEST rng_seed 1, Brian2 --seeds 1 through its own generator; see bench/brian2/nets.py). Timings on a shared
 # 2-core machine are noisy: the load average is printed before each row. With 2 threads on a machine whose
 # other load keeps both cores busy, NEST's and Brian2's OpenMP threads wait for each other at every step
 # (10-1000x slower than 1 thread); measure 2 threads only on an idle machine.

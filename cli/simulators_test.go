@@ -33,7 +33,7 @@ type refNet struct {
 	script  []string
 	heavy   bool // skipped with -short
 	// runs per simulator: dalesim seeds 1..n, NEST rng_seed 1..n, Brian2
-	// re-runs of the compiled binary (a fresh random seed each)
+	// re-runs of the compiled binary with seeds 1..n (its own generator)
 	dalesimRuns, nestRuns, brianRuns int
 }
 

@@ -3,10 +3,12 @@
 # directory: coba.py (Brette et al. 2007 benchmark 1, euler as run_all.sh runs it), cuba.py (benchmark 2,
 # exact) and brunel.py (Brunel 2000 model A, fixed in-degree drawn with numpy as brunel.py does).
 # The C++ project is compiled once; each further run re-runs the compiled binary (device.run) with a
-# new results directory. No seed() is set, so every run of the binary draws its own seed from
-# std::random_device: the runs are independent draws of connectivity (coba, cuba), initial state and
-# Poisson drive (brunel: the drive only; its connectivity is drawn in Python from numpy RandomState(SEED),
-# SEED the first of --seeds, once per compilation). The "seed" field is therefore only a run label.
+# new results directory. Brian2 compiles its seed into main.cpp, so the script sets a placeholder seed
+# and then makes main.cpp read the seed from the environment (DALESIM_BRIAN_SEED, set to each of --seeds
+# in turn, plus the thread index as Brian2 does): every run is reproducible for its seed, and the runs are
+# independent draws of connectivity (coba, cuba), initial state and Poisson drive (brunel: the drive
+# only; its connectivity is drawn in Python from numpy RandomState(SEED), SEED the first of --seeds,
+# once per compilation). Brian2's generator is not dalesim's: the same seed gives a different network.
 # --threads N > 1 compiles with OpenMP (prefs.devices.cpp_standalone.openmp_threads = N).
 # run_s is Brian's own run time of the compiled loop (device._last_run_time), without code generation,
 # compilation or anything before the run.
@@ -45,6 +47,8 @@ if not work:  # a temporary directory of our own, removed at exit
 tag = f'{args.net}_g{args.g}_eta{args.eta}_s{args.scale}_t{args.threads}'
 d = os.path.join(work, 'nets_' + tag)
 set_device('cpp_standalone', directory=d, build_on_run=False)
+SEED_MARK = 918273645  # replaced in main.cpp by the seed from the environment (see the top)
+brian2.seed(SEED_MARK)
 prefs.devices.cpp_standalone.openmp_threads = args.threads if args.threads > 1 else 0
 defaultclock.dt = 0.1 * ms
 
@@ -98,10 +102,22 @@ else:  # brunel.py
 M = SpikeMonitor(P)
 run(args.dur*second, report=None)
 t0 = time.perf_counter()
-device.build(directory=d, compile=True, run=False, debug=False)
+device.build(directory=d, compile=False, run=False, debug=False)
+main_cpp = os.path.join(d, 'main.cpp')
+with open(main_cpp) as f:
+    src = f.read()
+mark = f'seed({SEED_MARK}L + _i)'
+if mark not in src:
+    sys.exit(f'nets.py: no "{mark}" in the generated {main_cpp}: this Brian2 seeds its generators differently')
+src = src.replace(mark, 'seed(std::strtoul(std::getenv("DALESIM_BRIAN_SEED"), nullptr, 10) + _i)')
+with open(main_cpp, 'w') as f:
+    f.write('#include <cstdlib>\n' + src)
+from brian2.codegen.cpp_prefs import get_compiler_and_args  # noqa: E402
+device.compile_source(d, get_compiler_and_args()[0], False, False)
 compile_s = time.perf_counter() - t0
 for k, seed in enumerate(seeds):
     res = f'results_{k}'  # relative to the project directory d
+    os.environ['DALESIM_BRIAN_SEED'] = str(seed)
     device.run(directory=d, results_directory=res, with_output=False)
     i = np.asarray(M.i[:]); t = np.asarray(M.t_[:])
     out = {'simulator': 'brian2', 'version': brian2.__version__, 'net': args.net, 'seed': seed,
