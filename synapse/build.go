@@ -419,7 +419,7 @@ func fixedIndegree(c *Conn, key uint64, ns, lo, hi int, same bool, skip []int32,
 		}
 	}
 	rowPtr[ns] = off
-	targets := make([]int32, off)
+	targets := makeHuge[int32](int(off))
 	parallel(w, func(k int) {
 		next := cur[k]
 		var col []int32
@@ -497,7 +497,7 @@ func fromList(list []Pair, ns int) (rowPtr []int64, targets []int32, weights, de
 		return pairs[a].Post < pairs[b].Post
 	})
 	pre := make([]int32, len(pairs))
-	targets = make([]int32, len(pairs))
+	targets = makeHuge[int32](len(pairs))
 	weights, delaysMS = make([]float64, len(pairs)), make([]float64, len(pairs))
 	for k, pr := range pairs {
 		pre[k] = pr.Pre
@@ -566,7 +566,7 @@ func rows(n int, mean float64, threads int, gen func(i int, row []int32) []int32
 		start[k+1] = start[k] + slack(mean*float64(b-a)/float64(max(n, 1)))
 	}
 	ptr := make([]int64, n+1)
-	all := make([]int32, start[w])
+	all := makeHuge[int32](start[w])
 	part := make([][]int32, w)
 	parallel(w, func(k int) {
 		buf := all[start[k]:start[k]:start[k+1]]
@@ -587,7 +587,7 @@ func rows(n int, mean float64, threads int, gen func(i int, row []int32) []int32
 			for _, p := range part {
 				total += len(p)
 			}
-			out = make([]int32, total)
+			out = makeHuge[int32](total)
 			break
 		}
 	}
@@ -659,7 +659,7 @@ func (p *Projection) setWeights(s *Spec, listW []float64, skip []int32) {
 		p.constW = float32(s.Weight.Sample(nil, true))
 		return
 	}
-	p.weights = make([]float32, len(p.targets))
+	p.weights = makeHuge[float32](len(p.targets))
 	p.eachRow(s.Threads, func(i int, a, b int64) {
 		st := rng.NewStream(rng.Key(s.Key, tagWeights, uint64(i)))
 		if skip != nil {
@@ -707,9 +707,9 @@ func (p *Projection) setDelays(s *Spec, listD []float64, skip []int32) {
 		return
 	}
 	if maxDelaySteps(s.Delay, listD, dt) <= math.MaxUint8 {
-		p.delays.short = make([]uint8, len(p.targets))
+		p.delays.short = makeHuge[uint8](len(p.targets))
 	} else {
-		p.delays.long = make([]uint16, len(p.targets))
+		p.delays.long = makeHuge[uint16](len(p.targets))
 	}
 	p.eachRow(s.Threads, func(i int, a, b int64) {
 		st := rng.NewStream(rng.Key(s.Key, tagDelays, uint64(i)))

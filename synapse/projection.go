@@ -116,7 +116,7 @@ func (p *Projection) Weights() []float32 {
 func (p *Projection) weightSlice() []float32 {
 	p.settleAll()
 	if p.weights == nil {
-		p.weights = make([]float32, len(p.targets))
+		p.weights = makeHuge[float32](len(p.targets))
 		for i := range p.weights {
 			p.weights[i] = p.constW
 		}
@@ -374,8 +374,10 @@ func (r *rowSpan) fill(spikes []int32, out *[spanChunk]span) int {
 // within a row in CSR order, and adds each synapse's weight into the target's
 // input at its arrival step.
 func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowSpan) int64 {
+	if len(spikes) == 0 {
+		return 0 // nothing to settle or add (and no span table to clear)
+	}
 	var events int64
-	var sp [spanChunk]span
 	if p.lazy != nil {
 		p.settleSpikes(spikes)
 	}
@@ -394,6 +396,7 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 			r.runFirst = p.runFirst
 			return scatterRows(acc, p.targets, p.weights, p.constW, spikes, &r, impl.AddRow)
 		}
+		var sp [spanChunk]span
 		for len(spikes) > 0 {
 			m := r.fill(spikes, &sp)
 			spikes = spikes[m:]
@@ -411,6 +414,7 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 	ring := p.tgt.Ring(inh)
 	n, slots := int64(p.tgt.Len()), int64(p.tgt.Slots())
 	ws, cw := p.weights, p.constW // not Weight: the lazy rows read are settled
+	var sp [spanChunk]span
 	for len(spikes) > 0 {
 		m := r.fill(spikes, &sp)
 		spikes = spikes[m:]
