@@ -134,7 +134,7 @@ func (c *counter) Observe(s int64, _ *network.Network) error {
 		if len(spikes) == 0 {
 			continue
 		}
-		rp, tg := pi.p.RowPtr(), pi.p.Targets()
+		rp := pi.p.RowPtr()
 		mark, ring := c.mark, c.ring
 		for _, i := range spikes {
 			c.synops += rp[i+1] - rp[i]
@@ -144,7 +144,7 @@ func (c *counter) Observe(s int64, _ *network.Network) error {
 					continue
 				}
 				a := int(uint64(s+int64(pi.p.Delay(int(k)))) % uint64(c.slots))
-				t := tg[k]
+				t := pi.p.TargetAt(int(k)) // (Targets would unpack packed delays)
 				if !mark[a][pi.tgt][t] {
 					mark[a][pi.tgt][t] = true
 					ring[a][pi.tgt] = append(ring[a][pi.tgt], t)

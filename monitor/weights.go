@@ -19,6 +19,7 @@ type Weights struct {
 	first  int64
 	done   int64     // step of the last snapshot, or -1
 	pre    []int32   // chunk buffer
+	post   []int32   // chunk buffer (TargetAt: Targets would unpack packed delays)
 	wconst []float32 // a chunk of a constant weight
 }
 
@@ -39,7 +40,7 @@ func NewWeights(net *network.Network, projection string, every int64) (*Weights,
 		return nil, fieldErrorf("interval_ms", "interval: %d steps: must be >= 0", every)
 	}
 	return &Weights{proj: k, p: net.Projections()[k], every: every, done: -1,
-		pre: make([]int32, weightChunk), wconst: make([]float32, weightChunk)}, nil
+		pre: make([]int32, weightChunk), post: make([]int32, weightChunk), wconst: make([]float32, weightChunk)}, nil
 }
 
 // Table returns traces.TableWeights.
@@ -75,7 +76,7 @@ func (m *Weights) Observe(step int64, _ *network.Network) error {
 // with step.
 func (m *Weights) Snapshot(step int64) error {
 	p := m.p
-	tg, rp := p.Targets(), p.RowPtr()
+	rp, n := p.RowPtr(), p.Len()
 	cw, constant := p.ConstWeight()
 	var ws []float32
 	if !constant {
@@ -86,20 +87,21 @@ func (m *Weights) Snapshot(step int64) error {
 		}
 	}
 	row := 0
-	for lo := 0; lo < len(tg); lo += weightChunk {
-		hi := min(lo+weightChunk, len(tg))
-		pre := m.pre[:hi-lo]
+	for lo := 0; lo < n; lo += weightChunk {
+		hi := min(lo+weightChunk, n)
+		pre, post := m.pre[:hi-lo], m.post[:hi-lo]
 		for k := lo; k < hi; k++ {
 			for int64(k) >= rp[row+1] {
 				row++
 			}
 			pre[k-lo] = int32(row)
+			post[k-lo] = p.TargetAt(k)
 		}
 		w := m.wconst[:hi-lo]
 		if !constant {
 			w = ws[lo:hi]
 		}
-		if err := m.w.Weights(step, m.proj, pre, tg[lo:hi], w); err != nil {
+		if err := m.w.Weights(step, m.proj, pre, post, w); err != nil {
 			return err
 		}
 	}

@@ -222,8 +222,8 @@ func neuronCosts(n *Network) [][]float64 {
 	for _, out := range n.out {
 		for _, pr := range out {
 			d := indeg[n.index[pr.Target().Name()]]
-			for _, j := range pr.Targets() {
-				d[j]++
+			for k := range pr.Len() {
+				d[pr.TargetAt(k)]++ // (Targets would unpack packed delays)
 			}
 			syn += float64(pr.Len())
 		}

@@ -284,7 +284,7 @@ func EstimateMemory(s *spec.Spec) Memory {
 		} else {
 			sp.Delay = rng.Const(dt)
 		}
-		b := n * sp.BytesPerSynapse(false, dt)
+		b := n * sp.BytesPerSynapse(false, dt, nt)
 		if c.Rule == synapse.FixedProbability {
 			b *= 1 + 6/math.Sqrt(max(n, 1)) // the room the build leaves for the count's spread
 		}

@@ -231,13 +231,13 @@ func writeProjectionParams(dir string, i int, p *synapse.Projection, version str
 		File: filepath.ToSlash(filepath.Join("projections", fileName(i, p.Name())))}
 	rows := make([]Synapse, 0, p.Len())
 	e.DelayMin = p.MaxDelay()
+	rp := p.RowPtr()
 	for s := 0; s < p.Source().Len(); s++ {
-		tg, first := p.Row(s)
-		for k, t := range tg {
-			d := p.Delay(first + k)
+		for k := int(rp[s]); k < int(rp[s+1]); k++ {
+			t, d := p.TargetAt(k), p.Delay(k) // (Row would unpack packed delays)
 			e.DelayMin = min(e.DelayMin, d)
 			e.DelayMax = max(e.DelayMax, d)
-			rows = append(rows, Synapse{Pre: int32(s), Post: t, Weight: p.Weight(first + k), Delay: int32(d)})
+			rows = append(rows, Synapse{Pre: int32(s), Post: t, Weight: p.Weight(k), Delay: int32(d)})
 		}
 	}
 	if err := writeParquet(filepath.Join(dir, e.File), rows, version); err != nil {

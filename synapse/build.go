@@ -200,8 +200,8 @@ func EstimateSynapses(c *Conn, ns, nt int) float64 {
 }
 
 // BytesPerSynapse estimates the memory of one synapse of a spec whose
-// target population has time step dt (ms).
-func (s *Spec) BytesPerSynapse(plastic bool, dt float64) float64 {
+// target population has nt neurons and time step dt (ms).
+func (s *Spec) BytesPerSynapse(plastic bool, dt float64, nt int) float64 {
 	b := 4.0 // target
 	if !s.Weight.IsConstant() || s.Conn.Rule == List || plastic {
 		b += 4
@@ -211,7 +211,9 @@ func (s *Spec) BytesPerSynapse(plastic bool, dt float64) float64 {
 	case s.Conn.Rule == List:
 		b += 2 // at most: the list's delays may fit in a byte
 	case maxDelaySteps(s.Delay, nil, dt) <= math.MaxUint8:
-		b++
+		if plastic || !packDelays || nt > maxPackedTargets {
+			b++ // else packed with the targets (see delays)
+		}
 	default:
 		b += 2
 	}
@@ -706,10 +708,13 @@ func (p *Projection) setDelays(s *Spec, listD []float64, skip []int32) {
 		p.delay = steps(s.Delay.Sample(nil, true))
 		return
 	}
-	if maxDelaySteps(s.Delay, listD, dt) <= math.MaxUint8 {
-		p.delays.short = makeHuge[uint8](len(p.targets))
-	} else {
+	switch {
+	case maxDelaySteps(s.Delay, listD, dt) > math.MaxUint8:
 		p.delays.long = makeHuge[uint16](len(p.targets))
+	case packDelays && p.tgt.Len() <= maxPackedTargets:
+		p.delays.packed = true // set writes each delay into its target
+	default:
+		p.delays.short = makeHuge[uint8](len(p.targets))
 	}
 	p.eachRow(s.Threads, func(i int, a, b int64) {
 		st := rng.NewStream(rng.Key(s.Key, tagDelays, uint64(i)))
@@ -723,7 +728,7 @@ func (p *Projection) setDelays(s *Spec, listD []float64, skip []int32) {
 			if listD != nil && !math.IsNaN(listD[k]) {
 				d = listD[k]
 			}
-			p.delays.set(k, steps(d))
+			p.setDelay(k, steps(d))
 		}
 	})
 	p.delay = p.MaxDelay()

@@ -99,8 +99,8 @@ func (p *Projection) deliverFixed(step int64, spikes []int32, r rowSpan) int64 {
 			events += x.b - x.a
 			if !p.delays.none() {
 				for k := x.a; k < x.b; k++ {
-					slot := (step + p.delays.at(k)) % slots
-					ring[slot*n+int64(p.targets[k])] += p.fixedWeight(k)
+					slot := (step + p.delayAt(k)) % slots
+					ring[slot*n+int64(p.TargetAt(int(k)))] += p.fixedWeight(k)
 				}
 				continue
 			}

@@ -82,9 +82,10 @@ func TestFixedIndegreeThreads(t *testing.T) {
 
 // TestProjectionBytes: Bytes counts the arrays a projection holds: 4 bytes a
 // synapse and 8 a row with one weight and delay; 4 more with per-synapse
-// weights; 1 more with per-synapse delays of at most 255 steps, 2 with
-// longer or unbounded ones; and fixed_probability's targets are allocated at
-// about their final length. BytesPerSynapse (the memory estimate) agrees.
+// weights; none more with per-synapse delays of at most 255 steps (packed
+// with the targets), 1 more when they are not packed, 2 with longer or
+// unbounded ones; and fixed_probability's targets are allocated at about
+// their final length. BytesPerSynapse (the memory estimate) agrees.
 func TestProjectionBytes(t *testing.T) {
 	a, b := pop(t, "a", neuron.Excitatory, 2000), pop(t, "b", neuron.Excitatory, 3000)
 	for _, tc := range []struct {
@@ -94,7 +95,7 @@ func TestProjectionBytes(t *testing.T) {
 	}{
 		{Conn{Rule: FixedIndegree, K: 100, Multapses: true}, rng.Const(1), rng.Const(1), 4},
 		{Conn{Rule: FixedIndegree, K: 100, Multapses: true}, rng.Dist{Kind: rng.Uniform, Low: 0, High: 1}, rng.Const(1), 8},
-		{Conn{Rule: FixedProbability, P: 0.05}, rng.Dist{Kind: rng.Uniform, Low: 0, High: 1}, rng.Dist{Kind: rng.Uniform, Low: 0.5, High: 2}, 9},
+		{Conn{Rule: FixedProbability, P: 0.05}, rng.Dist{Kind: rng.Uniform, Low: 0, High: 1}, rng.Dist{Kind: rng.Uniform, Low: 0.5, High: 2}, 8},
 		{Conn{Rule: FixedProbability, P: 0.05}, rng.Dist{Kind: rng.Uniform, Low: 0, High: 1}, rng.Dist{Kind: rng.Uniform, Low: 0.5, High: 30}, 10},
 		{Conn{Rule: FixedIndegree, K: 100, Multapses: true}, rng.Const(1), rng.Dist{Kind: rng.LogNormal, Mu: 0, Sigma: 0.3}, 6},
 	} {
@@ -102,7 +103,7 @@ func TestProjectionBytes(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if est := (&Spec{Conn: tc.conn, Weight: tc.weight, Delay: tc.delay}).BytesPerSynapse(false, a.Dt()); est != tc.perSyn {
+		if est := (&Spec{Conn: tc.conn, Weight: tc.weight, Delay: tc.delay}).BytesPerSynapse(false, a.Dt(), b.Len()); est != tc.perSyn {
 			t.Errorf("%s: BytesPerSynapse %g, want %g", tc.conn.Rule, est, tc.perSyn)
 		}
 		rows := 8 * float64(a.Len()+1)
@@ -206,8 +207,8 @@ func BenchmarkBuildRows(b *testing.B) {
 	}
 }
 
-// TestDelayWidth: per-synapse delays take one byte up to 255 steps and two
-// beyond, and read back the same steps either way (the bound is the
+// TestDelayWidth: per-synapse delays take one byte up to 255 steps (here
+// packed with the targets) and two beyond, and read back the same steps either way (the bound is the
 // distribution's, not the draws').
 func TestDelayWidth(t *testing.T) {
 	a := pop(t, "a", neuron.Excitatory, 500) // dt 0.1 ms
@@ -220,15 +221,16 @@ func TestDelayWidth(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if (p.delays.short != nil) != tc.short || (p.delays.long != nil) == tc.short {
-			t.Fatalf("high %g ms: short %v, want %v", tc.high, p.delays.short != nil, tc.short)
+		short := p.delays.short != nil || p.delays.packed
+		if short != tc.short || (p.delays.long != nil) == tc.short {
+			t.Fatalf("high %g ms: one byte %v, want %v", tc.high, short, tc.short)
 		}
 		want := int(math.Round(tc.high / 0.1))
 		if p.MaxDelay() > want || p.MinDelay() < 254 {
 			t.Fatalf("high %g ms: delays %d..%d steps, want 254..%d", tc.high, p.MinDelay(), p.MaxDelay(), want)
 		}
 		for k := range p.Len() {
-			if d := p.Delay(k); d != int(p.delays.at(int64(k))) || d < 254 || d > want {
+			if d := p.Delay(k); d != int(p.delayAt(int64(k))) || d < 254 || d > want {
 				t.Fatalf("high %g ms: synapse %d has delay %d", tc.high, k, d)
 			}
 		}

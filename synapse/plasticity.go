@@ -66,6 +66,7 @@ func (r *Competitive) Validate() error {
 
 // Apply updates p from source activities x and target activities y.
 func (r *Competitive) Apply(p *Projection, x, y []float32, impl *simd.Impl) {
+	p.unpack()
 	if r.Update == Multiplicative {
 		r.applyMultiplicative(p, x, y)
 		return
@@ -286,6 +287,7 @@ func ParseNorm(s string) (Norm, error) {
 // so that their norm is s (multiplicatively, so silent synapses stay
 // silent), capped at wmax.
 func (p *Projection) scaleColumns(s, wmax float32, y []float32, norm Norm) {
+	p.unpack()
 	sum := make([]float64, p.tgt.Len())
 	for k, t := range p.targets {
 		w := float64(p.weights[k])
@@ -340,6 +342,7 @@ type LabelHebb struct {
 
 // Apply updates p from source activities y and teacher signals t.
 func (r *LabelHebb) Apply(p *Projection, y, t []float32, impl *simd.Impl) {
+	p.unpack()
 	w := p.Weights()
 	wmax, eta := float32(r.WMax), float32(r.Eta)
 	for j := 0; j < p.src.Len(); j++ {

@@ -82,8 +82,11 @@ func (p *Projection) Bytes() int64 {
 }
 
 // Row returns the target indices of presynaptic neuron i's synapses and the
-// index of its first synapse.
+// index of its first synapse. A projection whose delays are packed with its
+// targets (see TargetAt) is unpacked first, for good: its synapses then take
+// one byte more.
 func (p *Projection) Row(i int) (targets []int32, first int) {
+	p.unpack()
 	a, b := p.rowPtr[i], p.rowPtr[i+1]
 	return p.targets[a:b], int(a)
 }
@@ -92,7 +95,12 @@ func (p *Projection) Row(i int) (targets []int32, first int) {
 func (p *Projection) RowPtr() []int64 { return p.rowPtr }
 
 // Targets returns every synapse's target index in CSR order (read only).
-func (p *Projection) Targets() []int32 { return p.targets }
+// Like Row, it unpacks a projection whose delays are packed with its
+// targets; TargetAt does not.
+func (p *Projection) Targets() []int32 {
+	p.unpack()
+	return p.targets
+}
 
 // Weight returns the magnitude of synapse k.
 func (p *Projection) Weight(k int) float32 {
@@ -147,7 +155,7 @@ func (p *Projection) Delay(k int) int {
 	if p.delays.none() {
 		return p.delay
 	}
-	return int(p.delays.at(int64(k)))
+	return int(p.delayAt(int64(k)))
 }
 
 // MaxDelay returns the longest delay in steps.
@@ -156,8 +164,8 @@ func (p *Projection) MaxDelay() int {
 		return p.delay
 	}
 	m := 0
-	for k := range p.delays.len() {
-		m = max(m, int(p.delays.at(k)))
+	for k := range int64(len(p.targets)) {
+		m = max(m, int(p.delayAt(k)))
 	}
 	return m
 }
@@ -169,38 +177,84 @@ func (p *Projection) MinDelay() int {
 		return p.delay
 	}
 	m := MaxDelaySteps + 1
-	for k := range p.delays.len() {
-		m = min(m, int(p.delays.at(k)))
+	for k := range int64(len(p.targets)) {
+		m = min(m, int(p.delayAt(k)))
 	}
 	return m
 }
 
-// delays holds per-synapse delays in steps: one byte each (short) when
-// every delay the spec can give is at most 255 steps (25.5 ms at dt 0.1 ms),
-// two (long) otherwise; both nil when the projection has one delay.
+// delays holds per-synapse delays in steps: packed into the targets, each
+// target t and its delay d stored as t<<8 | d (packed), when every delay the
+// spec can give is at most 255 steps (25.5 ms at dt 0.1 ms) and the target
+// population has at most 2^24 neurons; otherwise one byte each (short) when
+// they are at most 255 steps, two (long) beyond. All unset when the
+// projection has one delay. Packed, a synapse with its own weight and delay
+// takes 8 bytes instead of 9, and delivery reads one array fewer.
 type delays struct {
-	short []uint8
-	long  []uint16
+	packed bool
+	short  []uint8
+	long   []uint16
 }
 
-func (d *delays) none() bool { return d.short == nil && d.long == nil }
+// packShift and maxPackedTargets: a packed target t is stored as
+// t<<packShift | delay, so targets must be below maxPackedTargets.
+const (
+	packShift        = 8
+	maxPackedTargets = 1 << (32 - packShift)
+)
 
-func (d *delays) len() int64 { return int64(len(d.short) + len(d.long)) }
+// packDelays selects packing (see delays); tests turn it off to compare.
+var packDelays = true
+
+func (d *delays) none() bool { return !d.packed && d.short == nil && d.long == nil }
 
 func (d *delays) bytes() int { return cap(d.short) + 2*cap(d.long) }
 
-func (d *delays) at(k int64) int64 {
-	if d.short != nil {
-		return int64(d.short[k])
+// delayAt returns synapse k's delay in steps (per-synapse delays only).
+func (p *Projection) delayAt(k int64) int64 {
+	switch {
+	case p.delays.packed:
+		return int64(uint32(p.targets[k]) & (1<<packShift - 1))
+	case p.delays.short != nil:
+		return int64(p.delays.short[k])
 	}
-	return int64(d.long[k])
+	return int64(p.delays.long[k])
 }
 
-func (d *delays) set(k int64, v int) {
-	if d.short != nil {
-		d.short[k] = uint8(v)
-	} else {
-		d.long[k] = uint16(v)
+// TargetAt returns synapse k's target index. Unlike Targets and Row, it
+// never unpacks a projection whose delays are packed with its targets.
+func (p *Projection) TargetAt(k int) int32 {
+	if p.delays.packed {
+		return int32(uint32(p.targets[k]) >> packShift)
+	}
+	return p.targets[k]
+}
+
+// unpack moves packed delays (see delays) into an array of their own, for
+// the code that reads the targets as an array (Row, Targets, the plasticity
+// rules, the backward index). It is not safe while the projection delivers.
+func (p *Projection) unpack() {
+	if !p.delays.packed {
+		return
+	}
+	d := makeHuge[uint8](len(p.targets))
+	for k, x := range p.targets {
+		d[k] = uint8(uint32(x) & (1<<packShift - 1))
+		p.targets[k] = int32(uint32(x) >> packShift)
+	}
+	p.delays.short, p.delays.packed = d, false
+}
+
+// setDelay sets synapse k's delay to v steps while the projection is
+// built; packed, the target must not have been packed before.
+func (p *Projection) setDelay(k int64, v int) {
+	switch {
+	case p.delays.packed:
+		p.targets[k] = int32(uint32(p.targets[k])<<packShift | uint32(v))
+	case p.delays.short != nil:
+		p.delays.short[k] = uint8(v)
+	default:
+		p.delays.long[k] = uint16(v)
 	}
 }
 
@@ -222,7 +276,16 @@ func (p *Projection) DeliverRange(step int64, spikes []int32, impl *simd.Impl, l
 	if lo == 0 && hi == p.tgt.Len() {
 		return p.Deliver(step, spikes, impl)
 	}
-	return p.deliver(step, spikes, impl, rowSpan{ptr: p.rowPtr, search: true, lo: lo, hi: hi, t: p.targets})
+	return p.deliver(step, spikes, impl, rowSpan{ptr: p.rowPtr, search: true, lo: p.searchBound(lo), hi: p.searchBound(hi), t: p.targets})
+}
+
+// searchBound returns target bound x as subRow compares it with the
+// stored targets (shifted when the delays are packed with them).
+func (p *Projection) searchBound(x int) int {
+	if p.delays.packed {
+		return x << packShift
+	}
+	return x
 }
 
 // DeliverPart is DeliverRange for part w of a Split of this projection:
@@ -240,7 +303,7 @@ func (p *Projection) DeliverPart(step int64, spikes []int32, impl *simd.Impl, sp
 	}
 	r := rowSpan{ptr: p.rowPtr, cuts: sp.cuts, stride: sp.parts - 1, w: w, t: p.targets}
 	if sp.cuts == nil {
-		r = rowSpan{ptr: p.rowPtr, search: true, lo: sp.bounds[w], hi: sp.bounds[w+1], t: p.targets}
+		r = rowSpan{ptr: p.rowPtr, search: true, lo: p.searchBound(sp.bounds[w]), hi: p.searchBound(sp.bounds[w+1]), t: p.targets}
 	}
 	return p.deliver(step, spikes, impl, r)
 }
@@ -420,8 +483,10 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 		spikes = spikes[m:]
 		for _, x := range sp[:m] {
 			events += x.b - x.a
-			// The delays' width is chosen once per row, not per synapse.
-			if d := p.delays.short; d != nil {
+			// The delays' form is chosen once per row, not per synapse.
+			if p.delays.packed {
+				addPacked(ring, p.targets, ws, cw, x.a, x.b, step, n, slots)
+			} else if d := p.delays.short; d != nil {
 				addDelayed(ring, d, p.targets, ws, cw, x.a, x.b, step, n, slots)
 			} else {
 				addDelayed(ring, p.delays.long, p.targets, ws, cw, x.a, x.b, step, n, slots)
@@ -442,6 +507,19 @@ func addDelayed[D uint8 | uint16](ring []float32, d []D, targets []int32, ws []f
 			v = ws[k]
 		}
 		ring[slot*n+int64(targets[k])] += v
+	}
+}
+
+// addPacked is addDelayed for targets packed with their delays (see delays).
+func addPacked(ring []float32, targets []int32, ws []float32, cw float32, a, b, step, n, slots int64) {
+	for k := a; k < b; k++ {
+		x := uint32(targets[k])
+		slot := (step + int64(x&(1<<packShift-1))) % slots
+		v := cw
+		if ws != nil {
+			v = ws[k]
+		}
+		ring[slot*n+int64(x>>packShift)] += v
 	}
 }
 
@@ -540,18 +618,21 @@ func runFirsts(rowPtr []int64, targets []int32) []int32 {
 }
 
 // subRow narrows synapses [a, b) of one row to targets in [lo, hi) by binary
-// search (targets are ascending within a row).
+// search (targets are ascending within a row). With packed delays (see
+// delays) the bounds are given as lo<<packShift and hi<<packShift: a packed
+// value is below b<<packShift exactly when its target is below b.
 func subRow(t []int32, a, b int64, lo, hi int) (int64, int64) {
 	start := lowerBound(t, a, b, lo)
 	return start, lowerBound(t, start, b, hi)
 }
 
-// lowerBound returns the first k in [a, b) with t[k] >= x, or b.
+// lowerBound returns the first k in [a, b) with t[k] >= x, or b, comparing
+// t[k] as unsigned (a packed target may have its top bit set).
 func lowerBound(t []int32, a, b int64, x int) int64 {
 	i, j := a, b
 	for i < j {
 		m := int64(uint64(i+j) >> 1)
-		if int(t[m]) < x {
+		if int(uint32(t[m])) < x {
 			i = m + 1
 		} else {
 			j = m
@@ -602,7 +683,7 @@ func (p *Projection) NewSplit(bounds []int) (*Split, error) {
 		c := sp.cuts[i*stride : (i+1)*stride]
 		k := a
 		for w := range c {
-			k = lowerBound(p.targets, k, b, bounds[w+1])
+			k = lowerBound(p.targets, k, b, p.searchBound(bounds[w+1]))
 			c[w] = uint32(k - a)
 		}
 	}
@@ -621,6 +702,7 @@ func (p *Projection) BuildBackward() {
 	if p.colPtr != nil {
 		return
 	}
+	p.unpack()
 	p.colPtr, p.colSyn = groupByRow(p.tgt.Len(), p.targets)
 	p.colPre = make([]int32, len(p.colSyn))
 	pre := make([]int32, len(p.targets))

@@ -1,0 +1,168 @@
+package synapse
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"dalesim/internal/rng"
+	"dalesim/neuron"
+)
+
+// buildPacked builds the same projection with and without delays packed
+// into the targets.
+func buildPacked(t *testing.T, src, tgt *neuron.Population, s Spec) (packed, plain *Projection) {
+	t.Helper()
+	p, err := New(src, tgt, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	packDelays = false
+	defer func() { packDelays = true }()
+	q, err := New(src, tgt, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, q
+}
+
+// TestPackedDelays: a projection whose one-byte delays are packed with its
+// targets has the same synapses (TargetAt, Delay, MinDelay, MaxDelay) as one
+// that keeps them apart, holds one byte less per synapse, and delivers the
+// same bits into the same ring slots, whole, by the parts of a split and
+// by target ranges; Row and Targets unpack it for good, and then it still
+// delivers the same.
+func TestPackedDelays(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 5))
+	for trial := range 12 {
+		ns, nt := 50+r.IntN(200), 1+r.IntN(400)
+		src, tgt := pop(t, "S", neuron.Identity(1+r.IntN(2)), ns), pop(t, "T", neuron.Excitatory, nt)
+		w := rng.Const(0.5)
+		if trial%2 == 1 {
+			w = rng.Dist{Kind: rng.LogNormal, Mu: -1, Sigma: 1}
+		}
+		s := Spec{Name: "p", Conn: Conn{Rule: FixedProbability, P: 0.3}, Weight: w,
+			Delay: rng.Dist{Kind: rng.Uniform, Low: 0.1, High: 25.5}, Key: r.Uint64(), Threads: 1 + trial%3}
+		p, q := buildPacked(t, src, tgt, s)
+		if !p.delays.packed || q.delays.packed || q.delays.short == nil {
+			t.Fatalf("trial %d: packed %v / %v", trial, p.delays.packed, q.delays.packed)
+		}
+		if p.Len() != q.Len() || p.MaxDelay() != q.MaxDelay() || p.MinDelay() != q.MinDelay() {
+			t.Fatalf("trial %d: %d synapses, delays %d..%d; unpacked %d, %d..%d", trial, p.Len(), p.MinDelay(), p.MaxDelay(), q.Len(), q.MinDelay(), q.MaxDelay())
+		}
+		for k := range p.Len() {
+			if p.TargetAt(k) != q.TargetAt(k) || p.Delay(k) != q.Delay(k) {
+				t.Fatalf("trial %d: synapse %d: target %d delay %d, unpacked %d %d", trial, k, p.TargetAt(k), p.Delay(k), q.TargetAt(k), q.Delay(k))
+			}
+		}
+		if d := q.Bytes() - p.Bytes(); d != int64(p.Len()) {
+			t.Errorf("trial %d: packing saved %d bytes for %d synapses", trial, d, p.Len())
+		}
+		tgt.SetSlots(p.MaxDelay() + 1)
+		var spikes []int32
+		for i := range ns {
+			if r.IntN(4) == 0 {
+				spikes = append(spikes, int32(i))
+			}
+		}
+		bounds := []int{0, r.IntN(nt + 1), nt}
+		slices.Sort(bounds)
+		ring := func() []float32 { return append(tgt.Ring(false), tgt.Ring(true)...) }
+		deliver := func(x *Projection, how string) ([]float32, int64) {
+			clear(tgt.Ring(false))
+			clear(tgt.Ring(true))
+			step := int64(7)
+			var ev int64
+			switch how {
+			case "whole":
+				ev = x.Deliver(step, spikes, perRow)
+			case "parts":
+				sp, err := x.NewSplit(bounds)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for w := range sp.Parts() {
+					ev += x.DeliverPart(step, spikes, perRow, sp, w)
+				}
+			case "ranges":
+				for w := 0; w+1 < len(bounds); w++ {
+					ev += x.DeliverRange(step, spikes, perRow, bounds[w], bounds[w+1])
+				}
+			}
+			return ring(), ev
+		}
+		for _, how := range []string{"whole", "parts", "ranges"} {
+			want, wantEv := deliver(q, how)
+			got, ev := deliver(p, how)
+			if ev != wantEv {
+				t.Fatalf("trial %d, %s: %d events, want %d", trial, how, ev, wantEv)
+			}
+			for i := range want {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("trial %d, %s: ring[%d] = %v, want %v", trial, how, i, got[i], want[i])
+				}
+			}
+		}
+		// Row unpacks: the same rows as the unpacked projection's.
+		for i := range ns {
+			row, first := p.Row(i)
+			want, wfirst := q.Row(i)
+			if first != wfirst || !slices.Equal(row, want) {
+				t.Fatalf("trial %d: row %d differs after unpacking", trial, i)
+			}
+		}
+		if p.delays.packed || p.Bytes() != q.Bytes() {
+			t.Fatalf("trial %d: still packed after Row (%d bytes, want %d)", trial, p.Bytes(), q.Bytes())
+		}
+		want, _ := deliver(q, "parts")
+		got, _ := deliver(p, "parts")
+		if !slices.Equal(got, want) {
+			t.Fatalf("trial %d: delivery differs after unpacking", trial)
+		}
+	}
+}
+
+// TestPackedLimits: no packing for delays beyond one byte, for a target
+// population above 2^24 neurons (the rule, checked without building one),
+// or when packing is off; the estimate follows.
+func TestPackedLimits(t *testing.T) {
+	a := pop(t, "a", neuron.Excitatory, 300)
+	long := Spec{Conn: Conn{Rule: FixedIndegree, K: 20}, Weight: rng.Const(1), Delay: rng.Dist{Kind: rng.Uniform, Low: 1, High: 30}, Key: 1}
+	p, err := New(a, a, long)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.delays.packed || p.delays.long == nil {
+		t.Fatalf("delays up to 300 steps: packed %v, long %v", p.delays.packed, p.delays.long != nil)
+	}
+	short := long
+	short.Delay = rng.Dist{Kind: rng.Uniform, Low: 1, High: 20}
+	for _, tc := range []struct {
+		plastic bool
+		nt      int
+		want    float64
+	}{{false, 300, 4}, {false, maxPackedTargets, 4}, {false, maxPackedTargets + 1, 5}, {true, 300, 4 + 4 + 1 + 8}} {
+		if got := short.BytesPerSynapse(tc.plastic, 0.1, tc.nt); got != tc.want {
+			t.Errorf("BytesPerSynapse(plastic %v, %d targets) = %g, want %g", tc.plastic, tc.nt, got, tc.want)
+		}
+	}
+}
+
+// TestLowerBoundUnsigned: the binary search compares stored targets as
+// unsigned, so packed targets of 2^23 and more (top bit set) order right.
+func TestLowerBoundUnsigned(t *testing.T) {
+	var row []int32
+	for _, tg := range []uint32{5, 1 << 22, 1<<23 - 1, 1 << 23, 1<<23 + 9, 1<<24 - 1} {
+		row = append(row, int32(tg<<packShift|200))
+	}
+	for i, bound := range []int{0, 6, 1 << 22, 1 << 23, 1<<23 + 9, 1<<24 - 1, 1 << 24} {
+		want := int64(slices.IndexFunc(row, func(x int32) bool { return int(uint32(x)>>packShift) >= bound }))
+		if want < 0 {
+			want = int64(len(row))
+		}
+		if got := lowerBound(row, 0, int64(len(row)), bound<<packShift); got != want {
+			t.Errorf("case %d: lowerBound(%d) = %d, want %d", i, bound, got, want)
+		}
+	}
+}
