@@ -28,7 +28,14 @@ var deliverCases = map[string]*deliverCase{}
 //
 // weights "const" stores one weight; "var" a lognormal weight per synapse.
 func deliverFixture(b testing.TB, rows, weights string) *deliverCase {
-	key := rows + "/" + weights
+	return deliverFixtureDelays(b, rows, weights, "const")
+}
+
+// deliverFixtureDelays is deliverFixture with delays "const" (0.1 ms), or
+// per synapse, uniform on [0.1, 2] ms: "packed" into the targets or kept
+// apart in one byte each ("bytes").
+func deliverFixtureDelays(b testing.TB, rows, weights, delays string) *deliverCase {
+	key := rows + "/" + weights + "/" + delays
 	if c := deliverCases[key]; c != nil {
 		return c
 	}
@@ -46,12 +53,18 @@ func deliverFixture(b testing.TB, rows, weights string) *deliverCase {
 	if weights == "var" {
 		w = rng.Dist{Kind: rng.LogNormal, Mu: -2, Sigma: 0.5}
 	}
+	d := rng.Const(0.1)
+	if delays != "const" {
+		d = rng.Dist{Kind: rng.Uniform, Low: 0.1, High: 2}
+	}
 	src, tgt := pop(b, "S", neuron.Excitatory, n), pop(b, "T", neuron.Excitatory, n)
-	p, err := New(src, tgt, Spec{Name: key, Conn: conn, Weight: w, Delay: rng.Const(0.1), Key: 1})
+	packDelays = delays != "bytes"
+	p, err := New(src, tgt, Spec{Name: key, Conn: conn, Weight: w, Delay: d, Key: 1})
+	packDelays = true
 	if err != nil {
 		b.Fatal(err)
 	}
-	tgt.SetSlots(2)
+	tgt.SetSlots(p.MaxDelay() + 1)
 	r := rand.New(rand.NewPCG(1, 2))
 	c := &deliverCase{p: p}
 	for range 1000 {
@@ -108,6 +121,29 @@ func BenchmarkDeliver(b *testing.B) {
 					b.ReportMetric(sec*1e9/float64(ev), "ns/event")
 				})
 			}
+		}
+	}
+}
+
+// BenchmarkDeliverDelays measures delivery with a weight and a delay per
+// synapse, the delays packed into the targets or in an array of their own
+// (one byte each): the packed form reads one array fewer.
+func BenchmarkDeliverDelays(b *testing.B) {
+	for _, rows := range []string{"long", "short"} {
+		for _, delays := range []string{"packed", "bytes"} {
+			b.Run(fmt.Sprintf("rows=%s/w=var/d=%s", rows, delays), func(b *testing.B) {
+				c := deliverFixtureDelays(b, rows, "var", delays)
+				impl := simd.Current()
+				var ev int64
+				b.ResetTimer()
+				for i := 0; i < b.N; i++ {
+					ev += c.p.Deliver(int64(i), c.spikes[i%len(c.spikes)], impl)
+				}
+				sec := b.Elapsed().Seconds()
+				b.ReportMetric(float64(ev)/sec, "events/s")
+				b.ReportMetric(sec*1e9/float64(ev), "ns/event")
+				b.ReportMetric(float64(c.p.Bytes())/float64(c.p.Len()), "bytes/synapse")
+			})
 		}
 	}
 }

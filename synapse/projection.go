@@ -498,29 +498,47 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 
 // addDelayed adds the weights of synapses [a, b) (ws[k], or cw when ws is
 // nil) into the ring slots of their arrival steps, step + d[k]: ring holds
-// slots slots of n targets each.
+// slots slots of n targets each, more than the longest delay (the network
+// makes sure of it), so the slot is (step mod slots) + d[k], less slots once
+// if that passes the end: no division per synapse.
 func addDelayed[D uint8 | uint16](ring []float32, d []D, targets []int32, ws []float32, cw float32, a, b, step, n, slots int64) {
-	for k := a; k < b; k++ {
-		slot := (step + int64(d[k])) % slots
-		v := cw
-		if ws != nil {
-			v = ws[k]
+	base := step % slots
+	d, targets = d[a:b], targets[a:b]
+	if ws == nil {
+		for k, t := range targets {
+			ring[wrapSlot(base+int64(d[k]), slots)*n+int64(t)] += cw
 		}
-		ring[slot*n+int64(targets[k])] += v
+		return
+	}
+	ws = ws[a:b]
+	for k, t := range targets {
+		ring[wrapSlot(base+int64(d[k]), slots)*n+int64(t)] += ws[k]
 	}
 }
 
 // addPacked is addDelayed for targets packed with their delays (see delays).
 func addPacked(ring []float32, targets []int32, ws []float32, cw float32, a, b, step, n, slots int64) {
-	for k := a; k < b; k++ {
-		x := uint32(targets[k])
-		slot := (step + int64(x&(1<<packShift-1))) % slots
-		v := cw
-		if ws != nil {
-			v = ws[k]
+	const mask = 1<<packShift - 1
+	base := step % slots
+	targets = targets[a:b]
+	if ws == nil {
+		for _, x := range targets {
+			ring[wrapSlot(base+int64(uint32(x)&mask), slots)*n+int64(uint32(x)>>packShift)] += cw
 		}
-		ring[slot*n+int64(x>>packShift)] += v
+		return
 	}
+	ws = ws[a:b]
+	for k, x := range targets {
+		ring[wrapSlot(base+int64(uint32(x)&mask), slots)*n+int64(uint32(x)>>packShift)] += ws[k]
+	}
+}
+
+// wrapSlot returns s mod slots for s in [0, 2*slots).
+func wrapSlot(s, slots int64) int64 {
+	if s >= slots {
+		s -= slots
+	}
+	return s
 }
 
 // scatterRows is the reference scatter over the part r gives of every
