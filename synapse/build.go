@@ -211,7 +211,7 @@ func (s *Spec) BytesPerSynapse(plastic bool, dt float64, nt int) float64 {
 	case s.Conn.Rule == List:
 		b += 2 // at most: the list's delays may fit in a byte
 	case maxDelaySteps(s.Delay, nil, dt) <= math.MaxUint8:
-		if plastic || !packDelays || nt > maxPackedTargets {
+		if plastic || !packs(nt) {
 			b++ // else packed with the targets (see delays)
 		}
 	default:
@@ -711,7 +711,7 @@ func (p *Projection) setDelays(s *Spec, listD []float64, skip []int32) {
 	switch {
 	case maxDelaySteps(s.Delay, listD, dt) > math.MaxUint8:
 		p.delays.long = makeHuge[uint16](len(p.targets))
-	case packDelays && p.tgt.Len() <= maxPackedTargets:
+	case packs(p.tgt.Len()):
 		p.delays.packed = true // set writes each delay into its target
 	default:
 		p.delays.short = makeHuge[uint8](len(p.targets))

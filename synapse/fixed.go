@@ -98,10 +98,7 @@ func (p *Projection) deliverFixed(step int64, spikes []int32, r rowSpan) int64 {
 		for _, x := range sp[:m] {
 			events += x.b - x.a
 			if !p.delays.none() {
-				for k := x.a; k < x.b; k++ {
-					slot := (step + p.delayAt(k)) % slots
-					ring[slot*n+int64(p.TargetAt(int(k)))] += p.fixedWeight(k)
-				}
+				addRowDelayed(p, ring, p.fixedW, p.fixedC, x.a, x.b, step, n, slots)
 				continue
 			}
 			acc := p.fin.Slot(step + int64(p.delay))
@@ -121,11 +118,4 @@ func (p *Projection) deliverFixed(step int64, spikes []int32, r rowSpan) int64 {
 		}
 	}
 	return events
-}
-
-func (p *Projection) fixedWeight(k int64) int32 {
-	if p.fixedW == nil {
-		return p.fixedC
-	}
-	return p.fixedW[k]
 }

@@ -166,3 +166,62 @@ func TestLowerBoundUnsigned(t *testing.T) {
 		}
 	}
 }
+
+// TestFixedDelays: delivery onto a loihi_lif population through synapses
+// with their own integer weights and delays, packed or not, adds each
+// synapse's signed weight into the slot of its arrival step, as a direct
+// loop over the synapses does.
+func TestFixedDelays(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 2))
+	for trial := range 6 {
+		ns, nt := 40+r.IntN(100), 1+r.IntN(200)
+		src := pop(t, "S", neuron.Identity(1+trial%2), ns)
+		for _, packed := range []bool{true, false} {
+			tgt, err := neuron.NewLoihiLIF("T", neuron.Excitatory, nt, neuron.FixedParams{Du: 100, Dv: 100, Vth: 100}, 0.1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := rng.Dist{Kind: rng.Uniform, Low: 1, High: 200}
+			if trial%3 == 2 {
+				w = rng.Const(77)
+			}
+			packDelays = packed
+			p, err := New(src, tgt, Spec{Name: "p", Conn: Conn{Rule: FixedProbability, P: 0.3}, Weight: w,
+				Delay: rng.Dist{Kind: rng.Uniform, Low: 0.1, High: 3}, Key: uint64(trial)})
+			packDelays = true
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.delays.packed != packed {
+				t.Fatalf("trial %d: packed %v, want %v", trial, p.delays.packed, packed)
+			}
+			tgt.SetSlots(p.MaxDelay() + 1)
+			var spikes []int32
+			for i := range ns {
+				if r.IntN(3) == 0 {
+					spikes = append(spikes, int32(i))
+				}
+			}
+			ring := p.fin.Ring()
+			slots := int64(len(ring) / nt)
+			want := make([]int32, len(ring))
+			for _, step := range []int64{0, 5, 123} {
+				clear(ring)
+				clear(want)
+				p.Deliver(step, spikes, perRow)
+				for _, i := range spikes {
+					for k := p.rowPtr[i]; k < p.rowPtr[i+1]; k++ {
+						q := p.fixedC
+						if p.fixedW != nil {
+							q = p.fixedW[k]
+						}
+						want[(step+int64(p.Delay(int(k))))%slots*int64(nt)+int64(p.TargetAt(int(k)))] += q
+					}
+				}
+				if !slices.Equal(ring, want) {
+					t.Fatalf("trial %d, packed %v, step %d: the accumulators differ from the direct loop", trial, packed, step)
+				}
+			}
+		}
+	}
+}

@@ -206,6 +206,17 @@ const (
 // packDelays selects packing (see delays); tests turn it off to compare.
 var packDelays = true
 
+// packs reports whether one-byte delays are packed into the targets of a
+// projection onto nt neurons.
+func packs(nt int) bool { return packDelays && nt <= maxPackedTargets }
+
+// pack stores target t with delay d; packedTarget and packedDelay read them.
+func pack(t int32, d int) int32 { return int32(uint32(t)<<packShift | uint32(d)) }
+
+func packedTarget(x int32) int32 { return int32(uint32(x) >> packShift) }
+
+func packedDelay(x int32) int64 { return int64(uint32(x) & (1<<packShift - 1)) }
+
 func (d *delays) none() bool { return !d.packed && d.short == nil && d.long == nil }
 
 func (d *delays) bytes() int { return cap(d.short) + 2*cap(d.long) }
@@ -214,7 +225,7 @@ func (d *delays) bytes() int { return cap(d.short) + 2*cap(d.long) }
 func (p *Projection) delayAt(k int64) int64 {
 	switch {
 	case p.delays.packed:
-		return int64(uint32(p.targets[k]) & (1<<packShift - 1))
+		return packedDelay(p.targets[k])
 	case p.delays.short != nil:
 		return int64(p.delays.short[k])
 	}
@@ -225,7 +236,7 @@ func (p *Projection) delayAt(k int64) int64 {
 // never unpacks a projection whose delays are packed with its targets.
 func (p *Projection) TargetAt(k int) int32 {
 	if p.delays.packed {
-		return int32(uint32(p.targets[k]) >> packShift)
+		return packedTarget(p.targets[k])
 	}
 	return p.targets[k]
 }
@@ -239,8 +250,7 @@ func (p *Projection) unpack() {
 	}
 	d := makeHuge[uint8](len(p.targets))
 	for k, x := range p.targets {
-		d[k] = uint8(uint32(x) & (1<<packShift - 1))
-		p.targets[k] = int32(uint32(x) >> packShift)
+		d[k], p.targets[k] = uint8(packedDelay(x)), packedTarget(x)
 	}
 	p.delays.short, p.delays.packed = d, false
 }
@@ -250,7 +260,7 @@ func (p *Projection) unpack() {
 func (p *Projection) setDelay(k int64, v int) {
 	switch {
 	case p.delays.packed:
-		p.targets[k] = int32(uint32(p.targets[k])<<packShift | uint32(v))
+		p.targets[k] = pack(p.targets[k], v)
 	case p.delays.short != nil:
 		p.delays.short[k] = uint8(v)
 	default:
@@ -483,25 +493,33 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 		spikes = spikes[m:]
 		for _, x := range sp[:m] {
 			events += x.b - x.a
-			// The delays' form is chosen once per row, not per synapse.
-			if p.delays.packed {
-				addPacked(ring, p.targets, ws, cw, x.a, x.b, step, n, slots)
-			} else if d := p.delays.short; d != nil {
-				addDelayed(ring, d, p.targets, ws, cw, x.a, x.b, step, n, slots)
-			} else {
-				addDelayed(ring, p.delays.long, p.targets, ws, cw, x.a, x.b, step, n, slots)
-			}
+			addRowDelayed(p, ring, ws, cw, x.a, x.b, step, n, slots)
 		}
 	}
 	return events
 }
 
-// addDelayed adds the weights of synapses [a, b) (ws[k], or cw when ws is
-// nil) into the ring slots of their arrival steps, step + d[k]: ring holds
-// slots slots of n targets each, more than the longest delay (the network
-// makes sure of it), so the slot is (step mod slots) + d[k], less slots once
-// if that passes the end: no division per synapse.
-func addDelayed[D uint8 | uint16](ring []float32, d []D, targets []int32, ws []float32, cw float32, a, b, step, n, slots int64) {
+// addRowDelayed adds the weights of synapses [a, b) of p, which has
+// per-synapse delays (ws[k], or cw when ws is nil), into the ring slots of
+// their arrival steps: ring holds slots slots of n targets each. The
+// delays' form is chosen once per row, not per synapse. W is float32 for
+// the float rings, int32 for the fixed-point accumulators.
+func addRowDelayed[W float32 | int32](p *Projection, ring, ws []W, cw W, a, b, step, n, slots int64) {
+	switch {
+	case p.delays.packed:
+		addPacked(ring, p.targets, ws, cw, a, b, step, n, slots)
+	case p.delays.short != nil:
+		addDelayed(ring, p.delays.short, p.targets, ws, cw, a, b, step, n, slots)
+	default:
+		addDelayed(ring, p.delays.long, p.targets, ws, cw, a, b, step, n, slots)
+	}
+}
+
+// addDelayed is addRowDelayed for delays d kept apart. Every delay is below
+// slots (the network makes sure of it), so a synapse's slot is
+// (step mod slots) + d[k], less slots once if that passes the end: no
+// division per synapse.
+func addDelayed[D uint8 | uint16, W float32 | int32](ring []W, d []D, targets []int32, ws []W, cw W, a, b, step, n, slots int64) {
 	base := step % slots
 	d, targets = d[a:b], targets[a:b]
 	if ws == nil {
@@ -517,19 +535,18 @@ func addDelayed[D uint8 | uint16](ring []float32, d []D, targets []int32, ws []f
 }
 
 // addPacked is addDelayed for targets packed with their delays (see delays).
-func addPacked(ring []float32, targets []int32, ws []float32, cw float32, a, b, step, n, slots int64) {
-	const mask = 1<<packShift - 1
+func addPacked[W float32 | int32](ring []W, targets []int32, ws []W, cw W, a, b, step, n, slots int64) {
 	base := step % slots
 	targets = targets[a:b]
 	if ws == nil {
 		for _, x := range targets {
-			ring[wrapSlot(base+int64(uint32(x)&mask), slots)*n+int64(uint32(x)>>packShift)] += cw
+			ring[wrapSlot(base+packedDelay(x), slots)*n+int64(packedTarget(x))] += cw
 		}
 		return
 	}
 	ws = ws[a:b]
 	for k, x := range targets {
-		ring[wrapSlot(base+int64(uint32(x)&mask), slots)*n+int64(uint32(x)>>packShift)] += ws[k]
+		ring[wrapSlot(base+packedDelay(x), slots)*n+int64(packedTarget(x))] += ws[k]
 	}
 }
 
