@@ -3,6 +3,7 @@ package rng
 import (
 	"math"
 	"math/bits"
+	"slices"
 )
 
 const golden = 0x9E3779B97F4A7C15
@@ -90,6 +91,35 @@ func (s *Stream) Intn(n int) int {
 			return int(hi)
 		}
 	}
+}
+
+// AppendIntn appends k numbers drawn as k calls of Intn(n) would draw them
+// (the same numbers, and the stream ends at the same counter), with the
+// loop written out so that the compiler keeps it in registers: it is the
+// inner loop of building a fixed in-degree projection. n must be in
+// [1, 2^31].
+func (s *Stream) AppendIntn(out []int32, k, n int) []int32 {
+	if n <= 0 || n > 1<<31 {
+		panic("rng: AppendIntn of n outside [1, 2^31]")
+	}
+	bound := uint64(n)
+	key, ctr := s.key, s.ctr
+	start := len(out)
+	out = slices.Grow(out, k)[:start+k]
+	dst := out[start:]
+	for t := range dst {
+		ctr++
+		hi, lo := bits.Mul64(Mix64(key+ctr*golden), bound)
+		if lo < bound {
+			for lo < (-bound)%bound { // rejected (rare): next number
+				ctr++
+				hi, lo = bits.Mul64(Mix64(key+ctr*golden), bound)
+			}
+		}
+		dst[t] = int32(hi)
+	}
+	s.ctr = ctr
+	return out
 }
 
 // Norm returns a standard normal deviate (Box–Muller on two uniforms; one

@@ -2,6 +2,7 @@ package rng
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -184,4 +185,60 @@ func TestGeometricLn(t *testing.T) {
 			t.Fatalf("p = %g: the streams are at different positions", p)
 		}
 	}
+}
+
+// TestAppendIntn: AppendIntn draws what as many Intn calls draw, leaves the
+// stream where they leave it, and appends after what out already holds.
+func TestAppendIntn(t *testing.T) {
+	for _, n := range []int{1, 2, 7, 1000, 12500, 1<<31 - 1, 1 << 31, 3 << 29} {
+		for _, k := range []int{0, 1, 5, 1000} {
+			key := Key(uint64(n), uint64(k), 3)
+			a, b := StreamAt(key, 11), StreamAt(key, 11)
+			want := []int32{-1}
+			for range k {
+				want = append(want, int32(a.Intn(n)))
+			}
+			got := b.AppendIntn([]int32{-1}, k, n)
+			if !slices.Equal(got, want) {
+				t.Fatalf("n=%d k=%d: AppendIntn differs from Intn", n, k)
+			}
+			if a.Uint64() != b.Uint64() {
+				t.Fatalf("n=%d k=%d: the stream ends elsewhere", n, k)
+			}
+		}
+	}
+	for _, n := range []int{0, -1, 1<<31 + 1} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("AppendIntn(n=%d) did not panic", n)
+				}
+			}()
+			s := NewStream(1)
+			s.AppendIntn(nil, 1, n)
+		}()
+	}
+}
+
+// BenchmarkAppendIntn: numbers drawn per second in batches of 1,000 (a
+// column of Brunel's fixed in-degree), against Intn one at a time.
+func BenchmarkAppendIntn(b *testing.B) {
+	out := make([]int32, 0, 1000)
+	b.Run("batch", func(b *testing.B) {
+		s := NewStream(1)
+		for b.Loop() {
+			out = s.AppendIntn(out[:0], 1000, 12500)
+		}
+		b.ReportMetric(1000*float64(b.N)/b.Elapsed().Seconds(), "draws/s")
+	})
+	b.Run("intn", func(b *testing.B) {
+		s := NewStream(1)
+		for b.Loop() {
+			out = out[:0]
+			for range 1000 {
+				out = append(out, int32(s.Intn(12500)))
+			}
+		}
+		b.ReportMetric(1000*float64(b.N)/b.Elapsed().Seconds(), "draws/s")
+	})
 }
