@@ -174,8 +174,8 @@ func TestMemoryRefusal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Build(s, Options{MaxMemory: 64 << 20})
-	if err == nil || !strings.Contains(err.Error(), "the network needs about") || !strings.Contains(err.Error(), "only 64.0 MiB is available") {
+	_, err = Build(s, Options{MaxMemory: 32 << 20})
+	if err == nil || !strings.Contains(err.Error(), "the network needs about") || !strings.Contains(err.Error(), "only 32.0 MiB is available") {
 		t.Fatalf("got %v", err)
 	}
 	m := EstimateMemory(s)

@@ -71,6 +71,31 @@ func (s *Spec) restricted(nt int) bool {
 	return s.TargetHi != 0 && (s.TargetLo > 0 || s.TargetHi < nt)
 }
 
+// narrowTargets selects two-byte targets (see narrows); tests turn it off
+// to compare.
+var narrowTargets = true
+
+// maxNarrowTargets is the largest target population whose indices fit in
+// two bytes.
+const maxNarrowTargets = 1 << 16
+
+// narrows reports whether a projection of spec s onto nt neurons stores its
+// targets in two bytes each instead of four: when every index fits, when
+// its synapses share one delay (per-synapse delays are packed with four-byte
+// targets, see delays), and when it is not an explicit list or a target
+// range whose rows are drawn whole first (those are built as int32).
+// Delivery reads half the bytes; Row, Targets, the plasticity rules and the
+// backward index widen the targets to int32 for good (TargetAt does not).
+func (s *Spec) narrows(nt int) bool {
+	if !narrowTargets || nt > maxNarrowTargets || !s.Delay.IsConstant() || s.Conn.Rule == List {
+		return false
+	}
+	// A target range keeps whole rows (keptRows, int32) except for
+	// fixed_indegree with one weight and one delay, which draws only its
+	// targets' sources.
+	return !s.restricted(nt) || (s.Conn.Rule == FixedIndegree && s.Weight.IsConstant())
+}
+
 // MaxDelaySteps is the longest delay a synapse can have, in steps.
 const MaxDelaySteps = math.MaxUint16
 
@@ -204,6 +229,9 @@ func EstimateSynapses(c *Conn, ns, nt int) float64 {
 // target population has nt neurons and time step dt (ms).
 func (s *Spec) BytesPerSynapse(plastic bool, dt float64, nt int) float64 {
 	b := 4.0 // target
+	if !plastic && s.narrows(nt) {
+		b = 2 // (plasticity widens them)
+	}
 	if !s.Weight.IsConstant() || s.Conn.Rule == List || plastic {
 		b += 4
 	}
@@ -292,18 +320,23 @@ func New(src, tgt *neuron.Population, s Spec) (*Projection, error) {
 	// expected count plus six standard deviations of a binomial count), not
 	// grown by appending, which would leave up to half of it unused.
 	mean := EstimateSynapses(c, ns, nt) * float64(hi-lo) / float64(max(nt, 1))
-	rows := func(n int, gen func(i int, row []int32) []int32) ([]int64, []int32) {
-		if skip == nil {
-			return rows(n, mean, s.Threads, gen)
+	narrow := s.narrows(nt)
+	rows := func(n int, gen func(i int, row []int32) []int32) {
+		switch {
+		case skip != nil:
+			// keptRows holds a whole row before it keeps its part.
+			row := 2*EstimateSynapses(c, ns, nt)/float64(max(ns, 1)) + 16
+			p.rowPtr, p.targets = keptRows(n, slack(mean)+int(min(row, MaxSynapses)), gen, lo, hi, skip)
+		case narrow:
+			p.rowPtr, p.narrow = rows[uint16](n, mean, s.Threads, gen)
+		default:
+			p.rowPtr, p.targets = rows[int32](n, mean, s.Threads, gen)
 		}
-		// keptRows holds a whole row before it keeps its part.
-		row := 2*EstimateSynapses(c, ns, nt)/float64(max(ns, 1)) + 16
-		return keptRows(n, slack(mean)+int(min(row, MaxSynapses)), gen, lo, hi, skip)
 	}
 	switch c.Rule {
 	case FixedProbability:
 		lnq := math.Log1p(-c.P) // (c.P == 1: -Inf, every Geometric draw 0)
-		p.rowPtr, p.targets = rows(ns, func(i int, row []int32) []int32 {
+		rows(ns, func(i int, row []int32) []int32 {
 			if c.P == 0 {
 				return row
 			}
@@ -317,7 +350,7 @@ func New(src, tgt *neuron.Population, s Spec) (*Projection, error) {
 			return row
 		})
 	case FixedOutdegree:
-		p.rowPtr, p.targets = rows(ns, func(i int, row []int32) []int32 {
+		rows(ns, func(i int, row []int32) []int32 {
 			st := rng.NewStream(rng.Key(s.Key, tagRows, uint64(i)))
 			excl := -1
 			if same && !c.Autapses {
@@ -332,11 +365,15 @@ func New(src, tgt *neuron.Population, s Spec) (*Projection, error) {
 		if skip != nil && s.Weight.IsConstant() && s.Delay.IsConstant() {
 			skip = nil // no per-row draws to replay
 		}
-		p.rowPtr, p.targets = fixedIndegree(c, s.Key, ns, lo, hi, same, skip, s.Threads)
+		if narrow {
+			p.rowPtr, p.narrow = fixedIndegree[uint16](c, s.Key, ns, lo, hi, same, skip, s.Threads)
+		} else {
+			p.rowPtr, p.targets = fixedIndegree[int32](c, s.Key, ns, lo, hi, same, skip, s.Threads)
+		}
 	case OneToOne:
-		p.rowPtr, p.targets = rows(ns, func(i int, row []int32) []int32 { return append(row, int32(i)) })
+		rows(ns, func(i int, row []int32) []int32 { return append(row, int32(i)) })
 	case AllToAll:
-		p.rowPtr, p.targets = rows(ns, func(i int, row []int32) []int32 {
+		rows(ns, func(i int, row []int32) []int32 {
 			for j := 0; j < nt; j++ {
 				if !(same && !c.Autapses && j == i) {
 					row = append(row, int32(j))
@@ -350,7 +387,11 @@ func New(src, tgt *neuron.Population, s Spec) (*Projection, error) {
 			p.rowPtr, p.targets, listW, listD = keepList(p.rowPtr, p.targets, listW, listD, lo, hi, skip)
 		}
 	}
-	p.runFirst = runFirsts(p.rowPtr, p.targets)
+	if narrow {
+		p.runFirst = runFirsts(p.rowPtr, p.narrow)
+	} else {
+		p.runFirst = runFirsts(p.rowPtr, p.targets)
+	}
 	p.setWeights(&s, listW, skip)
 	p.setDelays(&s, listD, skip)
 	if tgt.Model().IsFixed() {
@@ -375,7 +416,7 @@ func New(src, tgt *neuron.Population, s Spec) (*Projection, error) {
 // so the arrays are the same for every number of threads. With skip, it
 // also draws the targets before lo and counts, per source, their synapses
 // into skip.
-func fixedIndegree(c *Conn, key uint64, ns, lo, hi int, same bool, skip []int32, threads int) ([]int64, []int32) {
+func fixedIndegree[T int32 | uint16](c *Conn, key uint64, ns, lo, hi int, same bool, skip []int32, threads int) ([]int64, []T) {
 	draw := func(j int, col []int32) []int32 {
 		st := rng.StreamAt(rng.Key(key, tagCols, uint64(j)), 0)
 		excl := -1
@@ -422,7 +463,7 @@ func fixedIndegree(c *Conn, key uint64, ns, lo, hi int, same bool, skip []int32,
 		}
 	}
 	rowPtr[ns] = off
-	targets := makeHuge[int32](int(off))
+	targets := makeHuge[T](int(off))
 	parallel(w, func(k int) {
 		next := cur[k]
 		var col []int32
@@ -436,9 +477,9 @@ func fixedIndegree(c *Conn, key uint64, ns, lo, hi int, same bool, skip []int32,
 				// ahead lets those misses overlap (a write that misses
 				// holds up the writes behind it, a read does not).
 				if t+placeAhead < len(col) {
-					touch ^= targets[next[col[t+placeAhead]]]
+					touch ^= int32(targets[next[col[t+placeAhead]]])
 				}
-				targets[next[i]] = int32(j)
+				targets[next[i]] = T(j)
 				next[i]++
 			}
 		}
@@ -577,7 +618,7 @@ func slack(m float64) int { return int(min(m+6*math.Sqrt(m)+16, MaxSynapses)) }
 // expected count plus six standard deviations), which are then moved
 // together; the arrays are the same for every number of threads, since a
 // row's draws depend only on its index.
-func rows(n int, mean float64, threads int, gen func(i int, row []int32) []int32) ([]int64, []int32) {
+func rows[T int32 | uint16](n int, mean float64, threads int, gen func(i int, row []int32) []int32) ([]int64, []T) {
 	w := rowChunks(n, mean, threads)
 	start := make([]int, w+1) // region of chunk k: all[start[k]:start[k+1]]
 	for k := range w {
@@ -585,13 +626,17 @@ func rows(n int, mean float64, threads int, gen func(i int, row []int32) []int32
 		start[k+1] = start[k] + slack(mean*float64(b-a)/float64(max(n, 1)))
 	}
 	ptr := make([]int64, n+1)
-	all := makeHuge[int32](start[w])
-	part := make([][]int32, w)
+	all := makeHuge[T](start[w])
+	part := make([][]T, w)
 	parallel(w, func(k int) {
 		buf := all[start[k]:start[k]:start[k+1]]
+		var row []int32
 		a, b := chunkOf(n, w, k)
 		for i := a; i < b; i++ {
-			buf = gen(i, buf)
+			row = gen(i, row[:0])
+			for _, t := range row {
+				buf = append(buf, T(t))
+			}
 			ptr[i+1] = int64(len(buf)) // within the chunk for now
 		}
 		part[k] = buf
@@ -606,7 +651,7 @@ func rows(n int, mean float64, threads int, gen func(i int, row []int32) []int32
 			for _, p := range part {
 				total += len(p)
 			}
-			out = makeHuge[int32](total)
+			out = makeHuge[T](total)
 			break
 		}
 	}
@@ -677,7 +722,7 @@ func (p *Projection) setWeights(s *Spec, listW []float64, skip []int32) {
 		p.constW = float32(s.Weight.Sample(nil, true))
 		return
 	}
-	p.weights = makeHuge[float32](len(p.targets))
+	p.weights = makeHuge[float32](p.Len())
 	p.eachRow(s.Threads, func(i int, a, b int64) {
 		st := rng.NewStream(rng.Key(s.Key, tagWeights, uint64(i)))
 		if skip != nil {
@@ -699,7 +744,7 @@ func (p *Projection) setWeights(s *Spec, listW []float64, skip []int32) {
 // [a, b), on rowChunks workers of contiguous rows.
 func (p *Projection) eachRow(threads int, f func(i int, a, b int64)) {
 	ns := len(p.rowPtr) - 1
-	w := rowChunks(ns, float64(len(p.targets)), threads)
+	w := rowChunks(ns, float64(p.Len()), threads)
 	parallel(w, func(k int) {
 		lo, hi := chunkOf(ns, w, k)
 		for i := lo; i < hi; i++ {
@@ -726,11 +771,11 @@ func (p *Projection) setDelays(s *Spec, listD []float64, skip []int32) {
 	}
 	switch {
 	case maxDelaySteps(s.Delay, listD, dt) > math.MaxUint8:
-		p.delays.long = makeHuge[uint16](len(p.targets))
+		p.delays.long = makeHuge[uint16](p.Len())
 	case packs(p.tgt.Len()):
 		p.delays.packed = true // set writes each delay into its target
 	default:
-		p.delays.short = makeHuge[uint8](len(p.targets))
+		p.delays.short = makeHuge[uint8](p.Len())
 	}
 	p.eachRow(s.Threads, func(i int, a, b int64) {
 		st := rng.NewStream(rng.Key(s.Key, tagDelays, uint64(i)))

@@ -10,12 +10,14 @@
 // zero is a silent (eliminated) synapse: it stays in the table so that
 // plasticity may, if its rule says so, grow it back.
 //
-// Memory: 4 bytes a synapse for its target, 4 more for a weight of its own,
-// and a delay of its own is packed into the target's low byte when every
-// delay fits in 255 steps and the target population has at most 2^24
-// neurons (TargetAt reads such a target; Row and Targets, which return
-// arrays, unpack them for good); otherwise it takes 1 or 2 bytes. Large
-// arrays are advised for transparent huge pages on Linux.
+// Memory: the target of a synapse takes 2 bytes when the target population
+// has at most 65,536 neurons and the synapses share one delay, else 4; a
+// weight of its own takes 4 more, and a delay of its own is packed into a
+// 4-byte target's low byte when every delay fits in 255 steps and the target
+// population has at most 2^24 neurons, else it takes 1 or 2 bytes. TargetAt
+// reads any target; Row and Targets, which return int32 arrays, widen or
+// unpack them for good, as the plasticity rules do. Large arrays are advised
+// for transparent huge pages on Linux.
 //
 // Delivery is event-driven: a spike walks its row once and adds each weight
 // into the target's input ring buffer at the slot of its arrival step, so the

@@ -58,16 +58,20 @@ func TestFixedIndegreeThreads(t *testing.T) {
 			}
 			wantPtr, wantT := referenceFixedIndegree(&c, 42, ns, n, same)
 			for _, threads := range []int{1, 2, 3, 8} {
-				ptr, tg := fixedIndegree(&c, 42, ns, 0, n, same, nil, threads)
+				ptr, tg := fixedIndegree[int32](&c, 42, ns, 0, n, same, nil, threads)
 				if !slices.Equal(ptr, wantPtr) || !slices.Equal(tg, wantT) {
 					t.Fatalf("%+v same=%v threads=%d: arrays differ from the reference", c, same, threads)
+				}
+				ptr, t16 := fixedIndegree[uint16](&c, 42, ns, 0, n, same, nil, threads)
+				if !slices.Equal(ptr, wantPtr) || !slices.Equal(widen(t16), wantT) {
+					t.Fatalf("%+v same=%v threads=%d: two-byte arrays differ from the reference", c, same, threads)
 				}
 			}
 			// A target range [lo, hi): the reference's synapses onto it, and
 			// per row the number before them.
 			lo, hi := n/3, n/3+n/2
 			skip := make([]int32, ns)
-			ptr, tg := fixedIndegree(&c, 42, ns, lo, hi, same, skip, 2)
+			ptr, tg := fixedIndegree[int32](&c, 42, ns, lo, hi, same, skip, 2)
 			for i := range ns {
 				row := wantT[wantPtr[i]:wantPtr[i+1]]
 				a, _ := slices.BinarySearch(row, int32(lo))
@@ -80,36 +84,41 @@ func TestFixedIndegreeThreads(t *testing.T) {
 	}
 }
 
-// TestProjectionBytes: Bytes counts the arrays a projection holds: 4 bytes a
-// synapse and 8 a row with one weight and delay; 4 more with per-synapse
-// weights; none more with per-synapse delays of at most 255 steps (packed
-// with the targets), 1 more when they are not packed, 2 with longer or
-// unbounded ones; and fixed_probability's targets are allocated at about
-// their final length. BytesPerSynapse (the memory estimate) agrees.
+// TestProjectionBytes: Bytes counts the arrays a projection holds: 2 bytes a
+// synapse (4 onto more than 65,536 targets) and 8 a row with one weight and
+// delay; 4 more with per-synapse weights; with per-synapse delays 4 bytes
+// of target, none more for delays of at most 255 steps (packed with the
+// targets), 1 more when they are not packed, 2 with longer or unbounded
+// ones; and fixed_probability's targets are allocated at about their final
+// length. BytesPerSynapse (the memory estimate) agrees.
 func TestProjectionBytes(t *testing.T) {
 	a, b := pop(t, "a", neuron.Excitatory, 2000), pop(t, "b", neuron.Excitatory, 3000)
+	big := pop(t, "big", neuron.Excitatory, maxNarrowTargets+1)
 	for _, tc := range []struct {
 		conn          Conn
 		weight, delay rng.Dist
 		perSyn        float64
+		tgt           *neuron.Population
 	}{
-		{Conn{Rule: FixedIndegree, K: 100, Multapses: true}, rng.Const(1), rng.Const(1), 4},
-		{Conn{Rule: FixedIndegree, K: 100, Multapses: true}, rng.Dist{Kind: rng.Uniform, Low: 0, High: 1}, rng.Const(1), 8},
-		{Conn{Rule: FixedProbability, P: 0.05}, rng.Dist{Kind: rng.Uniform, Low: 0, High: 1}, rng.Dist{Kind: rng.Uniform, Low: 0.5, High: 2}, 8},
-		{Conn{Rule: FixedProbability, P: 0.05}, rng.Dist{Kind: rng.Uniform, Low: 0, High: 1}, rng.Dist{Kind: rng.Uniform, Low: 0.5, High: 30}, 10},
-		{Conn{Rule: FixedIndegree, K: 100, Multapses: true}, rng.Const(1), rng.Dist{Kind: rng.LogNormal, Mu: 0, Sigma: 0.3}, 6},
+		{Conn{Rule: FixedIndegree, K: 100, Multapses: true}, rng.Const(1), rng.Const(1), 2, b},
+		{Conn{Rule: FixedIndegree, K: 3, Multapses: true}, rng.Const(1), rng.Const(1), 4, big},
+		{Conn{Rule: FixedProbability, P: 0.05}, rng.Const(1), rng.Const(1), 2, b},
+		{Conn{Rule: FixedIndegree, K: 100, Multapses: true}, rng.Dist{Kind: rng.Uniform, Low: 0, High: 1}, rng.Const(1), 6, b},
+		{Conn{Rule: FixedProbability, P: 0.05}, rng.Dist{Kind: rng.Uniform, Low: 0, High: 1}, rng.Dist{Kind: rng.Uniform, Low: 0.5, High: 2}, 8, b},
+		{Conn{Rule: FixedProbability, P: 0.05}, rng.Dist{Kind: rng.Uniform, Low: 0, High: 1}, rng.Dist{Kind: rng.Uniform, Low: 0.5, High: 30}, 10, b},
+		{Conn{Rule: FixedIndegree, K: 100, Multapses: true}, rng.Const(1), rng.Dist{Kind: rng.LogNormal, Mu: 0, Sigma: 0.3}, 6, b},
 	} {
-		p, err := New(a, b, Spec{Conn: tc.conn, Weight: tc.weight, Delay: tc.delay, Key: 3, Threads: 2})
+		p, err := New(a, tc.tgt, Spec{Conn: tc.conn, Weight: tc.weight, Delay: tc.delay, Key: 3, Threads: 2})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if est := (&Spec{Conn: tc.conn, Weight: tc.weight, Delay: tc.delay}).BytesPerSynapse(false, a.Dt(), b.Len()); est != tc.perSyn {
-			t.Errorf("%s: BytesPerSynapse %g, want %g", tc.conn.Rule, est, tc.perSyn)
+		if est := (&Spec{Conn: tc.conn, Weight: tc.weight, Delay: tc.delay}).BytesPerSynapse(false, a.Dt(), tc.tgt.Len()); est != tc.perSyn {
+			t.Errorf("%s onto %d: BytesPerSynapse %g, want %g", tc.conn.Rule, tc.tgt.Len(), est, tc.perSyn)
 		}
 		rows := 8 * float64(a.Len()+1)
 		got := (float64(p.Bytes()) - rows) / float64(p.Len())
 		if got < tc.perSyn || got > tc.perSyn*1.02 {
-			t.Errorf("%s: %.3f bytes per synapse besides the row pointers, want %g (at most 2 %% more)", tc.conn.Rule, got, tc.perSyn)
+			t.Errorf("%s onto %d: %.3f bytes per synapse besides the row pointers, want %g (at most 2 %% more)", tc.conn.Rule, tc.tgt.Len(), got, tc.perSyn)
 		}
 	}
 }
@@ -145,7 +154,7 @@ func TestRowRulesThreads(t *testing.T) {
 				}
 				continue
 			}
-			if !slices.Equal(p.rowPtr, want.rowPtr) || !slices.Equal(p.targets, want.targets) ||
+			if !slices.Equal(p.rowPtr, want.rowPtr) || !slices.Equal(p.targets, want.targets) || !slices.Equal(p.narrow, want.narrow) ||
 				!slices.Equal(p.weights, want.weights) || !slices.Equal(p.delays.short, want.delays.short) ||
 				!slices.Equal(p.delays.long, want.delays.long) {
 				t.Fatalf("%+v: %d threads give another projection than 1", tc.conn, threads)
@@ -175,11 +184,15 @@ func TestRowsOverflow(t *testing.T) {
 			}
 			return row
 		}
-		wantPtr, wantT := rows(n, mean, 1, gen)
+		wantPtr, wantT := rows[int32](n, mean, 1, gen)
 		for _, threads := range []int{2, 4} {
-			ptr, tg := rows(n, mean, threads, gen)
+			ptr, tg := rows[int32](n, mean, threads, gen)
 			if !slices.Equal(ptr, wantPtr) || !slices.Equal(tg, wantT) {
 				t.Fatalf("threads=%d: rows differ from the sequential draw", threads)
+			}
+			ptr, t16 := rows[uint16](n, mean, threads, gen)
+			if !slices.Equal(ptr, wantPtr) || !slices.Equal(widen(t16), wantT) {
+				t.Fatalf("threads=%d: two-byte rows differ from the sequential draw", threads)
 			}
 		}
 	}
@@ -235,4 +248,13 @@ func TestDelayWidth(t *testing.T) {
 			}
 		}
 	}
+}
+
+// widen returns two-byte targets as int32.
+func widen(t []uint16) []int32 {
+	w := make([]int32, len(t))
+	for k, x := range t {
+		w[k] = int32(x)
+	}
+	return w
 }

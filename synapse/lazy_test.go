@@ -131,7 +131,7 @@ func TestLabelHebbScalesTaughtColumns(t *testing.T) {
 			wmax, eta := float32(rule.WMax), float32(rule.Eta)
 			for j := 0; j < src.Len(); j++ {
 				a, b := want.rowPtr[j], want.rowPtr[j+1]
-				simd.HebbRowGeneric(w[a:b], want.targets[a:b], teach, eta*float32(wmax*(y[j]-float32(rule.Delta))), 0, eta, wmax, false)
+				simd.HebbRowGeneric(w[a:b], want.Targets()[a:b], teach, eta*float32(wmax*(y[j]-float32(rule.Delta))), 0, eta, wmax, false)
 			}
 			want.scaleColumns(float32(rule.ScaleSum), wmax, teach, rule.ScaleNorm)
 			for k, x := range want.Weights() {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sync"
+	"unsafe"
 
 	"dalesim/neuron"
 	"dalesim/simd"
@@ -15,7 +16,8 @@ type Projection struct {
 	src, tgt *neuron.Population
 
 	rowPtr  []int64   // len src+1; row i is [rowPtr[i], rowPtr[i+1])
-	targets []int32   // target index of each synapse, ascending within a row
+	targets []int32   // target index of each synapse, ascending within a row (nil when narrow)
+	narrow  []uint16  // the targets in two bytes each, when they fit (see narrows); then targets is nil
 	weights []float32 // magnitudes; nil when every synapse has weight constW
 	constW  float32
 	delay   int    // steps, when delays is nil
@@ -67,13 +69,13 @@ func (p *Projection) Sign() int8 { return p.src.Identity().Sign() }
 func (p *Projection) Inhibitory() bool { return p.src.Identity() == neuron.Inhibitory }
 
 // Len returns the number of synapses (silent ones included).
-func (p *Projection) Len() int { return len(p.targets) }
+func (p *Projection) Len() int { return len(p.targets) + len(p.narrow) }
 
 // Bytes returns the memory the projection's arrays hold (their capacities):
 // row pointers, targets, weights, delays, fixed-point weights, the row runs
 // and the backward index.
 func (p *Projection) Bytes() int64 {
-	b := 8*cap(p.rowPtr) + 4*cap(p.targets) + 4*cap(p.weights) + p.delays.bytes() +
+	b := 8*cap(p.rowPtr) + 4*cap(p.targets) + 2*cap(p.narrow) + 4*cap(p.weights) + p.delays.bytes() +
 		4*cap(p.fixedW) + 4*cap(p.runFirst) + 8*cap(p.colPtr) + 4*cap(p.colSyn) + 4*cap(p.colPre)
 	if p.lazy != nil {
 		b += cap(p.lazy.done)
@@ -82,9 +84,9 @@ func (p *Projection) Bytes() int64 {
 }
 
 // Row returns the target indices of presynaptic neuron i's synapses and the
-// index of its first synapse. A projection whose delays are packed with its
-// targets (see TargetAt) is unpacked first, for good: its synapses then take
-// one byte more.
+// index of its first synapse. A projection whose targets are stored in two
+// bytes or packed with their delays (see TargetAt) is unpacked first, for
+// good: its synapses then take two bytes (narrow) or one byte (packed) more.
 func (p *Projection) Row(i int) (targets []int32, first int) {
 	p.unpack()
 	a, b := p.rowPtr[i], p.rowPtr[i+1]
@@ -95,8 +97,8 @@ func (p *Projection) Row(i int) (targets []int32, first int) {
 func (p *Projection) RowPtr() []int64 { return p.rowPtr }
 
 // Targets returns every synapse's target index in CSR order (read only).
-// Like Row, it unpacks a projection whose delays are packed with its
-// targets; TargetAt does not.
+// Like Row, it unpacks a projection whose targets are narrow or packed
+// with their delays; TargetAt does not.
 func (p *Projection) Targets() []int32 {
 	p.unpack()
 	return p.targets
@@ -124,7 +126,7 @@ func (p *Projection) Weights() []float32 {
 func (p *Projection) weightSlice() []float32 {
 	p.settleAll()
 	if p.weights == nil {
-		p.weights = makeHuge[float32](len(p.targets))
+		p.weights = makeHuge[float32](p.Len())
 		for i := range p.weights {
 			p.weights[i] = p.constW
 		}
@@ -143,8 +145,8 @@ func (p *Projection) SetWeight(k int, w float32) error {
 		return fmt.Errorf("projection %q: weight = %g: must be a finite magnitude >= 0 (the sign comes from the source population %q, %s)",
 			p.name, w, p.src.Name(), p.src.Identity())
 	}
-	if k < 0 || k >= len(p.targets) {
-		return fmt.Errorf("projection %q: synapse %d out of range [0, %d)", p.name, k, len(p.targets))
+	if k < 0 || k >= p.Len() {
+		return fmt.Errorf("projection %q: synapse %d out of range [0, %d)", p.name, k, p.Len())
 	}
 	p.Weights()[k] = w
 	return nil
@@ -164,7 +166,7 @@ func (p *Projection) MaxDelay() int {
 		return p.delay
 	}
 	m := 0
-	for k := range int64(len(p.targets)) {
+	for k := range int64(p.Len()) {
 		m = max(m, int(p.delayAt(k)))
 	}
 	return m
@@ -177,7 +179,7 @@ func (p *Projection) MinDelay() int {
 		return p.delay
 	}
 	m := MaxDelaySteps + 1
-	for k := range int64(len(p.targets)) {
+	for k := range int64(p.Len()) {
 		m = min(m, int(p.delayAt(k)))
 	}
 	return m
@@ -233,18 +235,31 @@ func (p *Projection) delayAt(k int64) int64 {
 }
 
 // TargetAt returns synapse k's target index. Unlike Targets and Row, it
-// never unpacks a projection whose delays are packed with its targets.
+// never unpacks a projection whose targets are narrow or packed with their
+// delays.
 func (p *Projection) TargetAt(k int) int32 {
+	if p.narrow != nil {
+		return int32(p.narrow[k])
+	}
 	if p.delays.packed {
 		return packedTarget(p.targets[k])
 	}
 	return p.targets[k]
 }
 
-// unpack moves packed delays (see delays) into an array of their own, for
-// the code that reads the targets as an array (Row, Targets, the plasticity
-// rules, the backward index). It is not safe while the projection delivers.
+// unpack widens narrow targets to int32 and moves packed delays (see
+// delays) into an array of their own, for the code that reads the targets as
+// an array (Row, Targets, the plasticity rules, the backward index). It is
+// not safe while the projection delivers. (A Split's cuts are offsets within
+// rows, so they stay valid.)
 func (p *Projection) unpack() {
+	if p.narrow != nil {
+		t := makeHuge[int32](len(p.narrow))
+		for k, x := range p.narrow {
+			t[k] = int32(x)
+		}
+		p.targets, p.narrow = t, nil
+	}
 	if !p.delays.packed {
 		return
 	}
@@ -275,7 +290,7 @@ func (p *Projection) HasSynapseDelays() bool { return !p.delays.none() }
 // target's ring buffer at each synapse's arrival step and returns the number
 // of synapses walked.
 func (p *Projection) Deliver(step int64, spikes []int32, impl *simd.Impl) int64 {
-	return p.deliver(step, spikes, impl, rowSpan{ptr: p.rowPtr, t: p.targets})
+	return p.deliver(step, spikes, impl, rowSpan{ptr: p.rowPtr, t: p.targets, t16: p.narrow})
 }
 
 // DeliverRange is Deliver restricted to targets in [lo, hi). Disjoint target
@@ -286,7 +301,7 @@ func (p *Projection) DeliverRange(step int64, spikes []int32, impl *simd.Impl, l
 	if lo == 0 && hi == p.tgt.Len() {
 		return p.Deliver(step, spikes, impl)
 	}
-	return p.deliver(step, spikes, impl, rowSpan{ptr: p.rowPtr, search: true, lo: p.searchBound(lo), hi: p.searchBound(hi), t: p.targets})
+	return p.deliver(step, spikes, impl, rowSpan{ptr: p.rowPtr, search: true, lo: p.searchBound(lo), hi: p.searchBound(hi), t: p.targets, t16: p.narrow})
 }
 
 // searchBound returns target bound x as subRow compares it with the
@@ -311,9 +326,9 @@ func (p *Projection) DeliverPart(step int64, spikes []int32, impl *simd.Impl, sp
 	if sp.parts == 1 {
 		return p.Deliver(step, spikes, impl)
 	}
-	r := rowSpan{ptr: p.rowPtr, cuts: sp.cuts, stride: sp.parts - 1, w: w, t: p.targets}
+	r := rowSpan{ptr: p.rowPtr, cuts: sp.cuts, stride: sp.parts - 1, w: w, t: p.targets, t16: p.narrow}
 	if sp.cuts == nil {
-		r = rowSpan{ptr: p.rowPtr, search: true, lo: p.searchBound(sp.bounds[w]), hi: p.searchBound(sp.bounds[w+1]), t: p.targets}
+		r = rowSpan{ptr: p.rowPtr, search: true, lo: p.searchBound(sp.bounds[w]), hi: p.searchBound(sp.bounds[w+1]), t: p.targets, t16: p.narrow}
 	}
 	return p.deliver(step, spikes, impl, r)
 }
@@ -328,7 +343,8 @@ type rowSpan struct {
 	w       int
 	search  bool
 	lo, hi  int
-	t       []int32
+	t       []int32  // the projection's targets, or
+	t16     []uint16 // its narrow targets (t is then nil)
 	weights []float32 // touched with the targets, when not nil
 	touched int32
 	// runFirst: Projection.runFirst (spans of contiguous rows are not
@@ -389,7 +405,12 @@ func (r *rowSpan) fill(spikes []int32, out *[spanChunk]span) int {
 		}
 	case r.search:
 		for j, s := range spikes {
-			a, b := subRow(r.t, ptr[s], ptr[s+1], r.lo, r.hi)
+			var a, b int64
+			if r.t16 != nil {
+				a, b = subRow(r.t16, ptr[s], ptr[s+1], r.lo, r.hi)
+			} else {
+				a, b = subRow(r.t, ptr[s], ptr[s+1], r.lo, r.hi)
+			}
 			out[j] = span{a, b, -1}
 		}
 	default:
@@ -412,7 +433,7 @@ func (r *rowSpan) fill(spikes []int32, out *[spanChunk]span) int {
 		}
 	}
 	var x int32
-	t, w := r.t, r.weights
+	w := r.weights
 	left := int64(touchBudget)
 	for _, sp := range out[:m] {
 		if sp.t0 >= 0 {
@@ -426,10 +447,11 @@ func (r *rowSpan) fill(spikes []int32, out *[spanChunk]span) int {
 		if sp.a >= b {
 			continue
 		}
-		for k := sp.a; k < b; k += 16 {
-			x ^= t[k]
+		if r.t16 != nil {
+			x ^= touch(r.t16, sp.a, b)
+		} else {
+			x ^= touch(r.t, sp.a, b)
 		}
-		x ^= t[b-1]
 		if w != nil {
 			var y float32
 			for k := sp.a; k < b; k += 16 {
@@ -441,6 +463,17 @@ func (r *rowSpan) fill(spikes []int32, out *[spanChunk]span) int {
 	}
 	r.touched = x
 	return m
+}
+
+// touch loads one target in every cache line of t[a:b] (a < b) and returns
+// them xored.
+func touch[T int32 | uint16](t []T, a, b int64) int32 {
+	line := int64(64 / unsafe.Sizeof(t[0]))
+	var x T
+	for k := a; k < b; k += line {
+		x ^= t[k]
+	}
+	return int32(x ^ t[b-1])
 }
 
 // deliver walks the part r gives of every spiking row, in spike order and
@@ -465,8 +498,14 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 		// With the reference scatter kernels (every implementation offered
 		// has them: see package simd), scatterRows makes the same additions
 		// in the same order without a kernel call per row.
-		if impl.ReferenceScatter {
+		// Narrow targets always take scatterRows: every scatter kernel
+		// makes the same additions in the same order, and the kernels
+		// read int32 targets.
+		if impl.ReferenceScatter || p.narrow != nil {
 			r.runFirst = p.runFirst
+			if p.narrow != nil {
+				return scatterRows(acc, p.narrow, p.weights, p.constW, spikes, &r, impl.AddRow)
+			}
 			return scatterRows(acc, p.targets, p.weights, p.constW, spikes, &r, impl.AddRow)
 		}
 		var sp [spanChunk]span
@@ -574,7 +613,7 @@ func wrapSlot(s, slots int64) int64 {
 // accumulator ever holds -0 (x + (+0) == x bit for bit for every x except
 // x = -0, where it gives +0; the accumulators start at +0 and receive only
 // magnitudes >= 0, so they are never -0).
-func scatterRows(acc []float32, targets []int32, weights []float32, w float32, spikes []int32, r *rowSpan,
+func scatterRows[T int32 | uint16](acc []float32, targets []T, weights []float32, w float32, spikes []int32, r *rowSpan,
 	add func(acc, w []float32, c float32)) int64 {
 	var events int64
 	var sp [spanChunk]span
@@ -630,7 +669,7 @@ func scatterRows(acc []float32, targets []int32, weights []float32, w float32, s
 // targets are one contiguous ascending run of at least minRun, else -1 (nil
 // if no row is). Shorter rows gain nothing from a vector addition and would
 // cost 4 bytes a row (a projection of one synapse per row is all runs).
-func runFirsts(rowPtr []int64, targets []int32) []int32 {
+func runFirsts[T int32 | uint16](rowPtr []int64, targets []T) []int32 {
 	const minRun = 8
 	var rf []int32
 	for i := 0; i+1 < len(rowPtr); i++ {
@@ -646,7 +685,7 @@ func runFirsts(rowPtr []int64, targets []int32) []int32 {
 			}
 		}
 		if run {
-			rf[i] = targets[a]
+			rf[i] = int32(targets[a])
 		}
 	}
 	return rf
@@ -656,14 +695,14 @@ func runFirsts(rowPtr []int64, targets []int32) []int32 {
 // search (targets are ascending within a row). With packed delays (see
 // delays) the bounds are given as lo<<packShift and hi<<packShift: a packed
 // value is below b<<packShift exactly when its target is below b.
-func subRow(t []int32, a, b int64, lo, hi int) (int64, int64) {
+func subRow[T int32 | uint16](t []T, a, b int64, lo, hi int) (int64, int64) {
 	start := lowerBound(t, a, b, lo)
 	return start, lowerBound(t, start, b, hi)
 }
 
 // lowerBound returns the first k in [a, b) with t[k] >= x, or b, comparing
 // t[k] as unsigned (a packed target may have its top bit set).
-func lowerBound(t []int32, a, b int64, x int) int64 {
+func lowerBound[T int32 | uint16](t []T, a, b int64, x int) int64 {
 	i, j := a, b
 	for i < j {
 		m := int64(uint64(i+j) >> 1)
@@ -718,7 +757,11 @@ func (p *Projection) NewSplit(bounds []int) (*Split, error) {
 		c := sp.cuts[i*stride : (i+1)*stride]
 		k := a
 		for w := range c {
-			k = lowerBound(p.targets, k, b, p.searchBound(bounds[w+1]))
+			if p.narrow != nil {
+				k = lowerBound(p.narrow, k, b, bounds[w+1])
+			} else {
+				k = lowerBound(p.targets, k, b, p.searchBound(bounds[w+1]))
+			}
 			c[w] = uint32(k - a)
 		}
 	}
@@ -740,7 +783,7 @@ func (p *Projection) BuildBackward() {
 	p.unpack()
 	p.colPtr, p.colSyn = groupByRow(p.tgt.Len(), p.targets)
 	p.colPre = make([]int32, len(p.colSyn))
-	pre := make([]int32, len(p.targets))
+	pre := make([]int32, p.Len())
 	for i := range p.src.Len() {
 		for k := p.rowPtr[i]; k < p.rowPtr[i+1]; k++ {
 			pre[k] = int32(i)
@@ -759,7 +802,7 @@ func (p *Projection) Silent() int {
 	p.settleAll()
 	if p.weights == nil {
 		if p.constW == 0 {
-			return len(p.targets)
+			return p.Len()
 		}
 		return 0
 	}
@@ -780,7 +823,7 @@ func (p *Projection) DaleViolations() int {
 	v := 0
 	if p.weights == nil {
 		if !(p.constW >= 0) {
-			return len(p.targets)
+			return p.Len()
 		}
 		return 0
 	}

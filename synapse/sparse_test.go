@@ -19,7 +19,7 @@ func fullCompetitive(r *Competitive, p *Projection, x, y []float32, impl *simd.I
 	for i := 0; i < p.src.Len(); i++ {
 		a, b := p.rowPtr[i], p.rowPtr[i+1]
 		ai := eta * float32(wmax*(x[i]-float32(r.Delta)))
-		impl.HebbRow(w[a:b], p.targets[a:b], y, ai, 0, eta, wmax, !r.Regrow)
+		impl.HebbRow(w[a:b], p.Targets()[a:b], y, ai, 0, eta, wmax, !r.Regrow)
 	}
 	if r.ScaleSum > 0 {
 		p.scaleColumns(float32(r.ScaleSum), wmax, y, r.ScaleNorm)
