@@ -343,8 +343,8 @@ type rowSpan struct {
 	w       int
 	search  bool
 	lo, hi  int
-	t       []int32  // the projection's targets, or
-	t16     []uint16 // its narrow targets (t is then nil)
+	t       []int32   // the projection's targets, or
+	t16     []uint16  // its narrow targets (t is then nil)
 	weights []float32 // touched with the targets, when not nil
 	touched int32
 	// runFirst: Projection.runFirst (spans of contiguous rows are not
