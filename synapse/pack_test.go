@@ -8,23 +8,55 @@ import (
 
 	"dalesim/internal/rng"
 	"dalesim/neuron"
+	"dalesim/simd"
 )
 
-// buildPacked builds the same projection with and without delays packed
-// into the targets.
-func buildPacked(t *testing.T, src, tgt *neuron.Population, s Spec) (packed, plain *Projection) {
+// buildTwice builds the same projection with the layout option *opt on
+// (the default) and off (packDelays, narrowTargets).
+func buildTwice(t *testing.T, src, tgt *neuron.Population, s Spec, opt *bool) (on, off *Projection) {
 	t.Helper()
 	p, err := New(src, tgt, s)
 	if err != nil {
 		t.Fatal(err)
 	}
-	packDelays = false
-	defer func() { packDelays = true }()
+	*opt = false
+	defer func() { *opt = true }()
 	q, err := New(src, tgt, s)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return p, q
+}
+
+// deliverBy clears the rings of x's target, delivers spikes at step, whole
+// ("whole"), by the parts of a split at bounds ("parts") or by the target
+// ranges between bounds ("ranges"), and returns a copy of both rings and the
+// number of events.
+func deliverBy(t *testing.T, x *Projection, how string, step int64, spikes []int32, bounds []int, impl *simd.Impl) ([]float32, int64) {
+	t.Helper()
+	tgt := x.Target()
+	clear(tgt.Ring(false))
+	clear(tgt.Ring(true))
+	var ev int64
+	switch how {
+	case "whole":
+		ev = x.Deliver(step, spikes, impl)
+	case "parts":
+		sp, err := x.NewSplit(bounds)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for w := range sp.Parts() {
+			ev += x.DeliverPart(step, spikes, impl, sp, w)
+		}
+	case "ranges":
+		for w := 0; w+1 < len(bounds); w++ {
+			ev += x.DeliverRange(step, spikes, impl, bounds[w], bounds[w+1])
+		}
+	default:
+		t.Fatalf("deliverBy %q", how)
+	}
+	return append(slices.Clone(tgt.Ring(false)), tgt.Ring(true)...), ev
 }
 
 // TestPackedDelays: a projection whose one-byte delays are packed with its
@@ -44,7 +76,7 @@ func TestPackedDelays(t *testing.T) {
 		}
 		s := Spec{Name: "p", Conn: Conn{Rule: FixedProbability, P: 0.3}, Weight: w,
 			Delay: rng.Dist{Kind: rng.Uniform, Low: 0.1, High: 25.5}, Key: r.Uint64(), Threads: 1 + trial%3}
-		p, q := buildPacked(t, src, tgt, s)
+		p, q := buildTwice(t, src, tgt, s, &packDelays)
 		if !p.delays.packed || q.delays.packed || q.delays.short == nil {
 			t.Fatalf("trial %d: packed %v / %v", trial, p.delays.packed, q.delays.packed)
 		}
@@ -68,29 +100,8 @@ func TestPackedDelays(t *testing.T) {
 		}
 		bounds := []int{0, r.IntN(nt + 1), nt}
 		slices.Sort(bounds)
-		ring := func() []float32 { return append(tgt.Ring(false), tgt.Ring(true)...) }
 		deliver := func(x *Projection, how string) ([]float32, int64) {
-			clear(tgt.Ring(false))
-			clear(tgt.Ring(true))
-			step := int64(7)
-			var ev int64
-			switch how {
-			case "whole":
-				ev = x.Deliver(step, spikes, perRow)
-			case "parts":
-				sp, err := x.NewSplit(bounds)
-				if err != nil {
-					t.Fatal(err)
-				}
-				for w := range sp.Parts() {
-					ev += x.DeliverPart(step, spikes, perRow, sp, w)
-				}
-			case "ranges":
-				for w := 0; w+1 < len(bounds); w++ {
-					ev += x.DeliverRange(step, spikes, perRow, bounds[w], bounds[w+1])
-				}
-			}
-			return ring(), ev
+			return deliverBy(t, x, how, 7, spikes, bounds, perRow)
 		}
 		for _, how := range []string{"whole", "parts", "ranges"} {
 			want, wantEv := deliver(q, how)
@@ -168,15 +179,25 @@ func TestLowerBoundUnsigned(t *testing.T) {
 }
 
 // TestFixedDelays: delivery onto a loihi_lif population through synapses
-// with their own integer weights and delays, packed or not, adds each
-// synapse's signed weight into the slot of its arrival step, as a direct
-// loop over the synapses does.
+// with their own integer weights and delays, packed or not, or with one
+// delay and two- or four-byte targets, adds each synapse's signed weight
+// into the slot of its arrival step, as a direct loop over the synapses does.
 func TestFixedDelays(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 2))
 	for trial := range 6 {
 		ns, nt := 40+r.IntN(100), 1+r.IntN(200)
 		src := pop(t, "S", neuron.Identity(1+trial%2), ns)
-		for _, packed := range []bool{true, false} {
+		for _, v := range []struct {
+			name  string
+			delay rng.Dist
+			opt   *bool
+			on    bool
+		}{
+			{"packed", rng.Dist{Kind: rng.Uniform, Low: 0.1, High: 3}, &packDelays, true},
+			{"unpacked", rng.Dist{Kind: rng.Uniform, Low: 0.1, High: 3}, &packDelays, false},
+			{"two-byte", rng.Const(2), &narrowTargets, true},
+			{"four-byte", rng.Const(2), &narrowTargets, false},
+		} {
 			tgt, err := neuron.NewLoihiLIF("T", neuron.Excitatory, nt, neuron.FixedParams{Du: 100, Dv: 100, Vth: 100}, 0.1)
 			if err != nil {
 				t.Fatal(err)
@@ -185,15 +206,15 @@ func TestFixedDelays(t *testing.T) {
 			if trial%3 == 2 {
 				w = rng.Const(77)
 			}
-			packDelays = packed
+			*v.opt = v.on
 			p, err := New(src, tgt, Spec{Name: "p", Conn: Conn{Rule: FixedProbability, P: 0.3}, Weight: w,
-				Delay: rng.Dist{Kind: rng.Uniform, Low: 0.1, High: 3}, Key: uint64(trial)})
-			packDelays = true
+				Delay: v.delay, Key: uint64(trial)})
+			*v.opt = true
 			if err != nil {
 				t.Fatal(err)
 			}
-			if p.delays.packed != packed {
-				t.Fatalf("trial %d: packed %v, want %v", trial, p.delays.packed, packed)
+			if p.delays.packed != (v.name == "packed") || (p.narrow != nil) != (v.name == "two-byte") {
+				t.Fatalf("trial %d, %s: packed %v, two-byte %v", trial, v.name, p.delays.packed, p.narrow != nil)
 			}
 			tgt.SetSlots(p.MaxDelay() + 1)
 			var spikes []int32
@@ -219,7 +240,7 @@ func TestFixedDelays(t *testing.T) {
 					}
 				}
 				if !slices.Equal(ring, want) {
-					t.Fatalf("trial %d, packed %v, step %d: the accumulators differ from the direct loop", trial, packed, step)
+					t.Fatalf("trial %d, %s, step %d: the accumulators differ from the direct loop", trial, v.name, step)
 				}
 			}
 		}
