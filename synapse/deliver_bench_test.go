@@ -31,9 +31,10 @@ func deliverFixture(b testing.TB, rows, weights string) *deliverCase {
 	return deliverFixtureDelays(b, rows, weights, "const")
 }
 
-// deliverFixtureDelays is deliverFixture with delays "const" (0.1 ms), or
-// per synapse, uniform on [0.1, 2] ms: "packed" into the targets or kept
-// apart in one byte each ("bytes").
+// deliverFixtureDelays is deliverFixture with delays "const" (0.1 ms; the
+// targets in two bytes), "wide" (the same with four-byte targets), or per
+// synapse, uniform on [0.1, 2] ms: "packed" into the targets or kept apart
+// in one byte each ("bytes").
 func deliverFixtureDelays(b testing.TB, rows, weights, delays string) *deliverCase {
 	key := rows + "/" + weights + "/" + delays
 	if c := deliverCases[key]; c != nil {
@@ -54,13 +55,13 @@ func deliverFixtureDelays(b testing.TB, rows, weights, delays string) *deliverCa
 		w = rng.Dist{Kind: rng.LogNormal, Mu: -2, Sigma: 0.5}
 	}
 	d := rng.Const(0.1)
-	if delays != "const" {
+	if delays != "const" && delays != "wide" {
 		d = rng.Dist{Kind: rng.Uniform, Low: 0.1, High: 2}
 	}
 	src, tgt := pop(b, "S", neuron.Excitatory, n), pop(b, "T", neuron.Excitatory, n)
-	packDelays = delays != "bytes"
+	packDelays, narrowTargets = delays != "bytes", delays != "wide"
 	p, err := New(src, tgt, Spec{Name: key, Conn: conn, Weight: w, Delay: d, Key: 1})
-	packDelays = true
+	packDelays, narrowTargets = true, true
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -84,42 +85,44 @@ func deliverFixtureDelays(b testing.TB, rows, weights, delays string) *deliverCa
 }
 
 // BenchmarkDeliver measures delivery per synaptic event with the reference
-// scatter (every implementation's): whole rows (Deliver, one thread), and the
-// two halves of every row delivered one after the other, cut by a Split
-// (DeliverPart, what each of 2 workers does) or by binary search
-// (DeliverRange).
+// scatter (every implementation's), from two-byte and from four-byte
+// targets: whole rows (Deliver, one thread), and the two halves of every
+// row delivered one after the other, cut by a Split (DeliverPart, what each
+// of 2 workers does) or by binary search (DeliverRange).
 func BenchmarkDeliver(b *testing.B) {
 	for _, rows := range []string{"long", "short"} {
 		for _, weights := range []string{"const", "var"} {
 			for _, mode := range []string{"whole", "split2", "search2"} {
-				b.Run(fmt.Sprintf("rows=%s/w=%s/%s", rows, weights, mode), func(b *testing.B) {
-					c := deliverFixture(b, rows, weights)
-					nt := c.p.Target().Len()
-					half := nt / 2 / 16 * 16
-					sp, err := c.p.NewSplit([]int{0, half, nt})
-					if err != nil {
-						b.Fatal(err)
-					}
-					impl := simd.Current()
-					var ev int64
-					b.ResetTimer()
-					for i := 0; i < b.N; i++ {
-						spikes, step := c.spikes[i%len(c.spikes)], int64(i)
-						switch mode {
-						case "whole":
-							ev += c.p.Deliver(step, spikes, impl)
-						case "split2":
-							ev += c.p.DeliverPart(step, spikes, impl, sp, 0)
-							ev += c.p.DeliverPart(step, spikes, impl, sp, 1)
-						case "search2":
-							ev += c.p.DeliverRange(step, spikes, impl, 0, half)
-							ev += c.p.DeliverRange(step, spikes, impl, half, nt)
+				for _, width := range []int{2, 4} {
+					b.Run(fmt.Sprintf("rows=%s/w=%s/%s/targets=%dB", rows, weights, mode, width), func(b *testing.B) {
+						c := deliverFixtureDelays(b, rows, weights, map[int]string{2: "const", 4: "wide"}[width])
+						nt := c.p.Target().Len()
+						half := nt / 2 / 16 * 16
+						sp, err := c.p.NewSplit([]int{0, half, nt})
+						if err != nil {
+							b.Fatal(err)
 						}
-					}
-					sec := b.Elapsed().Seconds()
-					b.ReportMetric(float64(ev)/sec, "events/s")
-					b.ReportMetric(sec*1e9/float64(ev), "ns/event")
-				})
+						impl := simd.Current()
+						var ev int64
+						b.ResetTimer()
+						for i := 0; i < b.N; i++ {
+							spikes, step := c.spikes[i%len(c.spikes)], int64(i)
+							switch mode {
+							case "whole":
+								ev += c.p.Deliver(step, spikes, impl)
+							case "split2":
+								ev += c.p.DeliverPart(step, spikes, impl, sp, 0)
+								ev += c.p.DeliverPart(step, spikes, impl, sp, 1)
+							case "search2":
+								ev += c.p.DeliverRange(step, spikes, impl, 0, half)
+								ev += c.p.DeliverRange(step, spikes, impl, half, nt)
+							}
+						}
+						sec := b.Elapsed().Seconds()
+						b.ReportMetric(float64(ev)/sec, "events/s")
+						b.ReportMetric(sec*1e9/float64(ev), "ns/event")
+					})
+				}
 			}
 		}
 	}
