@@ -106,3 +106,43 @@ func TestNarrowTargets(t *testing.T) {
 		same("parts after widening", append(slices.Clone(tgt.Ring(false)), tgt.Ring(true)...), want)
 	}
 }
+
+// TestAddRow: addConst and addWeights, which index without bounds checks,
+// add what a plain loop adds, in the same order, for every row length
+// around their unrolling by four and for both target widths.
+func TestAddRow(t *testing.T) {
+	r := rand.New(rand.NewPCG(2, 9))
+	for n := range 11 {
+		row32 := make([]int32, n)
+		row16 := make([]uint16, n)
+		ws := make([]float32, n)
+		for k := range n {
+			row32[k] = int32(r.IntN(7)) // repeats: the order of additions into one target matters
+			row16[k] = uint16(row32[k])
+			ws[k] = r.Float32()
+		}
+		want := make([]float32, 7)
+		for k, x := range row32 {
+			want[x] += ws[k]
+		}
+		wantC := make([]float32, 7)
+		for _, x := range row32 {
+			wantC[x] += 0.3
+		}
+		for _, c := range []struct {
+			add  func([]float32)
+			want []float32
+		}{
+			{func(a []float32) { addWeights(a, row32, ws) }, want},
+			{func(a []float32) { addWeights(a, row16, ws) }, want},
+			{func(a []float32) { addConst(a, row32, 0.3) }, wantC},
+			{func(a []float32) { addConst(a, row16, 0.3) }, wantC},
+		} {
+			got := make([]float32, 7)
+			c.add(got)
+			if !slices.Equal(got, c.want) {
+				t.Fatalf("n=%d: %v, want %v", n, got, c.want)
+			}
+		}
+	}
+}
