@@ -102,31 +102,19 @@ func (p *Projection) deliverFixed(step int64, spikes []int32, r rowSpan) int64 {
 				continue
 			}
 			acc := p.fin.Slot(step + int64(p.delay))
+			if len(acc) < int(n) { // addRow indexes acc unchecked
+				panic(fmt.Sprintf("synapse: projection %q: accumulator of %d neurons for %d targets", p.name, len(acc), n))
+			}
 			var ws []int32
 			if p.fixedW != nil {
 				ws = p.fixedW[x.a:x.b]
 			}
 			if p.narrow != nil {
-				addFixedRow(acc, p.narrow[x.a:x.b], ws, p.fixedC)
+				addRow(acc, p.narrow[x.a:x.b], ws, p.fixedC)
 			} else {
-				addFixedRow(acc, p.targets[x.a:x.b], ws, p.fixedC)
+				addRow(acc, p.targets[x.a:x.b], ws, p.fixedC)
 			}
 		}
 	}
 	return events
-}
-
-// addFixedRow adds ws[k] (or w for every synapse, when ws is nil) into
-// acc[row[k]].
-func addFixedRow[T int32 | uint16](acc []int32, row []T, ws []int32, w int32) {
-	if ws == nil {
-		for _, t := range row {
-			acc[t] += w
-		}
-		return
-	}
-	ws = ws[:len(row)]
-	for j, t := range row {
-		acc[t] += ws[j]
-	}
 }

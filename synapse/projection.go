@@ -547,6 +547,9 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 // delays' form is chosen once per row, not per synapse. W is float32 for
 // the float rings, int32 for the fixed-point accumulators.
 func addRowDelayed[W float32 | int32](p *Projection, ring, ws []W, cw W, a, b, step, n, slots int64) {
+	if int64(len(ring)) < slots*n { // the loops index ring unchecked
+		panic(fmt.Sprintf("synapse: projection %q: ring of %d for %d slots of %d targets", p.name, len(ring), slots, n))
+	}
 	switch {
 	case p.delays.packed:
 		addPacked(ring, p.targets, ws, cw, a, b, step, n, slots)
@@ -560,36 +563,44 @@ func addRowDelayed[W float32 | int32](p *Projection, ring, ws []W, cw W, a, b, s
 // addDelayed is addRowDelayed for delays d kept apart. Every delay is below
 // slots (the network makes sure of it), so a synapse's slot is
 // (step mod slots) + d[k], less slots once if that passes the end: no
-// division per synapse.
+// division per synapse. Like addConst, it indexes the ring unchecked (every
+// index is below slots*n, which addRowDelayed checks against len(ring)).
 func addDelayed[D uint8 | uint16, W float32 | int32](ring []W, d []D, targets []int32, ws []W, cw W, a, b, step, n, slots int64) {
-	base := step % slots
+	base, at := step%slots, unchecked(ring)
 	d, targets = d[a:b], targets[a:b]
 	if ws == nil {
 		for k, t := range targets {
-			ring[wrapSlot(base+int64(d[k]), slots)*n+int64(t)] += cw
+			*at(wrapSlot(base+int64(d[k]), slots)*n + int64(t)) += cw
 		}
 		return
 	}
 	ws = ws[a:b]
 	for k, t := range targets {
-		ring[wrapSlot(base+int64(d[k]), slots)*n+int64(t)] += ws[k]
+		*at(wrapSlot(base+int64(d[k]), slots)*n + int64(t)) += ws[k]
 	}
 }
 
 // addPacked is addDelayed for targets packed with their delays (see delays).
 func addPacked[W float32 | int32](ring []W, targets []int32, ws []W, cw W, a, b, step, n, slots int64) {
-	base := step % slots
+	base, at := step%slots, unchecked(ring)
 	targets = targets[a:b]
 	if ws == nil {
 		for _, x := range targets {
-			ring[wrapSlot(base+packedDelay(x), slots)*n+int64(packedTarget(x))] += cw
+			*at(wrapSlot(base+packedDelay(x), slots)*n + int64(packedTarget(x))) += cw
 		}
 		return
 	}
 	ws = ws[a:b]
 	for k, x := range targets {
-		ring[wrapSlot(base+packedDelay(x), slots)*n+int64(packedTarget(x))] += ws[k]
+		*at(wrapSlot(base+packedDelay(x), slots)*n + int64(packedTarget(x))) += ws[k]
 	}
+}
+
+// unchecked returns a function that gives &x[i] without a bounds check:
+// the caller makes sure that every i is in range.
+func unchecked[E float32 | int32 | uint16](x []E) func(i int64) *E {
+	p, z := unsafe.Pointer(unsafe.SliceData(x)), unsafe.Sizeof(E(0))
+	return func(i int64) *E { return (*E)(unsafe.Add(p, uintptr(i)*z)) }
 }
 
 // wrapSlot returns s mod slots for s in [0, 2*slots).
@@ -638,55 +649,58 @@ func scatterRows[T int32 | uint16](acc []float32, targets []T, weights []float32
 				}
 				continue
 			}
-			if weights == nil {
-				addConst(acc, row, w)
-				continue
+			var ws []float32
+			if weights != nil {
+				ws = weights[x.a:x.b]
 			}
-			addWeights(acc, row, weights[x.a:x.b])
+			addRow(acc, row, ws, w)
 		}
 	}
 	return events
 }
 
 // addConst adds w into acc[t] for every target t of row, in order, and
-// addWeights adds ws[k] into acc[row[k]]. They read row and ws and index
-// acc through pointers, without bounds checks (which made a third of the
-// loop's instructions): every target of a projection is below its target
-// population's size, which its builder ensures and deliver checks against
-// len(acc), and ws is as long as row.
-func addConst[T int32 | uint16](acc []float32, row []T, w float32) {
-	a, r := unsafe.Pointer(unsafe.SliceData(acc)), unsafe.Pointer(unsafe.SliceData(row))
-	z := unsafe.Sizeof(T(0))
-	at := func(k int) *float32 { return (*float32)(unsafe.Add(a, uintptr(*(*T)(unsafe.Add(r, uintptr(k)*z)))*4)) }
-	n, k := len(row), 0
+// addWeights adds ws[k] into acc[row[k]]; W is float32 for the float inputs
+// and int32 for the fixed-point accumulators. They read row and ws and
+// index acc through pointers, without bounds checks (which made a third of
+// the loop's instructions): every target of a projection is below its
+// target population's size, which its builder ensures and the callers
+// check against len(acc), and ws is as long as row.
+func addConst[T int32 | uint16, W float32 | int32](acc []W, row []T, w W) {
+	at, t := unchecked(acc), unchecked(row)
+	n, k := int64(len(row)), int64(0)
 	for ; k < n&^3; k += 4 {
-		*at(k) += w
-		*at(k + 1) += w
-		*at(k + 2) += w
-		*at(k + 3) += w
+		*at(int64(*t(k))) += w
+		*at(int64(*t(k + 1))) += w
+		*at(int64(*t(k + 2))) += w
+		*at(int64(*t(k + 3))) += w
 	}
 	for ; k < n; k++ {
-		*at(k) += w
+		*at(int64(*t(k))) += w
 	}
 }
 
-func addWeights[T int32 | uint16](acc []float32, row []T, ws []float32) {
+func addWeights[T int32 | uint16, W float32 | int32](acc []W, row []T, ws []W) {
 	ws = ws[:len(row)]
-	a, r := unsafe.Pointer(unsafe.SliceData(acc)), unsafe.Pointer(unsafe.SliceData(row))
-	v := unsafe.Pointer(unsafe.SliceData(ws))
-	z := unsafe.Sizeof(T(0))
-	add := func(k int) {
-		*(*float32)(unsafe.Add(a, uintptr(*(*T)(unsafe.Add(r, uintptr(k)*z)))*4)) += *(*float32)(unsafe.Add(v, uintptr(k)*4))
-	}
-	n, k := len(row), 0
+	at, t, v := unchecked(acc), unchecked(row), unchecked(ws)
+	n, k := int64(len(row)), int64(0)
 	for ; k < n&^3; k += 4 {
-		add(k)
-		add(k + 1)
-		add(k + 2)
-		add(k + 3)
+		*at(int64(*t(k))) += *v(k)
+		*at(int64(*t(k + 1))) += *v(k + 1)
+		*at(int64(*t(k + 2))) += *v(k + 2)
+		*at(int64(*t(k + 3))) += *v(k + 3)
 	}
 	for ; k < n; k++ {
-		add(k)
+		*at(int64(*t(k))) += *v(k)
+	}
+}
+
+// addRow is addWeights, or addConst with w when ws is nil.
+func addRow[T int32 | uint16, W float32 | int32](acc []W, row []T, ws []W, w W) {
+	if ws == nil {
+		addConst(acc, row, w)
+	} else {
+		addWeights(acc, row, ws)
 	}
 }
 
