@@ -111,7 +111,7 @@ func run(in, out string) error {
 				series("COBA, peak RSS", "coba", 1, synapses, func(r row) float64 { return r.rss / (1 << 30) }),
 				series("COBA, estimate", "coba", 1, synapses, func(r row) float64 { return r.estimate / (1 << 30) }),
 			}},
-		{"build.png", plot.CurveOptions{Title: "Build speed", XLabel: "synapses", YLabel: "million synapses built / s", LogX: true},
+		{"build.png", plot.CurveOptions{Title: "Build speed", XLabel: "synapses", YLabel: "million synapses built / s", LogX: true, LegendTop: true},
 			[]plot.Series{
 				series("Brunel A, 1 thread", "brunel", 1, synapses, func(r row) float64 { return r.synapses / r.build / 1e6 }),
 				series("Brunel A, 2 threads", "brunel", 2, synapses, func(r row) float64 { return r.synapses / r.build / 1e6 }),
