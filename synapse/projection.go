@@ -83,8 +83,9 @@ func (p *Projection) Bytes() int64 {
 	return int64(b)
 }
 
-// Row returns the target indices of presynaptic neuron i's synapses and the
-// index of its first synapse. A projection whose targets are stored in two
+// Row returns the target indices of presynaptic neuron i's synapses (read
+// only: delivery indexes with them unchecked) and the index of its first
+// synapse. A projection whose targets are stored in two
 // bytes or packed with their delays (see TargetAt) is unpacked first, for
 // good: its synapses then take two bytes (narrow) or one byte (packed) more.
 func (p *Projection) Row(i int) (targets []int32, first int) {
@@ -96,7 +97,8 @@ func (p *Projection) Row(i int) (targets []int32, first int) {
 // RowPtr returns the CSR row pointers (read only).
 func (p *Projection) RowPtr() []int64 { return p.rowPtr }
 
-// Targets returns every synapse's target index in CSR order (read only).
+// Targets returns every synapse's target index in CSR order (read only:
+// delivery indexes with them unchecked).
 // Like Row, it unpacks a projection whose targets are narrow or packed
 // with their delays; TargetAt does not.
 func (p *Projection) Targets() []int32 {
