@@ -612,7 +612,8 @@ func chunkOf(n, w, k int) (int, int) { return n * k / w, n * (k + 1) / w }
 func slack(m float64) int { return int(min(m+6*math.Sqrt(m)+16, MaxSynapses)) }
 
 // rows builds CSR arrays from a row generator, which appends row i to the
-// slice of the earlier rows of its chunk it is given; mean is the expected
+// slice it is given (for T = int32 the earlier rows of its chunk, written in
+// place; for uint16 an empty scratch row, copied narrowed); mean is the expected
 // number of synapses. The rows are cut into rowChunks contiguous chunks
 // drawn in parallel, each into its own region of one array (room for its
 // expected count plus six standard deviations), which are then moved
@@ -630,12 +631,17 @@ func rows[T int32 | uint16](n int, mean float64, threads int, gen func(i int, ro
 	part := make([][]T, w)
 	parallel(w, func(k int) {
 		buf := all[start[k]:start[k]:start[k+1]]
+		direct, wide := any(&buf).(*[]int32) // int32: gen appends to buf itself
 		var row []int32
 		a, b := chunkOf(n, w, k)
 		for i := a; i < b; i++ {
-			row = gen(i, row[:0])
-			for _, t := range row {
-				buf = append(buf, T(t))
+			if wide {
+				*direct = gen(i, *direct)
+			} else {
+				row = gen(i, row[:0])
+				for _, t := range row {
+					buf = append(buf, T(t))
+				}
 			}
 			ptr[i+1] = int64(len(buf)) // within the chunk for now
 		}

@@ -224,12 +224,11 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 		if len(acc) < p.tgt.Len() { // scatterRows indexes acc unchecked
 			panic(fmt.Sprintf("synapse: projection %q: input slot of %d neurons for %d targets", p.name, len(acc), p.tgt.Len()))
 		}
-		// With the reference scatter kernels (every implementation offered
-		// has them: see package simd), scatterRows makes the same additions
-		// in the same order without a kernel call per row.
-		// Narrow targets always take scatterRows: every scatter kernel
-		// makes the same additions in the same order, and the kernels
-		// read int32 targets.
+		// scatterRows makes the same additions in the same order as the
+		// reference scatter kernels (every implementation offered has
+		// them: see package simd) without a kernel call per row. Two-byte
+		// targets always take it: the kernels read int32 targets, and
+		// every kernel adds the same as the reference.
 		if impl.ReferenceScatter || p.narrow != nil {
 			r.runFirst = p.runFirst
 			if p.narrow != nil {
@@ -254,6 +253,9 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 	}
 	ring := p.tgt.Ring(inh)
 	n, slots := int64(p.tgt.Len()), int64(p.tgt.Slots())
+	if int64(len(ring)) < slots*n { // addRowDelayed indexes ring unchecked
+		panic(fmt.Sprintf("synapse: projection %q: ring of %d for %d slots of %d targets", p.name, len(ring), slots, n))
+	}
 	ws, cw := p.weights, p.constW // not Weight: the lazy rows read are settled
 	var sp [spanChunk]span
 	for len(spikes) > 0 {
@@ -271,11 +273,10 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 // per-synapse delays (ws[k], or cw when ws is nil), into the ring slots of
 // their arrival steps: ring holds slots slots of n targets each. The
 // delays' form is chosen once per row, not per synapse. W is float32 for
-// the float rings, int32 for the fixed-point accumulators.
+// the float rings, int32 for the fixed-point accumulators. The loops index
+// ring unchecked: the caller makes sure, once per delivery, that
+// len(ring) >= slots*n.
 func addRowDelayed[W float32 | int32](p *Projection, ring, ws []W, cw W, a, b, step, n, slots int64) {
-	if int64(len(ring)) < slots*n { // the loops index ring unchecked
-		panic(fmt.Sprintf("synapse: projection %q: ring of %d for %d slots of %d targets", p.name, len(ring), slots, n))
-	}
 	switch {
 	case p.delays.packed:
 		addPacked(ring, p.targets, ws, cw, a, b, step, n, slots)

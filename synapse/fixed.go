@@ -91,19 +91,22 @@ func (p *Projection) deliverFixed(step int64, spikes []int32, r rowSpan) int64 {
 	var sp [spanChunk]span
 	ring := p.fin.Ring()
 	n := int64(p.tgt.Len())
-	slots := int64(len(ring)) / n
+	slots := int64(len(ring)) / n // so len(ring) >= slots*n, as addRowDelayed needs
+	var acc []int32               // with one delay, the slot every synapse adds into
+	if p.delays.none() {
+		acc = p.fin.Slot(step + int64(p.delay))
+		if len(acc) < int(n) { // addRow indexes acc unchecked
+			panic(fmt.Sprintf("synapse: projection %q: accumulator of %d neurons for %d targets", p.name, len(acc), n))
+		}
+	}
 	for len(spikes) > 0 {
 		m := r.fill(spikes, &sp)
 		spikes = spikes[m:]
 		for _, x := range sp[:m] {
 			events += x.b - x.a
-			if !p.delays.none() {
+			if acc == nil {
 				addRowDelayed(p, ring, p.fixedW, p.fixedC, x.a, x.b, step, n, slots)
 				continue
-			}
-			acc := p.fin.Slot(step + int64(p.delay))
-			if len(acc) < int(n) { // addRow indexes acc unchecked
-				panic(fmt.Sprintf("synapse: projection %q: accumulator of %d neurons for %d targets", p.name, len(acc), n))
 			}
 			var ws []int32
 			if p.fixedW != nil {
