@@ -210,6 +210,12 @@ type delivery struct {
 // incoming synapses relative to the mean over all LIF neurons (so a mean
 // LIF neuron's synapses cost one unit). It returns, per population, the
 // cumulative cost of neurons 0..j.
+//
+// The incoming synapses are counted on every costStride-th row of each
+// projection (every row up to costSample synapses in all): counting all
+// 1.6 x 10^7 of Brunel's network took 13 ms, 4 % of a second's run on two
+// threads, and the estimate only places the first cuts, which balance then
+// moves by measured speed. The results never depend on it.
 func neuronCosts(n *Network) [][]float64 {
 	indeg := make([][]float64, len(n.pops))
 	var syn, lif float64
@@ -219,13 +225,23 @@ func neuronCosts(n *Network) [][]float64 {
 			lif += float64(p.Len())
 		}
 	}
+	var total int
+	for _, out := range n.out {
+		for _, pr := range out {
+			total += pr.Len()
+		}
+	}
+	stride := costStride(total)
 	for _, out := range n.out {
 		for _, pr := range out {
 			d := indeg[n.index[pr.Target().Name()]]
-			for k := range pr.Len() {
-				d[pr.TargetAt(k)]++ // (Targets would unpack packed delays)
+			ptr := pr.RowPtr()
+			for i := 0; i+1 < len(ptr); i += stride {
+				for k := ptr[i]; k < ptr[i+1]; k++ {
+					d[pr.TargetAt(int(k))]++ // (Targets would unpack packed delays)
+				}
+				syn += float64(ptr[i+1] - ptr[i])
 			}
-			syn += float64(pr.Len())
 		}
 	}
 	perSyn := 0.0
@@ -248,6 +264,13 @@ func neuronCosts(n *Network) [][]float64 {
 	}
 	return cum
 }
+
+// costSample is about the most synapses neuronCosts counts.
+const costSample = 1 << 18
+
+// costStride returns the row stride at which neuronCosts counts synapses
+// when the projections hold total synapses.
+func costStride(total int) int { return max(1, total/costSample) }
 
 // cutLine shares the neurons among workers with the given speeds: worker
 // w's share of the total cost is proportional to speed[w]. The populations

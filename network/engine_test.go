@@ -394,3 +394,115 @@ func TestSpikeMonitorPipelined(t *testing.T) {
 		t.Errorf("failing monitor: observed %d steps, network at step %d; want 251 and a stop right after", l.steps, n.Step())
 	}
 }
+
+// TestNeuronCostsSampled: the cost estimate, which counts the synapses of
+// every costStride-th row only in a large network, puts the cuts where the
+// count of every synapse puts them (within 2 % of the neurons), and counts
+// every synapse below costSample.
+func TestNeuronCostsSampled(t *testing.T) {
+	if costStride(costSample) != 1 || costStride(10*costSample) != 10 {
+		t.Fatalf("costStride(%d) = %d, costStride(%d) = %d", costSample, costStride(costSample), 10*costSample, costStride(10*costSample))
+	}
+	// Brunel's network (every neuron with the same in-degree, below and
+	// above costSample synapses) and one whose populations differ 10-fold.
+	uneven := `name = "uneven"
+dt_ms = 0.1
+seed = 2
+[[population]]
+name = "A"
+size = 2000
+identity = "excitatory"
+model = "cuba"
+tau_m_ms = 20.0
+tau_e_ms = 5.0
+tau_i_ms = 10.0
+v_rest_mV = -49.0
+v_reset_mV = -60.0
+v_thresh_mV = -50.0
+t_ref_ms = 5
+[[population]]
+name = "B"
+size = 3000
+identity = "inhibitory"
+model = "cuba"
+tau_m_ms = 20.0
+tau_e_ms = 5.0
+tau_i_ms = 10.0
+v_rest_mV = -49.0
+v_reset_mV = -60.0
+v_thresh_mV = -50.0
+t_ref_ms = 5
+[[projection]]
+source = "A"
+target = "A"
+connectivity = { rule = "fixed_indegree", k = 400 }
+weight = 0.1
+[[projection]]
+source = "B"
+target = "B"
+connectivity = { rule = "fixed_probability", p = 0.013 }
+weight = 0.1
+`
+	for _, scale := range []float64{0.1, 0.5, 0} {
+		var s *spec.Spec
+		var err error
+		if scale == 0 {
+			s, err = spec.Parse([]byte(uneven), "uneven.toml")
+		} else {
+			s, err = spec.Builtin("brunel", spec.BuiltinParams{Seed: 5, Scale: scale})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := buildOpt(t, s, Options{Threads: 1})
+		// The estimate counting every synapse.
+		exact := make([][]float64, len(n.pops))
+		var syn, lif float64
+		for i, p := range n.pops {
+			exact[i] = make([]float64, p.Len())
+			if p.Receives() {
+				lif += float64(p.Len())
+			}
+		}
+		var total int
+		for _, out := range n.out {
+			for _, pr := range out {
+				d := exact[n.index[pr.Target().Name()]]
+				for k := range pr.Len() {
+					d[pr.TargetAt(k)]++
+				}
+				syn += float64(pr.Len())
+				total += pr.Len()
+			}
+		}
+		for i, p := range n.pops {
+			step := 0.1
+			if p.Receives() {
+				step = 1
+			}
+			var sum float64
+			for j, c := range exact[i] {
+				sum += step + lif/syn*c
+				exact[i][j] = sum
+			}
+		}
+		got := neuronCosts(n)
+		if costStride(total) == 1 {
+			if fmt.Sprint(got) != fmt.Sprint(exact) {
+				t.Errorf("scale %v (%d synapses, every row counted): estimate differs from the full count", scale, total)
+			}
+			continue
+		}
+		t.Logf("scale %v: %d synapses, every %d-th row counted", scale, total, costStride(total))
+		for _, speed := range [][]float64{{1, 1}, {1, 3}, {2, 1, 1}} {
+			want, have := cutLine(exact, speed), cutLine(got, speed)
+			for i, p := range n.pops {
+				for w := range want[i] {
+					if d := have[i][w] - want[i][w]; d*50 > p.Len() || -d*50 > p.Len() {
+						t.Errorf("scale %v speeds %v: population %d cut %d at %d, full count %d", scale, speed, i, w, have[i][w], want[i][w])
+					}
+				}
+			}
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"unsafe"
 
 	"dalesim/internal/rng"
 	"dalesim/simd"
@@ -201,6 +202,7 @@ func (p *Population) SetSlots(slots int) {
 	if p.model.IsFixed() {
 		for _, f := range p.finputs {
 			f.ring = make([]int32, slots*p.n)
+			prefault(f.ring)
 		}
 		return
 	}
@@ -209,6 +211,22 @@ func (p *Population) SetSlots(slots int) {
 	}
 	p.ringE = make([]float32, slots*p.n)
 	p.ringI = make([]float32, slots*p.n)
+	prefault(p.ringE)
+	prefault(p.ringI)
+}
+
+// prefault writes a zero into every 4 KiB page of s (a new, zeroed
+// allocation), so that the operating system maps its pages now rather than
+// at the first steps of a run. Mapped there, in the steps that first reached
+// each ring slot, they made the first 16 steps of Brunel's network take 1.8
+// ms instead of 0.55 on one thread, and 5 ms on two, whose workers faulted
+// at the same time.
+func prefault[T any](s []T) {
+	var zero T
+	step := max(4096/int(unsafe.Sizeof(zero)), 1)
+	for i := 0; i < len(s); i += step {
+		s[i] = zero
+	}
 }
 
 // BytesPerNeuron is the memory of one neuron of model m whose input rings

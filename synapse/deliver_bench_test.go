@@ -150,3 +150,24 @@ func BenchmarkDeliverDelays(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkNewSplit measures the cut table of a Split in two parts, the
+// work of each rebalance of the threaded engine, per row: Brunel's rows
+// (not in cache), with two-byte and four-byte targets.
+func BenchmarkNewSplit(b *testing.B) {
+	for _, delays := range []string{"const", "wide"} {
+		b.Run("targets="+map[string]string{"const": "2B", "wide": "4B"}[delays], func(b *testing.B) {
+			c := deliverFixtureDelays(b, "long", "const", delays)
+			nt := c.p.Target().Len()
+			rows := len(c.p.RowPtr()) - 1
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				cut := nt/2 + 16*(i%64-32) // moves as rebalances do
+				if _, err := c.p.NewSplit([]int{0, cut, nt}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(rows), "ns/row")
+		})
+	}
+}
