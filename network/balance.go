@@ -23,6 +23,17 @@ const cutAlign = 16
 // double from firstReprobe to maxReprobe steps, the other mode (one worker
 // or all) is tried for probeWindow steps; it is kept if it was faster by
 // more than soloGain.
+//
+// A probe of one worker alone ends after probeMin steps when it is slower
+// per step than all workers by more than probeGiveUp: Brunel's network on
+// two threads ran its probes (twice a simulated second) at 1.7x the time
+// per step for 128 steps each, 2 % of the run. A probe of all workers runs
+// its whole window: its first steps pay for waking the workers.
+const (
+	probeMin    = 16
+	probeGiveUp = 1.25
+)
+
 const (
 	balanceWindow    = 128
 	maxBalanceWindow = 8192
@@ -85,6 +96,16 @@ func (e *engine) slowWindow() bool {
 		busiest = max(busiest, v.busy)
 	}
 	return busiest*idleFactor < e.wallTime
+}
+
+// probeLost reports whether a probe of one worker alone has run probeMin
+// steps at more than probeGiveUp times all workers' time per step.
+func (e *engine) probeLost() bool {
+	if !e.probing || !e.solo || e.windowSteps < probeMin {
+		return false
+	}
+	other := e.nsPerStep[0]
+	return other > 0 && float64(e.wallTime) > probeGiveUp*other*float64(e.windowSteps)
 }
 
 // setBounds makes bounds the workers' neurons and plans the deliveries.

@@ -252,7 +252,7 @@ func (e *engine) collect(steps int) {
 		e.net.events += v.events
 		v.events = 0
 	}
-	if e.windowSteps += steps; e.windowSteps >= e.windowLen || e.slowWindow() {
+	if e.windowSteps += steps; e.windowSteps >= e.windowLen || e.slowWindow() || e.probeLost() {
 		e.check()
 	}
 }
@@ -267,6 +267,9 @@ func (e *engine) collect(steps int) {
 // the spikes of step s (Spikes) are complete when observe(s) is called.
 func (e *engine) run(step, steps int64, done <-chan struct{}, observe func(int64)) int64 {
 	steps = min(steps, int64(e.windowLen-e.windowSteps)) // checks between runs
+	if e.probing && e.solo && e.windowSteps < probeMin {
+		steps = min(steps, int64(probeMin-e.windowSteps)) // see probeLost
+	}
 	steps = max(steps, 1)
 	if !e.solo {
 		steps = min(steps, e.chunk()) // see slowWindow
@@ -314,10 +317,15 @@ func (e *engine) run(step, steps int64, done <-chan struct{}, observe func(int64
 func (e *engine) pipeline(w int, observe func(int64)) int64 {
 	ws := e.workers[w]
 	first := e.firstStep
+	// Busy time: stepping (t0 to t), worker 0's merge and observe (t to
+	// t2), delivering (t1 to the next t0); the end of one step's delivery
+	// is the start of the next step's update, so three clock reads a step
+	// (four for worker 0).
+	t0 := time.Now()
 	for s := first; ; s++ {
-		t0 := time.Now()
 		e.update(w, s)
-		busy := time.Since(t0)
+		t := time.Now()
+		busy := t.Sub(t0)
 		if w == 0 {
 			if s < e.lastStep.Load() {
 				select {
@@ -328,7 +336,6 @@ func (e *engine) pipeline(w int, observe func(int64)) int64 {
 			}
 			g := e.barrier.arrive()
 			if s > first {
-				t := time.Now()
 				e.merge(s - 1)
 				observe(s - 1)
 				busy += time.Since(t)
@@ -342,7 +349,8 @@ func (e *engine) pipeline(w int, observe func(int64)) int64 {
 		last := e.lastStep.Load()
 		t1 := time.Now()
 		e.deliver(w, s)
-		ws.busy += busy + time.Since(t1)
+		t0 = time.Now()
+		ws.busy += busy + t0.Sub(t1)
 		if s == last {
 			e.barrier.wait() // every delivery is complete
 			if w == 0 {

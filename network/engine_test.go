@@ -506,3 +506,49 @@ weight = 0.1
 		}
 	}
 }
+
+// TestProbeGiveUp: a probe of one worker alone that is more than
+// probeGiveUp times slower per step than all workers ends after probeMin
+// steps and returns to all workers; a closer one, a shorter one and a probe
+// of all workers run on. A run stops at probeMin steps of a solo probe, so
+// that collect sees it.
+func TestProbeGiveUp(t *testing.T) {
+	s, err := spec.Builtin("brunel", spec.BuiltinParams{Scale: 0.1, Seed: 11})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := buildOpt(t, s, Options{Threads: 2})
+	runChunk(t, n, 5, false)
+	e := n.eng
+	setProbe := func(solo bool, steps int, nsPerStep float64) {
+		e.probing, e.solo = true, solo
+		e.nsPerStep = [2]float64{1000, 1000}
+		e.windowSteps, e.windowLen = steps, probeWindow
+		e.wallTime = time.Duration(nsPerStep * float64(steps))
+	}
+	for _, tc := range []struct {
+		solo  bool
+		steps int
+		ns    float64
+		lost  bool
+	}{
+		{true, probeMin, 2000, true},
+		{true, probeMin, 1200, false},
+		{true, probeMin - 1, 2000, false},
+		{false, probeMin, 2000, false},
+	} {
+		setProbe(tc.solo, tc.steps, tc.ns)
+		if got := e.probeLost(); got != tc.lost {
+			t.Errorf("solo %v, %d steps at %v ns: probeLost %v, want %v", tc.solo, tc.steps, tc.ns, got, tc.lost)
+		}
+	}
+	setProbe(true, probeMin-4, 2000)
+	e.collect(4)
+	if e.probing || e.solo {
+		t.Errorf("after a lost probe: probing %v, solo %v; want all workers again", e.probing, e.solo)
+	}
+	setProbe(true, 0, 0)
+	if ran := e.run(n.step, 1000, nil, func(int64) {}); ran != probeMin {
+		t.Errorf("a solo probe's first run made %d steps, want %d", ran, probeMin)
+	}
+}
