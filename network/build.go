@@ -318,12 +318,13 @@ func EstimateFor(s *spec.Spec, opt Options) Memory {
 		est.Synapses /= r
 	}
 	if opt.Threads > 1 {
-		// Each worker keeps spikeBufs spike lists as long as the network.
+		// Each worker keeps up to maxSpikeBufs spike lists as long as the
+		// network (most of whose pages no spike reaches).
 		var neurons float64
 		for _, p := range s.Populations {
 			neurons += float64(p.Size)
 		}
-		w := float64(opt.Threads) * spikeBufs * 4 * neurons
+		w := float64(opt.Threads) * maxSpikeBufs * 4 * neurons
 		est.Neurons += w
 		est.Total += w
 	}

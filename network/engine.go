@@ -1,6 +1,7 @@
 package network
 
 import (
+	"runtime"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -23,7 +24,10 @@ import (
 // network between steps) meets three times: start, spikes complete,
 // deliveries complete. A run without monitors (run) meets once per step:
 // a worker's neurons read only inputs that the worker itself delivered, so
-// it steps them to s+1 as soon as it has delivered step s.
+// it steps them to s+1 as soon as it has delivered step s. When every delay
+// is longer than a step, a run meets at no barrier per step: a worker
+// delivers step s once every worker has stepped to s, up to lag steps
+// later (see pipelineLagged).
 //
 // The engine measures each worker's busy time and moves the cuts between
 // the workers' neurons when one is consistently slower (balance), and it
@@ -34,6 +38,8 @@ type engine struct {
 	// threads is the number of workers, the calling goroutine included;
 	// 1: no workers, every step runs on the caller (stepAlone).
 	threads int
+	lag     int            // see engineLag
+	bufs    int            // spike buffers per worker (see maxSpikeBufs)
 	cumCost [][]float64    // cumCost[pop][j]: cumulative cost of neurons 0..j (see neuronCosts)
 	bounds  [][]int        // bounds[pop][w]..bounds[pop][w+1]: worker w's neurons (multiples of cutAlign)
 	plan    [][]delivery   // plan[w]: worker w's deliveries, in the single-threaded order
@@ -67,20 +73,47 @@ type engine struct {
 // allocation, padded so that two workers' fields never share a cache line.
 type workerState struct {
 	_          [64]byte
-	spikes     [spikeBufs][][]int32 // [spikeSlot(step)][population]: buffers for the spikes of the worker's neurons
-	spikeCount [spikeBufs][]int     // [spikeSlot(step)][population]: the number of spikes in each buffer
-	events     int64                // synaptic events delivered since the last collect
-	busy       time.Duration        // time spent stepping and delivering since the last check
+	spikes     [][][]int32   // [e.slot(step)][population]: buffers for the spikes of the worker's neurons
+	spikeCount [][]int       // [e.slot(step)][population]: the number of spikes in each buffer
+	events     int64         // synaptic events delivered since the last collect
+	busy       time.Duration // time spent stepping and delivering since the last check
+	_          [64]byte
+	updated    atomic.Int64 // the last step whose spikes are in spikes (pipelineLagged)
 	_          [64]byte
 }
 
-// spikeBufs is the number of steps whose spikes a worker keeps: in a run,
-// the spikes of step s-1 are merged and observed while other workers step
-// their neurons to s+1.
-const spikeBufs = 3
+// The spikes of how many steps a worker keeps: 3 in a run without lag (the
+// spikes of step s-1 are merged and observed while other workers step their
+// neurons to s+1), 2*lag+3 with lag (a worker delivers a step lag steps
+// after stepping it, and another worker may then be lag+1 steps further).
+// maxLag bounds the lag, and maxSpikeBufs the buffers.
+const (
+	maxLag       = 4
+	maxSpikeBufs = 2*maxLag + 3
+)
 
-// spikeSlot returns the index of step's spike buffers (workerState.spikes).
-func spikeSlot(step int64) int { return int(uint64(step) % spikeBufs) }
+// slot returns the index of step's spike buffers (workerState.spikes).
+func (e *engine) slot(step int64) int { return int(uint64(step) % uint64(e.bufs)) }
+
+// engineLag returns the lag of a network's pipelined runs: the steps by
+// which a worker may deliver behind its updates (see pipelineLagged). A
+// spike of step s arrives at step s+d at the earliest, d the smallest delay
+// in steps of any projection, so its delivery may wait until the update of
+// step s+d-1 is done. Per-synapse delays count as one step (their smallest
+// is not looked up).
+func engineLag(n *Network) int {
+	lag := maxLag
+	for _, out := range n.out {
+		for _, pr := range out {
+			d := 1
+			if !pr.HasSynapseDelays() {
+				d = pr.MinDelay()
+			}
+			lag = min(lag, d-1)
+		}
+	}
+	return max(lag, 0)
+}
 
 func newEngine(n *Network) *engine {
 	e := &engine{net: n, threads: max(n.threads, 1)}
@@ -96,9 +129,14 @@ func newEngine(n *Network) *engine {
 		speed[w] = 1
 	}
 	e.setBounds(cutLine(e.cumCost, speed))
+	e.lag = engineLag(n)
+	e.bufs = 3
+	if e.lag > 0 {
+		e.bufs = 2*e.lag + 3
+	}
 	e.workers = make([]*workerState, e.threads)
 	for w := range e.workers {
-		ws := &workerState{}
+		ws := &workerState{spikes: make([][][]int32, e.bufs), spikeCount: make([][]int, e.bufs)}
 		for k := range ws.spikes {
 			ws.spikes[k] = make([][]int32, len(n.pops))
 			ws.spikeCount[k] = padded[int](len(n.pops))
@@ -132,7 +170,11 @@ func (e *engine) worker(w int) {
 			return
 		}
 		if e.lastStep.Load() >= e.firstStep {
-			e.pipeline(w, nil)
+			if e.lag > 0 {
+				e.pipelineLagged(w, nil)
+			} else {
+				e.pipeline(w, nil)
+			}
 			continue
 		}
 		t0 := time.Now()
@@ -149,7 +191,7 @@ func (e *engine) worker(w int) {
 // update steps worker w's neurons of every population to step.
 func (e *engine) update(w int, step int64) {
 	ws := e.workers[w]
-	k := spikeSlot(step)
+	k := e.slot(step)
 	for i, p := range e.net.pops {
 		ws.spikeCount[k][i] = 0
 		if lo, hi := e.bounds[i][w], e.bounds[i][w+1]; lo < hi {
@@ -162,7 +204,7 @@ func (e *engine) update(w int, step int64) {
 // are the workers' ranges in order (ascending).
 func (e *engine) deliver(w int, step int64) {
 	n := e.net
-	k := spikeSlot(step)
+	k := e.slot(step)
 	var ev int64
 	for _, d := range e.plan[w] {
 		for _, v := range e.workers {
@@ -181,7 +223,7 @@ func (e *engine) deliver(w int, step int64) {
 
 // merge sets each population's spikes of step from the workers' buffers.
 func (e *engine) merge(step int64) {
-	k := spikeSlot(step)
+	k := e.slot(step)
 	for i, p := range e.net.pops {
 		buf := p.SpikeBuf()[:0]
 		for _, v := range e.workers {
@@ -300,8 +342,16 @@ func (e *engine) run(step, steps int64, done <-chan struct{}, observe func(int64
 	for _, p := range e.net.pops {
 		p.BeginStep(step) // the shared input slot is no longer set during the run
 	}
+	for _, v := range e.workers {
+		v.updated.Store(step - 1)
+	}
 	e.barrier.wait()
-	ran := e.pipeline(0, observe)
+	var ran int64
+	if e.lag > 0 {
+		ran = e.pipelineLagged(0, observe)
+	} else {
+		ran = e.pipeline(0, observe)
+	}
 	e.done = nil
 	e.wallTime += time.Since(t0)
 	e.collect(int(ran))
@@ -361,6 +411,91 @@ func (e *engine) pipeline(w int, observe func(int64)) int64 {
 		}
 	}
 }
+
+// pipelineLagged is pipeline for a network whose smallest delay is more
+// than one step (lag > 0): the workers meet at no barrier per step. Worker
+// w steps its neurons to s, publishes their spikes (updated), and delivers
+// step s-lag once every worker has published it (awaitSpikes); the inputs
+// of step s+1 come from spikes of step s+1-lag-1 or earlier, which it has
+// delivered. So the workers may drift up to lag+1 steps apart, and a
+// worker slower in one step catches up in the next instead of holding up
+// the others at once. Every target still receives its inputs in the
+// single-threaded order: its worker delivers the steps in order and each
+// step in plan order. Worker 0 merges and observes step d before it
+// delivers d. At the last step each worker delivers the steps left, and
+// all meet at the barrier.
+func (e *engine) pipelineLagged(w int, observe func(int64)) int64 {
+	ws := e.workers[w]
+	first := e.firstStep
+	next := first // the next step to deliver
+	lag := int64(e.lag)
+	t0 := time.Now()
+	for s := first; ; s++ {
+		e.update(w, s)
+		ws.updated.Store(s)
+		busy := time.Since(t0)
+		if w == 0 && s < e.lastStep.Load() {
+			select {
+			case <-e.done:
+				// The others may have stepped to s+lag+1 and read the last
+				// step before this store; none can step to s+lag+2 before
+				// worker 0 publishes step s+1, after it.
+				e.lastStep.Store(min(e.lastStep.Load(), s+lag+2))
+			default:
+			}
+		}
+		last := e.lastStep.Load()
+		upto := s - lag
+		if s == last {
+			upto = s
+		}
+		for ; next <= upto; next++ {
+			e.awaitSpikes(next)
+			t1 := time.Now()
+			if w == 0 {
+				e.merge(next)
+				observe(next)
+			}
+			e.deliver(w, next)
+			busy += time.Since(t1)
+		}
+		ws.busy += busy
+		if s == last {
+			e.barrier.wait() // every delivery is complete
+			return s - first + 1
+		}
+		t0 = time.Now()
+	}
+}
+
+// awaitSpikes waits until every worker has published its spikes of step
+// d. It spins (when there is a processor for every worker) for up to
+// spinTime, then yields, then sleeps in short naps (see barrier.await).
+func (e *engine) awaitSpikes(d int64) {
+	for _, v := range e.workers {
+		if v.updated.Load() >= d {
+			continue
+		}
+		if e.barrier.spin > 0 && runtime.GOMAXPROCS(0) >= e.threads {
+			start := time.Now()
+			for v.updated.Load() < d && time.Since(start) <= e.barrier.spin {
+				for k := 0; k < 256 && v.updated.Load() < d; k++ {
+				}
+			}
+		}
+		for k := 0; v.updated.Load() < d; k++ {
+			if k < barrierYields {
+				runtime.Gosched()
+			} else {
+				time.Sleep(awaitNap)
+			}
+		}
+	}
+}
+
+// awaitNap is awaitSpikes' sleep between checks once it has stopped
+// spinning and yielding.
+const awaitNap = 20 * time.Microsecond
 
 // close stops the workers.
 func (e *engine) close() {

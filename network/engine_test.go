@@ -5,6 +5,7 @@ import (
 	"dalesim/spec"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"sync"
 	"testing"
@@ -550,5 +551,71 @@ func TestProbeGiveUp(t *testing.T) {
 	setProbe(true, 0, 0)
 	if ran := e.run(n.step, 1000, nil, func(int64) {}); ran != probeMin {
 		t.Errorf("a solo probe's first run made %d steps, want %d", ran, probeMin)
+	}
+}
+
+// TestLaggedPipeline: networks whose smallest delay allows a lag (Brunel's
+// at 1.5 ms: lag maxLag; at 0.2 ms: lag 1), and the fixed-point version,
+// give the single-threaded spikes on 2 to 4 threads, in runs of any length
+// between which the cuts move (random worker speeds) and the mode flips,
+// mixed with step-by-step runs; engineLag follows the smallest delay.
+func TestLaggedPipeline(t *testing.T) {
+	chunks := []int64{1, 37, 2, 200, 5, 513, 3, 64}
+	for _, tc := range []struct {
+		name string
+		p    spec.BuiltinParams
+		lag  int
+	}{
+		{"brunel 1.5 ms", spec.BuiltinParams{Scale: 0.1, Seed: 21}, maxLag},
+		{"brunel 0.2 ms", spec.BuiltinParams{Scale: 0.1, Seed: 22, DelayMS: 0.2}, 1},
+		{"brunel fixed point", spec.BuiltinParams{Scale: 0.05, Seed: 23, FixedPoint: true}, maxLag},
+	} {
+		run := func(threads int, seed uint64) string {
+			s, err := spec.Builtin("brunel", tc.p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n := buildOpt(t, s, Options{Threads: threads})
+			defer n.Close()
+			if got := engineLag(n); got != tc.lag {
+				t.Fatalf("%s: engineLag %d, want %d", tc.name, got, tc.lag)
+			}
+			r := rand.New(rand.NewPCG(seed, 2))
+			var out string
+			for k, c := range chunks {
+				if n.eng != nil && n.eng.threads > 1 && seed > 0 {
+					speed := make([]float64, n.eng.threads)
+					for w := range speed {
+						speed[w] = float64(r.IntN(4)) + 0.01*r.Float64()
+					}
+					n.eng.setBounds(cutLine(n.eng.cumCost, speed))
+					n.eng.solo = r.IntN(5) == 0
+				}
+				out += runChunk(t, n, c, k%3 == 2)
+			}
+			return out
+		}
+		want := run(1, 0)
+		for _, threads := range []int{2, 3, 4} {
+			for seed := uint64(0); seed <= 2; seed++ {
+				if got := run(threads, seed); got != want {
+					t.Errorf("%s, %d threads, seed %d:\n got %s\nwant %s", tc.name, threads, seed, got, want)
+				}
+			}
+		}
+	}
+	s, err := spec.Load("../examples/coba.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lag := engineLag(buildOpt(t, s, Options{Threads: 1})); lag != 0 {
+		t.Errorf("coba (delays of one step): engineLag %d, want 0", lag)
+	}
+	s, err = spec.Load("../examples/features.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lag := engineLag(buildOpt(t, s, Options{Threads: 1})); lag != 0 {
+		t.Errorf("features.toml (per-synapse delays): engineLag %d, want 0", lag)
 	}
 }
