@@ -66,6 +66,7 @@ type engine struct {
 	stepsSinceProbe int           // steps since the last probe
 	reprobeEvery    int           // steps between probes
 	probes          int           // probes made, for tests
+	warm            int           // steps of a probe of all workers still to run unmeasured (probeWarm)
 }
 
 // workerState is one worker's scratch: its spikes of the step per population,
@@ -294,6 +295,14 @@ func (e *engine) collect(steps int) {
 		e.net.events += v.events
 		v.events = 0
 	}
+	if e.warm > 0 { // the first steps of a probe of all workers: not measured
+		e.warm = max(e.warm-steps, 0)
+		e.wallTime = 0
+		for _, v := range e.workers {
+			v.busy = 0
+		}
+		return
+	}
 	if e.windowSteps += steps; e.windowSteps >= e.windowLen || e.slowWindow() || e.probeLost() {
 		e.check()
 	}
@@ -302,14 +311,17 @@ func (e *engine) collect(steps int) {
 // run runs up to steps steps (at least one) from step with one barrier per
 // step instead of three, calling observe(s) after each step s, and returns
 // the number of steps run: fewer when done is closed (the run then stops at
-// the end of the step during which it was closed). Nothing else may look at
+// the end of the step during which it was closed, or up to lag+2 steps
+// later: see pipelineLagged). Nothing else may look at
 // or change the network meanwhile: a worker steps its neurons to step s+1 as
 // soon as it has made its deliveries of step s, which write the only inputs
 // its neurons read, while other workers are still delivering step s. Only
 // the spikes of step s (Spikes) are complete when observe(s) is called.
 func (e *engine) run(step, steps int64, done <-chan struct{}, observe func(int64)) int64 {
 	steps = min(steps, int64(e.windowLen-e.windowSteps)) // checks between runs
-	if e.probing && e.solo && e.windowSteps < probeMin {
+	if e.warm > 0 {
+		steps = min(steps, int64(e.warm)) // see probeWarm
+	} else if e.probing && e.windowSteps < probeMin {
 		steps = min(steps, int64(probeMin-e.windowSteps)) // see probeLost
 	}
 	steps = max(steps, 1)

@@ -508,11 +508,11 @@ weight = 0.1
 	}
 }
 
-// TestProbeGiveUp: a probe of one worker alone that is more than
-// probeGiveUp times slower per step than all workers ends after probeMin
-// steps and returns to all workers; a closer one, a shorter one and a probe
-// of all workers run on. A run stops at probeMin steps of a solo probe, so
-// that collect sees it.
+// TestProbeGiveUp: a probe more than probeGiveUp times slower per step
+// than the other mode ends after probeMin steps and returns to that mode;
+// a closer one and a shorter one run on. A run stops at probeMin steps of
+// a probe, so that collect sees it, and a probe of all workers first runs
+// probeWarm steps that are not measured.
 func TestProbeGiveUp(t *testing.T) {
 	s, err := spec.Builtin("brunel", spec.BuiltinParams{Scale: 0.1, Seed: 11})
 	if err != nil {
@@ -522,7 +522,7 @@ func TestProbeGiveUp(t *testing.T) {
 	runChunk(t, n, 5, false)
 	e := n.eng
 	setProbe := func(solo bool, steps int, nsPerStep float64) {
-		e.probing, e.solo = true, solo
+		e.probing, e.solo, e.warm = true, solo, 0
 		e.nsPerStep = [2]float64{1000, 1000}
 		e.windowSteps, e.windowLen = steps, probeWindow
 		e.wallTime = time.Duration(nsPerStep * float64(steps))
@@ -536,21 +536,37 @@ func TestProbeGiveUp(t *testing.T) {
 		{true, probeMin, 2000, true},
 		{true, probeMin, 1200, false},
 		{true, probeMin - 1, 2000, false},
-		{false, probeMin, 2000, false},
+		{false, probeMin, 2000, true},
+		{false, probeMin, 1200, false},
 	} {
 		setProbe(tc.solo, tc.steps, tc.ns)
 		if got := e.probeLost(); got != tc.lost {
 			t.Errorf("solo %v, %d steps at %v ns: probeLost %v, want %v", tc.solo, tc.steps, tc.ns, got, tc.lost)
 		}
 	}
-	setProbe(true, probeMin-4, 2000)
-	e.collect(4)
-	if e.probing || e.solo {
-		t.Errorf("after a lost probe: probing %v, solo %v; want all workers again", e.probing, e.solo)
+	for _, solo := range []bool{true, false} {
+		setProbe(solo, probeMin-4, 2000)
+		e.collect(4)
+		if e.probing || e.solo == solo {
+			t.Errorf("after a lost probe (solo %v): probing %v, solo %v; want the other mode again", solo, e.probing, e.solo)
+		}
 	}
 	setProbe(true, 0, 0)
 	if ran := e.run(n.step, 1000, nil, func(int64) {}); ran != probeMin {
 		t.Errorf("a solo probe's first run made %d steps, want %d", ran, probeMin)
+	}
+	// A probe of all workers, as check starts it: probeWarm unmeasured
+	// steps, then probeMin measured ones.
+	e.probing, e.solo, e.checks, e.windowSteps = false, true, 2, 0
+	e.check()
+	if !e.probing || e.solo || e.warm != probeWarm {
+		t.Fatalf("check 3 from one worker: probing %v, solo %v, warm %d; want a probe of all workers warming %d steps", e.probing, e.solo, e.warm, probeWarm)
+	}
+	if ran := e.run(n.step, 1000, nil, func(int64) {}); ran != probeWarm {
+		t.Errorf("the warm-up run made %d steps, want %d", ran, probeWarm)
+	}
+	if e.warm != 0 || e.windowSteps != 0 || e.wallTime != 0 {
+		t.Errorf("after the warm-up: warm %d, %d steps measured, wall %v; want none", e.warm, e.windowSteps, e.wallTime)
 	}
 }
 
