@@ -9,6 +9,8 @@ import (
 	"math"
 	"unsafe"
 
+	"github.com/klauspost/cpuid/v2"
+
 	"dalesim/simd"
 )
 
@@ -77,6 +79,25 @@ type rowSpan struct {
 	// touched: their delivery, simd AddRow, does not read the targets and
 	// walks the weights in order, which the hardware prefetcher follows).
 	runFirst []int32
+	noTouch  bool // the rows are not touched (see touchAbove)
+}
+
+// touchAbove is the size of a projection's targets and weights above which
+// fill touches its rows ahead of the scatter: a quarter of the L2 cache (of
+// 256 KiB when cpuid does not tell). Smaller arrays stay in L2 from one
+// delivery to the next, and touching them only costs: 1.6 % of the time of
+// coba's run (rows of 80 targets in 0.4 MB) on a CPU with 2 MiB of L2.
+var touchAbove = func() int64 {
+	l2 := int64(cpuid.CPU.Cache.L2)
+	if l2 <= 0 {
+		l2 = 256 << 10
+	}
+	return l2 / 4
+}()
+
+// rowBytes returns the bytes of the targets and weights of p's rows.
+func (p *Projection) rowBytes() int64 {
+	return 4*int64(len(p.targets)) + 2*int64(len(p.narrow)) + 4*int64(len(p.weights))
 }
 
 // span is the synapse range [a, b) of one row; t0 >= 0 when its targets
@@ -158,6 +179,9 @@ func (r *rowSpan) fill(spikes []int32, out *[spanChunk]span) int {
 			break
 		}
 	}
+	if r.noTouch {
+		return m
+	}
 	var x int32
 	w := r.weights
 	left := int64(touchBudget)
@@ -215,6 +239,7 @@ func (p *Projection) deliver(step int64, spikes []int32, impl *simd.Impl, r rowS
 	}
 	inh := p.Inhibitory()
 	r.weights = p.weights
+	r.noTouch = p.rowBytes() <= touchAbove
 	if p.fin != nil {
 		r.weights = nil
 		return p.deliverFixed(step, spikes, r)

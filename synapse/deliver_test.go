@@ -174,3 +174,50 @@ func TestNewSplitBounds(t *testing.T) {
 		}
 	}
 }
+
+// TestTouchAbove: rows are touched ahead of the scatter only in
+// projections larger than touchAbove (a positive size), and touching
+// changes no result:
+// every connectivity, weight kind, delay kind and target width, delivered
+// whole, by split parts and by target ranges, adds the same bits with every
+// row touched (touchAbove 0) as with none.
+func TestTouchAbove(t *testing.T) {
+	if touchAbove <= 0 {
+		t.Fatalf("touchAbove %d", touchAbove)
+	}
+	saved := touchAbove
+	defer func() { touchAbove = saved }()
+	src, tgt := pop(t, "S", neuron.Excitatory, 200), pop(t, "T", neuron.Excitatory, 300)
+	r := rand.New(rand.NewPCG(3, 3))
+	var spikes []int32
+	for s := range int32(200) {
+		if r.IntN(3) == 0 {
+			spikes = append(spikes, s)
+		}
+	}
+	for _, conn := range []Conn{
+		{Rule: FixedIndegree, K: 40, Multapses: true, Autapses: true},
+		{Rule: FixedProbability, P: 0.2},
+		{Rule: AllToAll},
+	} {
+		for _, w := range []rng.Dist{rng.Const(0.5), {Kind: rng.LogNormal, Mu: -1, Sigma: 0.5}} {
+			for _, d := range []rng.Dist{rng.Const(0.3), {Kind: rng.Uniform, Low: 0.1, High: 1}} {
+				p, err := New(src, tgt, Spec{Conn: conn, Weight: w, Delay: d, Key: 5})
+				if err != nil {
+					t.Fatal(err)
+				}
+				tgt.SetSlots(p.MaxDelay() + 1)
+				for _, how := range []string{"whole", "parts", "ranges"} {
+					bounds := []int{0, 112, 300}
+					touchAbove = 0
+					touched, ev1 := deliverBy(t, p, how, 3, spikes, bounds, simd.Generic)
+					touchAbove = 1 << 62
+					plain, ev2 := deliverBy(t, p, how, 3, spikes, bounds, simd.Generic)
+					if ev1 != ev2 || !slices.EqualFunc(touched, plain, func(a, b float32) bool { return math.Float32bits(a) == math.Float32bits(b) }) {
+						t.Errorf("%v, weight %v, delay %v, %s: touching the rows changed the inputs (%d vs %d events)", conn.Rule, w, d, how, ev1, ev2)
+					}
+				}
+			}
+		}
+	}
+}
