@@ -24,13 +24,14 @@ const cutAlign = 16
 // or all) is tried for probeWindow steps; it is kept if it was faster by
 // more than soloGain.
 //
-// A probe ends after probeMin measured steps when it is slower per step
-// than the other mode by more than probeGiveUp: Brunel's network on two
-// threads ran its probes of one worker (twice a simulated second) at 1.7x
-// the time per step for 128 steps each, 2 % of the run, and coba's 4,000
-// neurons its probes of two workers at 2.3x. The first probeWarm steps of
-// a probe of all workers are not measured: they pay for waking the
-// workers, which sleep while one works alone.
+// A probe of one worker alone ends after probeMin steps when it is slower
+// per step than all workers by more than probeGiveUp: Brunel's network on
+// two threads ran its probes (twice a simulated second) at 1.7x the time
+// per step for 128 steps each, 2 % of the run. A probe of all workers runs
+// its whole window, after probeWarm steps that are not measured: they pay
+// for waking the workers, which sleep while one works alone. (16 steps
+// after them still vary with how fast the other cores wake, and a probe
+// lost on them would keep one worker until the next probe.)
 const (
 	probeMin    = 16
 	probeGiveUp = 1.25
@@ -101,16 +102,13 @@ func (e *engine) slowWindow() bool {
 	return busiest*idleFactor < e.wallTime
 }
 
-// probeLost reports whether a probe has run probeMin measured steps at
-// more than probeGiveUp times the other mode's time per step.
+// probeLost reports whether a probe of one worker alone has run probeMin
+// steps at more than probeGiveUp times all workers' time per step.
 func (e *engine) probeLost() bool {
-	if !e.probing || e.windowSteps < probeMin {
+	if !e.probing || !e.solo || e.windowSteps < probeMin {
 		return false
 	}
 	other := e.nsPerStep[0]
-	if !e.solo {
-		other = e.nsPerStep[1]
-	}
 	return other > 0 && float64(e.wallTime) > probeGiveUp*other*float64(e.windowSteps)
 }
 

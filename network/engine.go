@@ -321,7 +321,7 @@ func (e *engine) run(step, steps int64, done <-chan struct{}, observe func(int64
 	steps = min(steps, int64(e.windowLen-e.windowSteps)) // checks between runs
 	if e.warm > 0 {
 		steps = min(steps, int64(e.warm)) // see probeWarm
-	} else if e.probing && e.windowSteps < probeMin {
+	} else if e.probing && e.solo && e.windowSteps < probeMin {
 		steps = min(steps, int64(probeMin-e.windowSteps)) // see probeLost
 	}
 	steps = max(steps, 1)

@@ -508,11 +508,12 @@ weight = 0.1
 	}
 }
 
-// TestProbeGiveUp: a probe more than probeGiveUp times slower per step
-// than the other mode ends after probeMin steps and returns to that mode;
-// a closer one and a shorter one run on. A run stops at probeMin steps of
-// a probe, so that collect sees it, and a probe of all workers first runs
-// probeWarm steps that are not measured.
+// TestProbeGiveUp: a probe of one worker more than probeGiveUp times
+// slower per step than all workers ends after probeMin steps and returns to
+// all workers; a closer one, a shorter one and a probe of all workers run
+// on. A run stops at probeMin steps of a solo probe, so that collect sees
+// it, and a probe of all workers first runs probeWarm steps that are not
+// measured.
 func TestProbeGiveUp(t *testing.T) {
 	s, err := spec.Builtin("brunel", spec.BuiltinParams{Scale: 0.1, Seed: 11})
 	if err != nil {
@@ -536,20 +537,17 @@ func TestProbeGiveUp(t *testing.T) {
 		{true, probeMin, 2000, true},
 		{true, probeMin, 1200, false},
 		{true, probeMin - 1, 2000, false},
-		{false, probeMin, 2000, true},
-		{false, probeMin, 1200, false},
+		{false, probeMin, 2000, false},
 	} {
 		setProbe(tc.solo, tc.steps, tc.ns)
 		if got := e.probeLost(); got != tc.lost {
 			t.Errorf("solo %v, %d steps at %v ns: probeLost %v, want %v", tc.solo, tc.steps, tc.ns, got, tc.lost)
 		}
 	}
-	for _, solo := range []bool{true, false} {
-		setProbe(solo, probeMin-4, 2000)
-		e.collect(4)
-		if e.probing || e.solo == solo {
-			t.Errorf("after a lost probe (solo %v): probing %v, solo %v; want the other mode again", solo, e.probing, e.solo)
-		}
+	setProbe(true, probeMin-4, 2000)
+	e.collect(4)
+	if e.probing || e.solo {
+		t.Errorf("after a lost probe: probing %v, solo %v; want all workers again", e.probing, e.solo)
 	}
 	setProbe(true, 0, 0)
 	if ran := e.run(n.step, 1000, nil, func(int64) {}); ran != probeMin {
