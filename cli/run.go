@@ -65,8 +65,9 @@ func createProfile(c *cli.Context) (*os.File, error) {
 
 // simulate builds and runs a spec, records its traces with --out (in
 // parts with --part-every, with checkpoints with --checkpoint-every), and
-// prints the summary. On SIGINT/SIGTERM the run stops at the end of the
-// current step; the traces are closed (status interrupted) before the error
+// prints the summary. On SIGINT/SIGTERM the run stops at the end of a step
+// (the current one, or a few later on several threads: see network's
+// engine); the traces are closed (status interrupted) before the error
 // that gives exit status 130 is returned. Under mpirun each rank simulates
 // its part of the network (see ranks).
 func simulate(c *cli.Context, name string, s *spec.Spec) error {

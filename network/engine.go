@@ -311,8 +311,9 @@ func (e *engine) collect(steps int) {
 // run runs up to steps steps (at least one) from step with one barrier per
 // step instead of three, calling observe(s) after each step s, and returns
 // the number of steps run: fewer when done is closed (the run then stops at
-// the end of the step during which it was closed, or up to lag+2 steps
-// later: see pipelineLagged). Nothing else may look at
+// the end of the step during which it was closed, or with lag up to lag+2
+// steps later than worker 0's step: see pipelineLagged; observe lags that
+// step by up to lag). Nothing else may look at
 // or change the network meanwhile: a worker steps its neurons to step s+1 as
 // soon as it has made its deliveries of step s, which write the only inputs
 // its neurons read, while other workers are still delivering step s. Only

@@ -51,18 +51,24 @@ type Population struct {
 
 	// The ranges are read by every worker of a multi-threaded engine in
 	// every step, while the engine sets spikes: not on one cache line.
-	_      [64]byte
-	ranges []rangeState // scratch states of the ranges given to SetRanges
+	_           [64]byte
+	rangeBounds []int        // the bounds given to SetRanges (read only while ranges are stepped)
+	ranges      []rangeState // scratch states of the ranges given to SetRanges
 }
 
-// rangeState is the state of neurons [lo, hi) handed to a kernel by
-// StepRange. A State passed to a kernel through a function value escapes, so
-// a local one would be allocated on every call.
+// rangeState is the state of a range given to SetRanges, handed to a kernel
+// by StepRange. A State passed to a kernel through a function value
+// escapes, so a local one would be allocated on every call. Ranges are
+// stepped concurrently, each writing its own state in every step: the
+// states share no cache line, and StepRange finds its range in rangeBounds,
+// which nobody writes meanwhile. (With the bounds kept next to the states,
+// the worker of range 1 read, in every step, a line that the worker of
+// range 0 had just written.)
 type rangeState struct {
-	lo, hi int
-	st     simd.State
-	fst    simd.FixedState
-	_      [64]byte // ranges are stepped concurrently: no shared cache line
+	_   [64]byte
+	st  simd.State
+	fst simd.FixedState
+	_   [64]byte
 }
 
 // Event is one spike of a spike source: a step and a neuron index.
@@ -390,10 +396,23 @@ func (p *Population) SetRanges(bounds []int) {
 	if p.model.IsLIF() && p.State.InE == nil {
 		p.BeginStep(0) // rangeState slices the whole state, inputs included
 	}
+	p.rangeBounds = append(p.rangeBounds[:0], bounds...)
 	p.ranges = p.ranges[:0]
 	for w := 0; w+1 < len(bounds); w++ {
-		p.ranges = append(p.ranges, rangeState{lo: bounds[w], hi: bounds[w+1]})
+		p.ranges = append(p.ranges, rangeState{})
 	}
+}
+
+// rangeIndex returns the index of range [lo, hi) among those given to
+// SetRanges, or -1.
+func (p *Population) rangeIndex(lo, hi int) int {
+	b := p.rangeBounds
+	for i := 0; i+1 < len(b); i++ {
+		if b[i] == lo && b[i+1] == hi {
+			return i
+		}
+	}
+	return -1
 }
 
 // rangeState returns the state of neurons [lo, hi) for stepping step: a
@@ -401,15 +420,14 @@ func (p *Population) SetRanges(bounds []int) {
 // one goroutine at a time), the population's own for the whole population,
 // or a new one (the last two with the input slot set by BeginStep).
 func (p *Population) rangeState(step int64, lo, hi int) *simd.State {
-	for i := range p.ranges {
-		if r := &p.ranges[i]; r.lo == lo && r.hi == hi {
-			r.st = p.State.Slice(lo, hi)
-			if p.model.IsLIF() {
-				s := int(step%int64(p.slots)) * p.n
-				r.st.InE, r.st.InI = p.ringE[s+lo:s+hi], p.ringI[s+lo:s+hi]
-			}
-			return &r.st
+	if i := p.rangeIndex(lo, hi); i >= 0 {
+		r := &p.ranges[i]
+		r.st = p.State.Slice(lo, hi)
+		if p.model.IsLIF() {
+			s := int(step%int64(p.slots)) * p.n
+			r.st.InE, r.st.InI = p.ringE[s+lo:s+hi], p.ringI[s+lo:s+hi]
 		}
+		return &r.st
 	}
 	if lo == 0 && hi == p.n {
 		return &p.State
@@ -422,10 +440,8 @@ func (p *Population) rangeState(step int64, lo, hi int) *simd.State {
 // population is sliced into: a range's own for a range given to SetRanges,
 // else a new one (a FixedState handed to a kernel escapes).
 func (p *Population) fixedScratch(lo, hi int) *simd.FixedState {
-	for i := range p.ranges {
-		if r := &p.ranges[i]; r.lo == lo && r.hi == hi {
-			return &r.fst
-		}
+	if i := p.rangeIndex(lo, hi); i >= 0 {
+		return &p.ranges[i].fst
 	}
 	if lo == 0 && hi == p.n {
 		return &p.fwhole
