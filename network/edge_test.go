@@ -243,14 +243,7 @@ func TestForcedRebalance(t *testing.T) {
 		r := rand.New(rand.NewPCG(seed, 1))
 		var out string
 		for k, c := range chunks {
-			if n.eng != nil && n.eng.threads > 1 {
-				speed := make([]float64, n.eng.threads)
-				for w := range speed {
-					speed[w] = float64(r.IntN(4)) + 0.01*r.Float64()
-				}
-				n.eng.setBounds(cutLine(n.eng.cumCost, speed))
-				n.eng.solo = r.IntN(4) == 0
-			}
+			shuffleCuts(n, r, 4)
 			out += runChunk(t, n, c, k%2 == 0)
 			if n.eng == nil {
 				t.Fatal("no engine after a run")
@@ -267,6 +260,21 @@ func TestForcedRebalance(t *testing.T) {
 			}
 		}
 	}
+}
+
+// shuffleCuts moves the cuts between the workers of a threaded network's
+// engine (made by a first run) to random worker speeds, shares of zero
+// included, and picks one worker alone with odds 1 in soloOdds.
+func shuffleCuts(n *Network, r *rand.Rand, soloOdds int) {
+	if n.eng == nil || n.eng.threads == 1 {
+		return
+	}
+	speed := make([]float64, n.eng.threads)
+	for w := range speed {
+		speed[w] = float64(r.IntN(4)) + 0.01*r.Float64()
+	}
+	n.eng.setBounds(cutLine(n.eng.cumCost, speed))
+	n.eng.solo = r.IntN(soloOdds) == 0
 }
 
 // TestCloseStopsWorkers: Close stops every worker goroutine, whatever

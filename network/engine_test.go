@@ -408,13 +408,11 @@ func TestNeuronCostsSampled(t *testing.T) {
 	}
 	// Brunel's network (every neuron with the same in-degree, below and
 	// above costSample synapses) and one whose populations differ 10-fold.
-	uneven := `name = "uneven"
-dt_ms = 0.1
-seed = 2
-[[population]]
-name = "A"
-size = 2000
-identity = "excitatory"
+	pop := func(name, identity string, size int) string {
+		return fmt.Sprintf(`[[population]]
+name = %q
+size = %d
+identity = %q
 model = "cuba"
 tau_m_ms = 20.0
 tau_e_ms = 5.0
@@ -423,19 +421,9 @@ v_rest_mV = -49.0
 v_reset_mV = -60.0
 v_thresh_mV = -50.0
 t_ref_ms = 5
-[[population]]
-name = "B"
-size = 3000
-identity = "inhibitory"
-model = "cuba"
-tau_m_ms = 20.0
-tau_e_ms = 5.0
-tau_i_ms = 10.0
-v_rest_mV = -49.0
-v_reset_mV = -60.0
-v_thresh_mV = -50.0
-t_ref_ms = 5
-[[projection]]
+`, name, size, identity)
+	}
+	uneven := "name = \"uneven\"\ndt_ms = 0.1\nseed = 2\n" + pop("A", "excitatory", 2000) + pop("B", "inhibitory", 3000) + `[[projection]]
 source = "A"
 target = "A"
 connectivity = { rule = "fixed_indegree", k = 400 }
@@ -599,13 +587,8 @@ func TestLaggedPipeline(t *testing.T) {
 			r := rand.New(rand.NewPCG(seed, 2))
 			var out string
 			for k, c := range chunks {
-				if n.eng != nil && n.eng.threads > 1 && seed > 0 {
-					speed := make([]float64, n.eng.threads)
-					for w := range speed {
-						speed[w] = float64(r.IntN(4)) + 0.01*r.Float64()
-					}
-					n.eng.setBounds(cutLine(n.eng.cumCost, speed))
-					n.eng.solo = r.IntN(5) == 0
+				if seed > 0 {
+					shuffleCuts(n, r, 5)
 				}
 				out += runChunk(t, n, c, k%3 == 2)
 			}
