@@ -309,7 +309,8 @@ func (e *engine) collect(steps int) {
 }
 
 // run runs up to steps steps (at least one) from step with one barrier per
-// step instead of three, calling observe(s) after each step s, and returns
+// step (none with lag) instead of three, calling observe(s) after each step
+// s, and returns
 // the number of steps run: fewer when done is closed (the run then stops at
 // the end of the step during which it was closed, or with lag up to lag+2
 // steps later than worker 0's step: see pipelineLagged; observe lags that
@@ -380,9 +381,9 @@ func (e *engine) run(step, steps int64, done <-chan struct{}, observe func(int64
 func (e *engine) pipeline(w int, observe func(int64)) int64 {
 	ws := e.workers[w]
 	first := e.firstStep
-	// Busy time: stepping (t0 to t), worker 0's merge and observe (t to
-	// t2), delivering (t1 to the next t0); the end of one step's delivery
-	// is the start of the next step's update, so three clock reads a step
+	// Busy time: stepping (t0 to t), worker 0's merge and observe (from
+	// t), delivering (t1 to the next t0); the end of one step's delivery is
+	// the start of the next step's update, so three clock reads a step
 	// (four for worker 0).
 	t0 := time.Now()
 	for s := first; ; s++ {
