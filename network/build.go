@@ -318,17 +318,33 @@ func EstimateFor(s *spec.Spec, opt Options) Memory {
 		est.Synapses /= r
 	}
 	if opt.Threads > 1 {
-		// Each worker keeps up to maxSpikeBufs spike lists as long as the
-		// network (most of whose pages no spike reaches).
+		// Each worker keeps spikeBufs(lag) spike lists as long as the
+		// network.
 		var neurons float64
 		for _, p := range s.Populations {
 			neurons += float64(p.Size)
 		}
-		w := float64(opt.Threads) * maxSpikeBufs * 4 * neurons
+		w := float64(opt.Threads) * float64(spikeBufs(estimateLag(s))) * 4 * neurons
 		est.Neurons += w
 		est.Total += w
 	}
 	return est
+}
+
+// estimateLag is engineLag from a spec: the smallest delay of its
+// projections in steps, less one, at most maxLag; 0 when a projection's
+// delay is a distribution (per-synapse delays) or given by its list.
+func estimateLag(s *spec.Spec) int {
+	dt := s.Dt()
+	lag := maxLag
+	for _, p := range s.Projections {
+		d := 1 // the default delay, one step, or per-synapse delays
+		if p.DelayMS.IsSet() && p.DelayMS.Kind == "constant" {
+			d = int(max(math.Round(p.DelayMS.Value/dt), 1))
+		}
+		lag = min(lag, d-1)
+	}
+	return max(lag, 0)
 }
 
 // availableMemory reads MemAvailable from /proc/meminfo (0 if unknown).

@@ -39,7 +39,7 @@ type engine struct {
 	// 1: no workers, every step runs on the caller (stepAlone).
 	threads int
 	lag     int            // see engineLag
-	bufs    int            // spike buffers per worker (see maxSpikeBufs)
+	bufs    int            // spike buffers per worker (spikeBufs)
 	cumCost [][]float64    // cumCost[pop][j]: cumulative cost of neurons 0..j (see neuronCosts)
 	bounds  [][]int        // bounds[pop][w]..bounds[pop][w+1]: worker w's neurons (multiples of cutAlign)
 	plan    [][]delivery   // plan[w]: worker w's deliveries, in the single-threaded order
@@ -83,15 +83,20 @@ type workerState struct {
 	_          [64]byte
 }
 
-// The spikes of how many steps a worker keeps: 3 in a run without lag (the
-// spikes of step s-1 are merged and observed while other workers step their
-// neurons to s+1), 2*lag+3 with lag (a worker delivers a step lag steps
-// after stepping it, and another worker may then be lag+1 steps further).
-// maxLag bounds the lag, and maxSpikeBufs the buffers.
-const (
-	maxLag       = 4
-	maxSpikeBufs = 2*maxLag + 3
-)
+// maxLag bounds the lag of pipelined runs (see engineLag).
+const maxLag = 4
+
+// spikeBufs returns the number of steps whose spikes a worker keeps: 3
+// without lag (the spikes of step s-1 are merged and observed while other
+// workers step their neurons to s+1), 2*lag+3 with lag (a worker delivers a
+// step lag steps after stepping it, and another worker may then be lag+1
+// steps further).
+func spikeBufs(lag int) int {
+	if lag > 0 {
+		return 2*lag + 3
+	}
+	return 3
+}
 
 // slot returns the index of step's spike buffers (workerState.spikes).
 func (e *engine) slot(step int64) int { return int(uint64(step) % uint64(e.bufs)) }
@@ -131,10 +136,7 @@ func newEngine(n *Network) *engine {
 	}
 	e.setBounds(cutLine(e.cumCost, speed))
 	e.lag = engineLag(n)
-	e.bufs = 3
-	if e.lag > 0 {
-		e.bufs = 2*e.lag + 3
-	}
+	e.bufs = spikeBufs(e.lag)
 	e.workers = make([]*workerState, e.threads)
 	for w := range e.workers {
 		ws := &workerState{spikes: make([][][]int32, e.bufs), spikeCount: make([][]int, e.bufs)}

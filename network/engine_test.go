@@ -618,3 +618,48 @@ func TestLaggedPipeline(t *testing.T) {
 		t.Errorf("features.toml (per-synapse delays): engineLag %d, want 0", lag)
 	}
 }
+
+// TestEstimateSpikeBuffers: the memory estimate for a threaded build counts
+// the spike buffers the engine allocates, with the lag that the spec's
+// delays give (estimateLag equals engineLag of the built network).
+func TestEstimateSpikeBuffers(t *testing.T) {
+	load := func(name string, p spec.BuiltinParams) *spec.Spec {
+		var s *spec.Spec
+		var err error
+		if p.Scale > 0 {
+			s, err = spec.Builtin(name, p)
+		} else {
+			s, err = spec.Load("../examples/" + name + ".toml")
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	for _, tc := range []struct {
+		name string
+		s    *spec.Spec
+		lag  int
+	}{
+		{"brunel", load("brunel", spec.BuiltinParams{Scale: 0.1, Seed: 1}), maxLag},
+		{"brunel 0.2 ms", load("brunel", spec.BuiltinParams{Scale: 0.1, Seed: 1, DelayMS: 0.2}), 1},
+		{"coba", load("coba", spec.BuiltinParams{}), 0},
+		{"features", load("features", spec.BuiltinParams{}), 0},
+	} {
+		if got := estimateLag(tc.s); got != tc.lag {
+			t.Errorf("%s: estimateLag %d, want %d", tc.name, got, tc.lag)
+		}
+		n := buildOpt(t, tc.s, Options{Threads: 1})
+		if got := engineLag(n); got != tc.lag {
+			t.Errorf("%s: engineLag %d, want %d", tc.name, got, tc.lag)
+		}
+		var neurons float64
+		for _, p := range tc.s.Populations {
+			neurons += float64(p.Size)
+		}
+		one, three := EstimateFor(tc.s, Options{Threads: 1}), EstimateFor(tc.s, Options{Threads: 3})
+		if d, want := three.Total-one.Total, 3*float64(spikeBufs(tc.lag))*4*neurons; d != want {
+			t.Errorf("%s: 3 threads add %.0f bytes to the estimate, want %.0f (%d spike buffers a worker)", tc.name, d, want, spikeBufs(tc.lag))
+		}
+	}
+}
