@@ -358,8 +358,10 @@ func (e *engine) run(step, steps int64, done <-chan struct{}, observe func(int64
 	for _, p := range e.net.pops {
 		p.BeginStep(step) // the shared input slot is no longer set during the run
 	}
-	for _, v := range e.workers {
-		v.updated.Store(step - 1)
+	if e.lag > 0 {
+		for _, v := range e.workers {
+			v.updated.Store(step - 1) // see pipelineLagged
+		}
 	}
 	e.barrier.wait()
 	var ran int64
@@ -393,13 +395,7 @@ func (e *engine) pipeline(w int, observe func(int64)) int64 {
 		t := time.Now()
 		busy := t.Sub(t0)
 		if w == 0 {
-			if s < e.lastStep.Load() {
-				select {
-				case <-e.done:
-					e.lastStep.Store(s)
-				default:
-				}
-			}
+			e.stopAt(s, s)
 			g := e.barrier.arrive()
 			if s > first {
 				e.merge(s - 1)
@@ -450,15 +446,11 @@ func (e *engine) pipelineLagged(w int, observe func(int64)) int64 {
 		e.update(w, s)
 		ws.updated.Store(s)
 		busy := time.Since(t0)
-		if w == 0 && s < e.lastStep.Load() {
-			select {
-			case <-e.done:
-				// The others may have stepped to s+lag+1 and read the last
-				// step before this store; none can step to s+lag+2 before
-				// worker 0 publishes step s+1, after it.
-				e.lastStep.Store(min(e.lastStep.Load(), s+lag+2))
-			default:
-			}
+		if w == 0 {
+			// The others may have stepped to s+lag+1 and read the last
+			// step before a store; none can step to s+lag+2 before worker 0
+			// publishes step s+1, after it.
+			e.stopAt(s, s+lag+2)
 		}
 		last := e.lastStep.Load()
 		upto := s - lag
@@ -481,6 +473,19 @@ func (e *engine) pipelineLagged(w int, observe func(int64)) int64 {
 			return s - first + 1
 		}
 		t0 = time.Now()
+	}
+}
+
+// stopAt is worker 0's check after stepping to s: when the run's done
+// channel is closed, the run's last step becomes at (if earlier), the first
+// step at which every worker is sure to read it.
+func (e *engine) stopAt(s, at int64) {
+	if last := e.lastStep.Load(); s < last {
+		select {
+		case <-e.done:
+			e.lastStep.Store(min(last, at))
+		default:
+		}
 	}
 }
 
